@@ -1,0 +1,30 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import svelte from '@astrojs/svelte';
+import mdx from '@astrojs/mdx';
+import { unified } from '@astrojs/markdown-remark';
+import remarkMath from 'remark-math';
+import rehypeKatex from 'rehype-katex';
+
+// Static site: sources in site/, lessons in content/ (see site/content.config.ts).
+// Math is rendered to HTML at build time by KaTeX; code is highlighted at build time by Shiki
+// with a light and a dark theme (switched by prefers-color-scheme in site/styles/global.css).
+export default defineConfig({
+  srcDir: './site',
+  publicDir: './site/public',
+  output: 'static',
+  integrations: [svelte(), mdx()],
+  markdown: {
+    processor: unified({
+      remarkPlugins: [remarkMath],
+      rehypePlugins: [[rehypeKatex, { output: 'html', strict: 'error' }]],
+    }),
+    shikiConfig: {
+      themes: { light: 'github-light', dark: 'github-dark' },
+      defaultColor: false,
+    },
+  },
+  vite: {
+    server: { fs: { allow: ['.'] } },
+  },
+});
