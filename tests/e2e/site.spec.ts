@@ -1,6 +1,9 @@
 import { test, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { join } from 'node:path';
+
+const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 
 /** Collects console errors and uncaught exceptions for the whole test. */
 function watchErrors(page: Page): string[] {
@@ -57,13 +60,13 @@ test('pages have no serious or critical accessibility violations', async ({ page
   }
 });
 
-test('screenshots, wide and 375 px', async ({ page }, testInfo) => {
+test('screenshots, wide and 375 px', async ({ page }) => {
   for (const [name, width] of [['wide', 1280], ['narrow', 375]] as const) {
     await page.setViewportSize({ width, height: 900 });
     for (const [slug, path] of [['home', '/'], ['lesson-01', '/lessons/01-convolution-by-hand/']] as const) {
       await page.goto(path);
       await page.waitForLoadState('networkidle');
-      const file = testInfo.outputPath(`../screenshots/${slug}-${name}.png`);
+      const file = join(SCREENSHOTS, `${slug}-${name}.png`);
       await page.screenshot({ path: file, fullPage: true });
       // Nothing overflows horizontally at this width.
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
