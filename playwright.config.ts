@@ -15,6 +15,8 @@ function chromiumPath(): string | undefined {
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const port = Number(process.env.E2E_PORT ?? 4329);
+// Where the built site is (`astro build --outDir …`); lets several checkouts' builds coexist.
+const dist = process.env.E2E_DIST ?? 'dist';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -43,7 +45,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `npx astro preview --host 127.0.0.1 --port ${port}`,
+    command: `npx astro preview --host 127.0.0.1 --port ${port} --outDir ${dist}`,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

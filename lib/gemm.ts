@@ -8,11 +8,162 @@ export interface GemmOptions {
   transB?: boolean;
 }
 
+// How the loop is organised (none of this changes a single output bit):
+// - op(A) is copied once per call into row panels of MR = 4 rows: panel p holds, for k = 0…K−1,
+//   the four values op(A)[4p…4p+3][k] side by side. Rows past M are zero.
+// - op(B) is copied, one block of columns at a time, into column panels of NR = 4 columns: panel q
+//   holds, for k = 0…K−1, the four values op(B)[k][4q…4q+3] side by side. Columns past N are zero.
+//   The block is sized so that it stays in the L2 cache while every A panel sweeps over it.
+// - The micro-kernel multiplies one A panel by one B panel over the whole of K, keeping the 4×4
+//   outputs in sixteen float64 locals, and rounds each to float32 once when it stores it.
+// Packing transposes as it copies, so the kernel never looks at transA/transB. The packed copies
+// are float64 (float32 → float64 is exact) and live in module scratch grown on demand.
+const MR = 4;
+const NR = 4;
+/** Target size of one packed block of B, in float64 elements (512 KiB). */
+const B_BLOCK_ELEMENTS = 65536;
+
+let packedA = new Float64Array(0);
+let packedB = new Float64Array(0);
+/** Where an edge tile (fewer than 4 rows or columns left) is computed before its valid part is copied. */
+const edgeTile = new Float32Array(MR * NR);
+
+function scratchA(length: number): Float64Array {
+  if (packedA.length < length) packedA = new Float64Array(length);
+  return packedA;
+}
+
+function scratchB(length: number): Float64Array {
+  if (packedB.length < length) packedB = new Float64Array(length);
+  return packedB;
+}
+
+/** Copies op(a) (`M×K`; `a` stored `M×K`, or `K×M` when transposed) into 4-row panels of `out`. */
+function packRowPanels(M: number, K: number, a: Float32Array, transA: boolean, out: Float64Array): void {
+  for (let i0 = 0; i0 < M; i0 += MR) {
+    const base = i0 * K; // panel i0/MR starts at (i0/MR)·K·MR = i0·K
+    const rows = Math.min(MR, M - i0);
+    if (transA) {
+      // a[k][i]: the panel's four values for one k are contiguous in a.
+      for (let k = 0; k < K; k++) {
+        const src = k * M + i0;
+        const dst = base + k * MR;
+        for (let ii = 0; ii < MR; ii++) out[dst + ii] = ii < rows ? a[src + ii] : 0;
+      }
+    } else {
+      // a[i][k]: walk each row contiguously, writing every fourth slot.
+      for (let ii = 0; ii < MR; ii++) {
+        let dst = base + ii;
+        if (ii < rows) {
+          const src = (i0 + ii) * K;
+          for (let k = 0; k < K; k++, dst += MR) out[dst] = a[src + k];
+        } else {
+          for (let k = 0; k < K; k++, dst += MR) out[dst] = 0;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Copies columns `j0…j0+width−1` of op(b) (`K×N`; `b` stored `K×N`, or `N×K` when transposed) into
+ * 4-column panels of `out`, the last one zero-filled past `width`.
+ */
+function packColumnPanels(
+  N: number,
+  K: number,
+  b: Float32Array,
+  transB: boolean,
+  j0: number,
+  width: number,
+  out: Float64Array,
+): void {
+  for (let jp = 0; jp < width; jp += NR) {
+    const base = jp * K;
+    const columns = Math.min(NR, width - jp);
+    const j = j0 + jp;
+    if (transB) {
+      // b[j][k]: walk each row of b contiguously, writing every fourth slot.
+      for (let jj = 0; jj < NR; jj++) {
+        let dst = base + jj;
+        if (jj < columns) {
+          const src = (j + jj) * K;
+          for (let k = 0; k < K; k++, dst += NR) out[dst] = b[src + k];
+        } else {
+          for (let k = 0; k < K; k++, dst += NR) out[dst] = 0;
+        }
+      }
+    } else {
+      // b[k][j]: the panel's four values for one k are contiguous in b.
+      for (let k = 0; k < K; k++) {
+        const src = k * N + j;
+        const dst = base + k * NR;
+        for (let jj = 0; jj < NR; jj++) out[dst + jj] = jj < columns ? b[src + jj] : 0;
+      }
+    }
+  }
+}
+
+/**
+ * The 4×4 micro-kernel: `C[o + r·ldc + s] = Σ_k A[pa + 4k + r] · B[pb + 4k + s]` for r, s in 0…3,
+ * summed for k = 0…K−1 in order in float64 and rounded to float32 by the store.
+ * (`(x + n) | 0` keeps V8 on plain int32 index arithmetic, without overflow checks.)
+ */
+function kernel4x4(
+  K: number,
+  A: Float64Array,
+  pa: number,
+  B: Float64Array,
+  pb: number,
+  C: Float32Array,
+  o: number,
+  ldc: number,
+): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let k = 0; k < K; k++) {
+    const a0 = A[pa], a1 = A[(pa + 1) | 0], a2 = A[(pa + 2) | 0], a3 = A[(pa + 3) | 0];
+    const b0 = B[pb], b1 = B[(pb + 1) | 0], b2 = B[(pb + 2) | 0], b3 = B[(pb + 3) | 0];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    pa = (pa + 4) | 0;
+    pb = (pb + 4) | 0;
+  }
+  C[o] = c00; C[o + 1] = c01; C[o + 2] = c02; C[o + 3] = c03;
+  o += ldc;
+  C[o] = c10; C[o + 1] = c11; C[o + 2] = c12; C[o + 3] = c13;
+  o += ldc;
+  C[o] = c20; C[o + 1] = c21; C[o + 2] = c22; C[o + 3] = c23;
+  o += ldc;
+  C[o] = c30; C[o + 1] = c31; C[o + 2] = c32; C[o + 3] = c33;
+}
+
+function assertDimension(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ConvConfigError(name, `${name} must be a non-negative integer, got ${describeValue(value)}`);
+  }
+}
+
+function assertBuffer(name: string, buffer: Float32Array, needed: number, layout: string): void {
+  if (!(buffer instanceof Float32Array) || buffer.length < needed) {
+    const got = buffer instanceof Float32Array ? `length ${buffer.length}` : describeValue(buffer);
+    throw new ConvConfigError(name, `${name} must be a Float32Array of at least ${needed} elements (${layout}), got ${got}`);
+  }
+}
+
 /**
  * The GEMM loop on raw buffers: `c[M×N] = op(a)[M×K] × op(b)[K×N]`, all row-major. `a` is stored
- * `M×K` (or `K×M` when `transA`), `b` is `K×N` (or `N×K` when `transB`). `c` is overwritten.
+ * `M×K` (or `K×M` when `transA`), `b` is `K×N` (or `N×K` when `transB`). The first `M·N` entries
+ * of `c` are overwritten; `c` must not share memory with `a` or `b`.
  * Each output is the sum over k = 0…K−1 in that order, accumulated in float64 and rounded to
  * float32 once when stored, so a dot product replayed in the same order gives the same bits.
+ * (Internally the operands are packed into 4-wide panels and the outputs computed in 4×4 register
+ * tiles, each over the whole of K: the blocking never splits or reorders a sum.)
+ * Throws ConvConfigError when a dimension is not a non-negative integer or a buffer is too short.
  */
 export function gemmInto(
   M: number,
@@ -24,15 +175,47 @@ export function gemmInto(
   transB: boolean,
   c: Float32Array,
 ): void {
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let acc = 0;
-      for (let k = 0; k < K; k++) {
-        const av = transA ? a[k * M + i] : a[i * K + k];
-        const bv = transB ? b[j * K + k] : b[k * N + j];
-        acc += av * bv;
+  assertDimension('M', M);
+  assertDimension('N', N);
+  assertDimension('K', K);
+  assertBuffer('a', a, M * K, transA ? `K×M = ${K}×${M}` : `M×K = ${M}×${K}`);
+  assertBuffer('b', b, K * N, transB ? `N×K = ${N}×${K}` : `K×N = ${K}×${N}`);
+  assertBuffer('c', c, M * N, `M×N = ${M}×${N}`);
+  if (M === 0 || N === 0) return;
+  if (K === 0) {
+    c.fill(0, 0, M * N);
+    return;
+  }
+
+  const panelsA = Math.ceil(M / MR);
+  const A = scratchA(panelsA * MR * K);
+  packRowPanels(M, K, a, transA, A);
+
+  // Columns of B per block: a multiple of NR, at least NR, about B_BLOCK_ELEMENTS / K.
+  const blockWidth = Math.max(NR, Math.floor(B_BLOCK_ELEMENTS / K / NR) * NR);
+  const firstWidth = Math.min(N, blockWidth);
+  const B = scratchB(Math.ceil(firstWidth / NR) * NR * K);
+
+  for (let j0 = 0; j0 < N; j0 += blockWidth) {
+    const width = Math.min(blockWidth, N - j0);
+    packColumnPanels(N, K, b, transB, j0, width, B);
+    for (let i0 = 0; i0 < M; i0 += MR) {
+      const pa = i0 * K;
+      const fullRows = i0 + MR <= M;
+      for (let jp = 0; jp < width; jp += NR) {
+        const pb = jp * K;
+        const j = j0 + jp;
+        if (fullRows && jp + NR <= width) {
+          kernel4x4(K, A, pa, B, pb, c, i0 * N + j, N);
+        } else {
+          kernel4x4(K, A, pa, B, pb, edgeTile, 0, NR);
+          const rows = Math.min(MR, M - i0);
+          const columns = Math.min(NR, width - jp);
+          for (let ii = 0; ii < rows; ii++) {
+            for (let jj = 0; jj < columns; jj++) c[(i0 + ii) * N + j + jj] = edgeTile[ii * NR + jj];
+          }
+        }
       }
-      c[i * N + j] = acc;
     }
   }
 }

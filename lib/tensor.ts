@@ -85,10 +85,28 @@ export function assertTensor(name: string, t: Tensor, rank: number, layout: stri
   }
 }
 
-/** Reads one element by its multi-index (slow; for tests and view-models, not for hot loops). */
+/**
+ * Reads one element by its multi-index (slow; for tests and view-models, not for hot loops).
+ * Throws ConvConfigError when the number of indices is not the rank or an index is out of range.
+ */
 export function at(t: Tensor, ...index: number[]): number {
+  if (index.length !== t.shape.length) {
+    throw new ConvConfigError(
+      'index',
+      `index must have one entry per dimension of shape ${describeValue(t.shape)} (${t.shape.length}), got ${describeValue(index)}`,
+    );
+  }
   let offset = 0;
-  for (let k = 0; k < t.shape.length; k++) offset = offset * t.shape[k] + index[k];
+  for (let k = 0; k < t.shape.length; k++) {
+    const i = index[k];
+    if (!Number.isInteger(i) || i < 0 || i >= t.shape[k]) {
+      throw new ConvConfigError(
+        'index',
+        `index ${k} must be an integer in [0, ${t.shape[k] - 1}] for shape ${describeValue(t.shape)}, got ${describeValue(i)}`,
+      );
+    }
+    offset = offset * t.shape[k] + i;
+  }
   return t.data[offset];
 }
 

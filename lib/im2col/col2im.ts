@@ -76,6 +76,22 @@ export function col2imInto(
 }
 
 /**
+ * Checks that `cols` is a 2-D tensor of shape `[C·KH·KW, N·OH·OW]` for geometry `g`; throws
+ * ConvConfigError naming `cols` and the expected shape otherwise.
+ */
+export function assertColsShape(cols: Tensor, g: ConvGeometry): void {
+  assertTensor('cols', cols, 2, '[C·KH·KW, N·OH·OW]');
+  const rows = g.C * g.KH * g.KW;
+  const columns = g.N * g.OH * g.OW;
+  if (cols.shape[0] !== rows || cols.shape[1] !== columns) {
+    throw new ConvConfigError(
+      'cols',
+      `cols must have shape [C·KH·KW, N·OH·OW] = ${describeValue([rows, columns])} for this geometry, got ${describeValue(cols.shape)}`,
+    );
+  }
+}
+
+/**
  * col2im, the adjoint of im2col: folds `cols` (`[C·KH·KW, N·OH·OW]`) back into an image of shape
  * `xShape` (`[N, C, H, W]`), summing where windows overlap and dropping entries from the padding.
  * Throws ConvConfigError when cols' shape does not match the geometry.
@@ -87,15 +103,7 @@ export function col2im(
   opts: ConvOptions = {},
 ): Tensor {
   const g = convGeometry(xShape, kernel, opts);
-  assertTensor('cols', cols, 2, '[C·KH·KW, N·OH·OW]');
-  const rows = g.C * g.KH * g.KW;
-  const columns = g.N * g.OH * g.OW;
-  if (cols.shape[0] !== rows || cols.shape[1] !== columns) {
-    throw new ConvConfigError(
-      'cols',
-      `cols must have shape [C·KH·KW, N·OH·OW] = ${describeValue([rows, columns])} for this geometry, got ${describeValue(cols.shape)}`,
-    );
-  }
+  assertColsShape(cols, g);
   const dx = new Float32Array(g.N * g.C * g.H * g.W);
   col2imInto(cols.data, g, dx);
   return { shape: [g.N, g.C, g.H, g.W], data: dx };

@@ -61,8 +61,19 @@ export function gatherWithIndices(x: Tensor, idx: IndexMatrices, padding: readon
   if (maxChannel >= C) {
     throw new ConvConfigError('x', `x has ${C} channels but the index matrices address channel ${maxChannel}; build them for shape ${describeValue(x.shape)}`);
   }
+  if (!Array.isArray(padding) || padding.length !== 2 || !padding.every((v) => Number.isInteger(v) && v >= 0)) {
+    throw new ConvConfigError('padding', `padding must be a [height, width] pair of non-negative integers, got ${describeValue(padding)}`);
+  }
   const [ph, pw] = padding;
   const { rows, columns, i, j, d } = idx;
+  const maxI = i.reduce((m, v) => Math.max(m, v), -1);
+  const maxJ = j.reduce((m, v) => Math.max(m, v), -1);
+  if (maxI >= H + 2 * ph || maxJ >= W + 2 * pw) {
+    throw new ConvConfigError(
+      'x',
+      `the index matrices reach padded position (${maxI}, ${maxJ}) but x ${describeValue(x.shape)} with padding ${describeValue(padding)} is only ${H + 2 * ph}×${W + 2 * pw}; build them for this shape and padding`,
+    );
+  }
   const Q = N * columns;
   const cols = new Float32Array(rows * Q);
   for (let r = 0; r < rows; r++) {

@@ -1,0 +1,77 @@
+import type { ConvGeometry } from '../geometry.ts';
+import { convGeometry } from '../geometry.ts';
+import type { Tensor } from '../tensor.ts';
+import type { ScatterAdd } from '../im2col/col2im.ts';
+import { assertColsShape, col2imInto } from '../im2col/col2im.ts';
+import type { TraceOptions } from './patch-extraction.ts';
+import { assertTraceSize, resolveMaxEvents } from './patch-extraction.ts';
+
+/**
+ * The adds of one matrix column `column = (n·OH + oh)·OW + ow`, i.e. one window folded back into the
+ * image; its top-left corner is `(originY, originX)` in padded coordinates. `adds` are the engine's
+ * ScatterAdd events for this column in row order. Their `before`/`after` are the running values of
+ * the engine's own order (row by row, see `steps`), not of a column-by-column replay.
+ */
+export interface Col2imColumnStep {
+  column: number;
+  n: number;
+  oh: number;
+  ow: number;
+  originY: number;
+  originX: number;
+  adds: ScatterAdd[];
+}
+
+/**
+ * A recorded run of col2im. `dx` (`[N, C, H, W]`) is what col2imInto accumulated while observed.
+ * `steps` holds one ScatterAdd per matrix entry in the engine's order (row by row), dropped padding
+ * entries included (`dropped: true`). `coverage` (`[N, C, H, W]`) counts, per pixel, the adds that
+ * landed on it: how many windows touch it. `columns` groups the steps per matrix column.
+ */
+export interface Col2imTrace {
+  geometry: ConvGeometry;
+  dx: Tensor;
+  steps: ScatterAdd[];
+  coverage: Tensor;
+  columns: Col2imColumnStep[];
+}
+
+/**
+ * Traces col2im of `cols` (`[C·KH·KW, N·OH·OW]`) back into an image of shape `xShape`
+ * (`[N, C, H, W]`) with a `KH×KW` kernel, by running the engine's own loop (col2imInto) with an
+ * observer. Throws ConvConfigError for invalid input, like col2im, and when the trace would exceed
+ * `opts.maxEvents` adds.
+ */
+export function traceCol2im(
+  cols: Tensor,
+  xShape: readonly number[],
+  kernel: readonly [number, number] | readonly number[],
+  opts: TraceOptions = {},
+): Col2imTrace {
+  const geometry = convGeometry(xShape, kernel, opts);
+  assertColsShape(cols, geometry);
+  const { N, C, H, W, OH, OW, sh, sw, ph, pw } = geometry;
+  const columnCount = N * OH * OW;
+  assertTraceSize(cols.data.length, resolveMaxEvents(opts), 'adds');
+
+  const columns: Col2imColumnStep[] = [];
+  for (let q = 0; q < columnCount; q++) {
+    const ow = q % OW;
+    const oh = Math.floor(q / OW) % OH;
+    const n = Math.floor(q / (OH * OW));
+    columns.push({ column: q, n, oh, ow, originY: oh * sh, originX: ow * sw, adds: [] });
+  }
+  const steps: ScatterAdd[] = [];
+  const dx = new Float32Array(N * C * H * W);
+  col2imInto(cols.data, geometry, dx, (add) => {
+    steps.push(add);
+    columns[add.column].adds.push(add);
+  });
+
+  const coverage = new Float32Array(N * C * H * W);
+  for (const add of steps) {
+    if (!add.dropped) coverage[((add.n * C + add.c) * H + (add.y - ph)) * W + (add.x - pw)] += 1;
+  }
+  const shape = [N, C, H, W];
+  return { geometry, dx: { shape, data: dx }, steps, coverage: { shape: [...shape], data: coverage }, columns };
+}

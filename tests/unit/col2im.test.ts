@@ -1,0 +1,204 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { col2im, col2imInto } from '../../lib/im2col/col2im.ts';
+import { im2col } from '../../lib/im2col/im2col.ts';
+import { convGeometry } from '../../lib/geometry.ts';
+import { tensor, toNested } from '../../lib/tensor.ts';
+import { createRng, randomUniform } from '../../lib/random.ts';
+import { ConvConfigError } from '../../lib/errors.ts';
+
+const range = (from: number, count: number) => Array.from({ length: count }, (_, k) => from + k);
+
+/** Random small geometries whose dilated kernel fits the padded input. */
+const geometryArb = fc
+  .record({
+    N: fc.integer({ min: 1, max: 2 }),
+    C: fc.integer({ min: 1, max: 3 }),
+    H: fc.integer({ min: 1, max: 7 }),
+    W: fc.integer({ min: 1, max: 7 }),
+    KH: fc.integer({ min: 1, max: 3 }),
+    KW: fc.integer({ min: 1, max: 3 }),
+    sh: fc.integer({ min: 1, max: 3 }),
+    sw: fc.integer({ min: 1, max: 3 }),
+    ph: fc.integer({ min: 0, max: 2 }),
+    pw: fc.integer({ min: 0, max: 2 }),
+    dh: fc.integer({ min: 1, max: 3 }),
+    dw: fc.integer({ min: 1, max: 3 }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  })
+  .filter((g) => g.dh * (g.KH - 1) + 1 <= g.H + 2 * g.ph && g.dw * (g.KW - 1) + 1 <= g.W + 2 * g.pw);
+
+/** Dot product in float64 of two float32 buffers, and the sum of |products| for a tolerance. */
+function dot(a: Float32Array, b: Float32Array): { value: number; magnitude: number } {
+  let value = 0;
+  let magnitude = 0;
+  for (let k = 0; k < a.length; k++) {
+    value += a[k] * b[k];
+    magnitude += Math.abs(a[k] * b[k]);
+  }
+  return { value, magnitude };
+}
+
+/** A per-axis count of how many windows cover each position: start = o·s, taps at start + k·d. */
+function axisCoverage(size: number, kernel: number, stride: number, padding: number, dilation: number): number[] {
+  const counts = new Array<number>(size).fill(0);
+  const out = Math.floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1;
+  for (let o = 0; o < out; o++)
+    for (let k = 0; k < kernel; k++) {
+      const p = o * stride + k * dilation - padding;
+      if (p >= 0 && p < size) counts[p]++;
+    }
+  return counts;
+}
+
+describe('col2im is the adjoint of im2col', () => {
+  it('⟨im2col(x), y⟩ = ⟨x, col2im(y)⟩ over random geometries', () => {
+    fc.assert(
+      fc.property(geometryArb, (p) => {
+        const rng = createRng(p.seed);
+        const opts = { stride: [p.sh, p.sw] as [number, number], padding: [p.ph, p.pw] as [number, number], dilation: [p.dh, p.dw] as [number, number] };
+        const xShape = [p.N, p.C, p.H, p.W];
+        const x = randomUniform(xShape, rng);
+        const cols = im2col(x, [p.KH, p.KW], opts);
+        const y = randomUniform(cols.shape, rng);
+        const dx = col2im(y, xShape, [p.KH, p.KW], opts);
+        expect(dx.shape).toEqual(xShape);
+        const lhs = dot(cols.data, y.data);
+        const rhs = dot(x.data, dx.data);
+        // col2im sums in float32: allow a few ulps of the summed magnitude
+        expect(Math.abs(lhs.value - rhs.value)).toBeLessThanOrEqual(1e-5 * lhs.magnitude + 1e-6);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('col2im sums where windows overlap', () => {
+  it('x=[1,1,3,3] k=2 s=1: col2im of all ones gives the coverage 1 2 1 / 2 4 2 / 1 2 1', () => {
+    const dx = col2im(tensor([4, 4], new Array(16).fill(1)), [1, 1, 3, 3], [2, 2]);
+    expect(toNested(dx)).toEqual([[[
+      [1, 2, 1],
+      [2, 4, 2],
+      [1, 2, 1],
+    ]]]);
+  });
+
+  it('x=[1,1,3,3] 1..9 k=2: col2im(im2col(x)) multiplies each pixel by its coverage', () => {
+    const x = tensor([1, 1, 3, 3], range(1, 9));
+    const dx = col2im(im2col(x, [2, 2]), x.shape, [2, 2]);
+    expect(toNested(dx)).toEqual([[[
+      [1, 4, 3],
+      [8, 20, 12],
+      [7, 16, 9],
+    ]]]);
+  });
+
+  it('x=[1,1,5,5] k=3 s=2: the middle row and column are shared by two windows', () => {
+    // per axis: windows at 0 and 2 cover 0..2 and 2..4 → counts 1 1 2 1 1
+    const dx = col2im(tensor([9, 4], new Array(36).fill(1)), [1, 1, 5, 5], [3, 3], { stride: 2 });
+    expect(toNested(dx)).toEqual([[[
+      [1, 1, 2, 1, 1],
+      [1, 1, 2, 1, 1],
+      [2, 2, 4, 2, 2],
+      [1, 1, 2, 1, 1],
+      [1, 1, 2, 1, 1],
+    ]]]);
+  });
+
+  it('x=[1,1,5,5] k=2 s=3: pixels no window reaches get 0', () => {
+    // windows at 0 and 3 cover 0,1 and 3,4; position 2 is skipped
+    const dx = col2im(tensor([4, 4], new Array(16).fill(1)), [1, 1, 5, 5], [2, 2], { stride: 3 });
+    expect(toNested(dx)).toEqual([[[
+      [1, 1, 0, 1, 1],
+      [1, 1, 0, 1, 1],
+      [0, 0, 0, 0, 0],
+      [1, 1, 0, 1, 1],
+      [1, 1, 0, 1, 1],
+    ]]]);
+  });
+
+  it('col2im of ones equals the per-axis coverage product over random geometries', () => {
+    fc.assert(
+      fc.property(geometryArb, (p) => {
+        const opts = { stride: [p.sh, p.sw] as [number, number], padding: [p.ph, p.pw] as [number, number], dilation: [p.dh, p.dw] as [number, number] };
+        const xShape = [p.N, p.C, p.H, p.W];
+        const g = convGeometry(xShape, [p.KH, p.KW], opts);
+        const R = p.C * p.KH * p.KW;
+        const Q = p.N * g.OH * g.OW;
+        const dx = col2im(tensor([R, Q], new Float32Array(R * Q).fill(1)), xShape, [p.KH, p.KW], opts);
+        const rowsCount = axisCoverage(p.H, p.KH, p.sh, p.ph, p.dh);
+        const colsCount = axisCoverage(p.W, p.KW, p.sw, p.pw, p.dw);
+        for (let n = 0; n < p.N; n++)
+          for (let c = 0; c < p.C; c++)
+            for (let h = 0; h < p.H; h++)
+              for (let w = 0; w < p.W; w++) {
+                expect(dx.data[((n * p.C + c) * p.H + h) * p.W + w]).toBe(rowsCount[h] * colsCount[w]);
+              }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('col2im drops the padding', () => {
+  it('x=[1,1,2,2] k=2 p=1: 36 ones go in, each pixel keeps the 4 that came from it', () => {
+    const dx = col2im(tensor([4, 9], new Array(36).fill(1)), [1, 1, 2, 2], [2, 2], { padding: 1 });
+    expect(toNested(dx)).toEqual([[[
+      [4, 4],
+      [4, 4],
+    ]]]);
+  });
+
+  it('x=[1,2,3,3] k=3 p=1: values placed only on padding entries vanish', () => {
+    const xShape = [1, 2, 3, 3];
+    const opts = { padding: 1 };
+    const mask = im2col(tensor(xShape, new Array(18).fill(1)), [3, 3], opts); // 1 where real, 0 where padding
+    const onPadding = tensor(mask.shape, Array.from(mask.data, (m) => (m === 0 ? 7 : 0)));
+    expect(onPadding.data.some((v) => v === 7)).toBe(true);
+    const dx = col2im(onPadding, xShape, [3, 3], opts);
+    expect(Array.from(dx.data)).toEqual(new Array(18).fill(0));
+  });
+});
+
+describe('col2imInto accumulates', () => {
+  it('adds into dx instead of overwriting it', () => {
+    const g = convGeometry([1, 1, 3, 3], [2, 2]);
+    const dx = new Float32Array(9).fill(10);
+    col2imInto(new Float32Array(16).fill(1), g, dx);
+    expect(Array.from(dx)).toEqual([11, 12, 11, 12, 14, 12, 11, 12, 11]);
+  });
+});
+
+describe('col2im rejects a cols matrix of the wrong shape', () => {
+  it('x=[1,1,3,3] k=2 with cols [4,5]: names cols and the expected [4, 4]', () => {
+    let caught: unknown;
+    try {
+      col2im(tensor([4, 5]), [1, 1, 3, 3], [2, 2]);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConvConfigError);
+    expect((caught as ConvConfigError).parameter).toBe('cols');
+    expect((caught as ConvConfigError).message).toBe(
+      'cols must have shape [C·KH·KW, N·OH·OW] = [4, 4] for this geometry, got [4, 5]',
+    );
+  });
+
+  it('x=[2,3,4,4] k=3 p=1 with the transposed cols [32, 27]', () => {
+    expect(() => col2im(tensor([32, 27]), [2, 3, 4, 4], [3, 3], { padding: 1 })).toThrow(
+      'cols must have shape [C·KH·KW, N·OH·OW] = [27, 32] for this geometry, got [32, 27]',
+    );
+  });
+
+  it('cols of rank 3', () => {
+    expect(() => col2im(tensor([1, 4, 4]), [1, 1, 3, 3], [2, 2])).toThrow(
+      'cols must be a 2-D tensor [C·KH·KW, N·OH·OW], got shape [1, 4, 4] (rank 3)',
+    );
+  });
+
+  it('an invalid option is reported before the shape', () => {
+    expect(() => col2im(tensor([4, 4]), [1, 1, 3, 3], [2, 2], { dilation: 0 })).toThrow(
+      'dilation must be a positive integer, got 0',
+    );
+  });
+});
