@@ -37,3 +37,5 @@ export type { TraceOptions, PatchStep, PatchExtractionTrace } from './trace/patc
 export { tracePatchExtraction } from './trace/patch-extraction.ts';
 export type { Col2imColumnStep, Col2imTrace } from './trace/col2im-trace.ts';
 export { traceCol2im } from './trace/col2im-trace.ts';
+export type { GemmTerm, GemmCellStep, GemmTrace, GemmTraceOptions } from './trace/gemm-trace.ts';
+export { traceGemm, gemmCellTerms } from './trace/gemm-trace.ts';

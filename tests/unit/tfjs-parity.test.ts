@@ -89,7 +89,8 @@ function worst(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e
   let w = 0;
   for (let k = 0; k < actual.length; k++) {
     const e = Math.abs(actual[k] - expected[k]) / (atol + rtol * Math.abs(expected[k]));
-    if (!(e <= w)) w = e;
+    if (Number.isNaN(e)) return Infinity;
+    if (e > w) w = e;
   }
   return w;
 }
