@@ -20,8 +20,13 @@ export interface GemmOptions {
 // are float64 (float32 → float64 is exact) and live in module scratch grown on demand.
 const MR = 4;
 const NR = 4;
-/** Target size of one packed block of B, in float64 elements (512 KiB). */
-const B_BLOCK_ELEMENTS = 65536;
+/** Target size of one packed block of B, in float64 elements (1 MiB, about the L2 cache). */
+const B_BLOCK_ELEMENTS = 131072;
+/**
+ * Fewest columns in a block of B, whatever K: packing reads op(B) a row stretch at a time, and a
+ * stretch this wide keeps that reading from touching a new page for every few values.
+ */
+const MIN_BLOCK_WIDTH = 64;
 
 let packedA = new Float64Array(0);
 let packedB = new Float64Array(0);
@@ -40,26 +45,28 @@ function scratchB(length: number): Float64Array {
 
 /** Copies op(a) (`M×K`; `a` stored `M×K`, or `K×M` when transposed) into 4-row panels of `out`. */
 function packRowPanels(M: number, K: number, a: Float32Array, transA: boolean, out: Float64Array): void {
-  for (let i0 = 0; i0 < M; i0 += MR) {
-    const base = i0 * K; // panel i0/MR starts at (i0/MR)·K·MR = i0·K
-    const rows = Math.min(MR, M - i0);
-    if (transA) {
-      // a[k][i]: the panel's four values for one k are contiguous in a.
-      for (let k = 0; k < K; k++) {
-        const src = k * M + i0;
-        const dst = base + k * MR;
-        for (let ii = 0; ii < MR; ii++) out[dst + ii] = ii < rows ? a[src + ii] : 0;
+  if (transA) {
+    // a[k][i]: read row k of the stored matrix once, dealing its values out to every panel.
+    for (let k = 0; k < K; k++) {
+      const src = k * M;
+      for (let i0 = 0; i0 < M; i0 += MR) {
+        const dst = i0 * K + k * MR; // panel i0/MR starts at (i0/MR)·K·MR = i0·K
+        const rows = Math.min(MR, M - i0);
+        for (let ii = 0; ii < MR; ii++) out[dst + ii] = ii < rows ? a[src + i0 + ii] : 0;
       }
-    } else {
-      // a[i][k]: walk each row contiguously, writing every fourth slot.
-      for (let ii = 0; ii < MR; ii++) {
-        let dst = base + ii;
-        if (ii < rows) {
-          const src = (i0 + ii) * K;
-          for (let k = 0; k < K; k++, dst += MR) out[dst] = a[src + k];
-        } else {
-          for (let k = 0; k < K; k++, dst += MR) out[dst] = 0;
-        }
+    }
+    return;
+  }
+  // a[i][k]: walk each row contiguously, writing every fourth slot of its panel.
+  for (let i0 = 0; i0 < M; i0 += MR) {
+    const rows = Math.min(MR, M - i0);
+    for (let ii = 0; ii < MR; ii++) {
+      let dst = i0 * K + ii;
+      if (ii < rows) {
+        const src = (i0 + ii) * K;
+        for (let k = 0; k < K; k++, dst += MR) out[dst] = a[src + k];
+      } else {
+        for (let k = 0; k < K; k++, dst += MR) out[dst] = 0;
       }
     }
   }
@@ -78,28 +85,29 @@ function packColumnPanels(
   width: number,
   out: Float64Array,
 ): void {
-  for (let jp = 0; jp < width; jp += NR) {
-    const base = jp * K;
-    const columns = Math.min(NR, width - jp);
-    const j = j0 + jp;
-    if (transB) {
-      // b[j][k]: walk each row of b contiguously, writing every fourth slot.
+  if (transB) {
+    // b[j][k]: walk each stored row contiguously, writing every fourth slot of its panel.
+    for (let jp = 0; jp < width; jp += NR) {
+      const columns = Math.min(NR, width - jp);
       for (let jj = 0; jj < NR; jj++) {
-        let dst = base + jj;
+        let dst = jp * K + jj; // panel jp/NR starts at (jp/NR)·K·NR = jp·K
         if (jj < columns) {
-          const src = (j + jj) * K;
+          const src = (j0 + jp + jj) * K;
           for (let k = 0; k < K; k++, dst += NR) out[dst] = b[src + k];
         } else {
           for (let k = 0; k < K; k++, dst += NR) out[dst] = 0;
         }
       }
-    } else {
-      // b[k][j]: the panel's four values for one k are contiguous in b.
-      for (let k = 0; k < K; k++) {
-        const src = k * N + j;
-        const dst = base + k * NR;
-        for (let jj = 0; jj < NR; jj++) out[dst + jj] = jj < columns ? b[src + jj] : 0;
-      }
+    }
+    return;
+  }
+  // b[k][j]: read the block's stretch of row k once, dealing its values out to every panel.
+  for (let k = 0; k < K; k++) {
+    const src = k * N + j0;
+    for (let jp = 0; jp < width; jp += NR) {
+      const dst = jp * K + k * NR;
+      const columns = Math.min(NR, width - jp);
+      for (let jj = 0; jj < NR; jj++) out[dst + jj] = jj < columns ? b[src + jp + jj] : 0;
     }
   }
 }
@@ -191,8 +199,8 @@ export function gemmInto(
   const A = scratchA(panelsA * MR * K);
   packRowPanels(M, K, a, transA, A);
 
-  // Columns of B per block: a multiple of NR, at least NR, about B_BLOCK_ELEMENTS / K.
-  const blockWidth = Math.max(NR, Math.floor(B_BLOCK_ELEMENTS / K / NR) * NR);
+  // Columns of B per block: a multiple of NR, about B_BLOCK_ELEMENTS / K but at least MIN_BLOCK_WIDTH.
+  const blockWidth = Math.max(MIN_BLOCK_WIDTH, Math.floor(B_BLOCK_ELEMENTS / K / NR) * NR);
   const firstWidth = Math.min(N, blockWidth);
   const B = scratchB(Math.ceil(firstWidth / NR) * NR * K);
 

@@ -1,0 +1,56 @@
+import { MnistDataError, MNIST_REMEDY } from './mnist-error.ts';
+
+/** The two bytes every gzip stream starts with (RFC 1952: ID1 = 0x1f, ID2 = 0x8b). */
+export const GZIP_MAGIC = [0x1f, 0x8b] as const;
+
+/** True when `bytes` starts with the gzip magic `1f 8b`. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
+}
+
+/** Views an ArrayBuffer (or returns a Uint8Array as is) without copying. */
+export function asBytes(data: ArrayBuffer | Uint8Array): Uint8Array {
+  return data instanceof Uint8Array ? data : new Uint8Array(data);
+}
+
+/**
+ * Unpacks gzip bytes with the platform's `DecompressionStream('gzip')`, so the same code runs in
+ * browsers, workers and Node ≥ 18 (no zlib import). `file` names the file in error messages.
+ * Throws MnistDataError: `not-gzip` when the bytes lack the gzip magic, `truncated` when the
+ * stream ends early, `corrupt-gzip` for any other unpacking failure.
+ */
+export async function gunzip(data: ArrayBuffer | Uint8Array, file = 'file'): Promise<Uint8Array> {
+  const bytes = asBytes(data);
+  if (!isGzip(bytes)) {
+    throw new MnistDataError(
+      file,
+      'not-gzip',
+      `${file} is not a gzip file (it does not start with the bytes 1f 8b). ${MNIST_REMEDY}`,
+    );
+  }
+  const source = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  try {
+    return new Uint8Array(await new Response(source).arrayBuffer());
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const detail = error instanceof Error && error.message ? ` (${error.message})` : '';
+    if (code === 'Z_BUF_ERROR') {
+      throw new MnistDataError(
+        file,
+        'truncated',
+        `${file} is truncated: its gzip stream ends before the data does. ${MNIST_REMEDY}`,
+      );
+    }
+    throw new MnistDataError(
+      file,
+      'corrupt-gzip',
+      `${file} is damaged: its gzip data could not be unpacked${detail}. ${MNIST_REMEDY}`,
+    );
+  }
+}
+
+/** Unpacks `data` when it is gzip, and returns IDX bytes that were never packed as they are. */
+export async function maybeGunzip(data: ArrayBuffer | Uint8Array, file = 'file'): Promise<Uint8Array> {
+  const bytes = asBytes(data);
+  return isGzip(bytes) ? gunzip(bytes, file) : bytes;
+}

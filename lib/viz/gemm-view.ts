@@ -1,0 +1,442 @@
+/**
+ * View-model of the GEMM view (lesson 4): a convolution as one matrix product
+ * `Y[F, N·OH·OW] = W_row[F, C·KH·KW] × X_col[C·KH·KW, N·OH·OW]`, stepped one output cell at a
+ * time (replaying the engine's GEMM trace), then reshaped into the feature maps `[N, F, OH, OW]`.
+ * Pure: no DOM, no Svelte. Every number comes from the engine (im2col, traceGemm, conv2d).
+ */
+import type { Tensor } from '../tensor.ts';
+import { reshape } from '../tensor.ts';
+import { im2col } from '../im2col/im2col.ts';
+import { im2colIndices } from '../im2col/indices.ts';
+import { conv2d } from '../ops/conv2d.ts';
+import { traceGemm } from '../trace/gemm-trace.ts';
+import type { GemmCellStep, GemmTrace } from '../trace/gemm-trace.ts';
+import type { ConvExample, ConvSettings, NumericKey } from './conv-settings.ts';
+import { SEED_SETTINGS, buildExample, settingsToQuery } from './conv-settings.ts';
+import type { Grid } from './grid.ts';
+import { planeOf } from './grid.ts';
+import { formatProduct, formatValue } from './format.ts';
+
+/** The URL query prefix of the GEMM view's state (`gm.h`, `gm.f`, `gm.step`, …). */
+export const GEMM_PREFIX = 'gm.';
+
+/** The settings fields the GEMM view offers, in the order of the form. */
+export const GEMM_FIELDS: readonly NumericKey[] = ['H', 'W', 'KH', 'KW', 'stride', 'padding', 'dilation', 'C', 'F', 'N'];
+
+/** The GEMM view's defaults: the seed's 3×3 input 1…9 and 2×2 kernel 10…13 (outputs 145 191 283 329). */
+export const GEMM_DEFAULTS: ConvSettings = SEED_SETTINGS;
+
+/**
+ * The lines of the engine's conv2d (lib/ops/conv2d.ts) the code panel highlights, by phase:
+ * building X_col, the GEMM call, and the move of Y into NCHW order.
+ */
+export const GEMM_CODE_MARKS: Readonly<Record<GemmPhase, string>> = {
+  im2col: 'im2colInto(x.data, g, cols);',
+  gemm: 'gemmInto(F, Q, K, w.data',
+  reshape: 'rowsToNchw(rows, F, N, P',
+};
+
+/** The three phases of conv2d a step belongs to (and the code panel's mark names). */
+export type GemmPhase = 'im2col' | 'gemm' | 'reshape';
+
+/** A cell mark, as the matrix grids draw them. */
+export type GemmMark = 'active' | 'source' | 'target' | 'padding' | 'muted';
+
+/** A worked example from the Pisa slides, offered as a preset button and drawn in the lesson. */
+export interface GemmPreset {
+  id: 'two-channels' | 'two-filters' | 'batch-of-two';
+  label: string;
+  settings: ConvSettings;
+}
+
+const COUNT_1_TO_9 = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+/**
+ * The seed's worked examples (University of Pisa slides, "The Im2Col Transformation"): two input
+ * channels (1…9 twice, kernel 10…13 twice), two filters (10…13 and 14…17), a batch of two images
+ * (1…9 and 10…18, kernel 1…4).
+ */
+export const GEMM_PRESETS: readonly GemmPreset[] = [
+  {
+    id: 'two-channels',
+    label: 'Two channels',
+    settings: { ...SEED_SETTINGS, C: 2, x: [...COUNT_1_TO_9, ...COUNT_1_TO_9], w: [10, 11, 12, 13, 10, 11, 12, 13] },
+  },
+  {
+    id: 'two-filters',
+    label: 'Two filters',
+    settings: { ...SEED_SETTINGS, F: 2, x: COUNT_1_TO_9, w: [10, 11, 12, 13, 14, 15, 16, 17] },
+  },
+  {
+    id: 'batch-of-two',
+    label: 'Batch of two',
+    settings: { ...SEED_SETTINGS, N: 2, x: [...COUNT_1_TO_9, 10, 11, 12, 13, 14, 15, 16, 17, 18], w: [1, 2, 3, 4] },
+  },
+];
+
+/** The preset with this id (throws for an unknown id, so a typo breaks the build). */
+export function gemmPreset(id: GemmPreset['id']): GemmPreset {
+  const preset = GEMM_PRESETS.find((p) => p.id === id);
+  if (!preset) throw new Error(`unknown GEMM preset ${id}`);
+  return preset;
+}
+
+/** The first step: X_col and W_row are ready, nothing multiplied yet. */
+export interface OperandsStep {
+  kind: 'operands';
+  mark: 'im2col';
+  narration: string;
+}
+
+/** One output cell: row f of W_row · column q of X_col = Y[f][q], i.e. y[n][f][oh][ow]. */
+export interface CellStep {
+  kind: 'cell';
+  mark: 'gemm';
+  f: number;
+  q: number;
+  n: number;
+  oh: number;
+  ow: number;
+  /** The engine's trace of this cell: its terms in summation order and the sum. */
+  cell: GemmCellStep;
+  narration: string;
+}
+
+/** One feature map moved out of Y: row f, columns n·OH·OW … (n+1)·OH·OW − 1 → y[n][f]. */
+export interface ReshapeStep {
+  kind: 'reshape';
+  mark: 'reshape';
+  n: number;
+  f: number;
+  /** Position of y[n][f] among the feature maps, in NCHW order (`n·F + f`). */
+  map: number;
+  narration: string;
+}
+
+/** A step of the GEMM view. */
+export type GemmStep = OperandsStep | CellStep | ReshapeStep;
+
+/** A 2-D plane of the input or the kernel, drawn as an editable grid. */
+export interface Plane {
+  /** e.g. `x[0, 1]` (image 0, channel 1) or `w[1, 0]` (filter 1, channel 0). */
+  label: string;
+  /** Image n (input) or filter f (kernel). */
+  outer: number;
+  /** Channel c. */
+  c: number;
+  grid: Grid;
+  /** Flat index (NCHW or [F, C, KH, KW]) of the plane's first value; cell (r, col) is `offset + r·width + col`. */
+  offset: number;
+  width: number;
+}
+
+/** The flat index (into x's or w's data) of cell (r, c) of a plane. */
+export function planeIndex(plane: Plane, r: number, c: number): number {
+  return plane.offset + r * plane.width + c;
+}
+
+/** A feature map of the output `y[n][f]` (`OH×OW`) with its place in Y. */
+export interface FeatureMap {
+  label: string;
+  n: number;
+  f: number;
+  grid: Grid;
+  /** The first column of Y this map is read from: `n·OH·OW`. */
+  firstColumn: number;
+}
+
+/** Everything the GEMM view draws for one valid example, computed once per example. */
+export interface GemmView {
+  example: ConvExample;
+  N: number;
+  C: number;
+  F: number;
+  KH: number;
+  KW: number;
+  OH: number;
+  OW: number;
+  /** Inner size `C·KH·KW`. */
+  R: number;
+  /** Columns `N·OH·OW`. */
+  Q: number;
+  /** Output positions per image `OH·OW`. */
+  P: number;
+  /** W_row: the kernel read as `[F, C·KH·KW]`. */
+  wRow: Grid;
+  /** X_col: the engine's im2col matrix `[C·KH·KW, N·OH·OW]`. */
+  cols: Grid;
+  /** Y: the engine's GEMM output `[F, N·OH·OW]` (from the trace's matmul). */
+  y: Grid;
+  /** The engine's conv2d output `[N, F, OH, OW]`. */
+  output: Tensor;
+  trace: GemmTrace;
+  inputs: Plane[];
+  kernels: Plane[];
+  maps: FeatureMap[];
+  /** Labels of X_col's rows and W_row's columns: `kh,kw`, or `c:kh,kw` when C > 1. */
+  rowLabels: string[];
+  /** Labels of X_col's and Y's columns: `oh,ow`, or `n:oh,ow` when N > 1. */
+  columnLabels: string[];
+  /** Labels of W_row's and Y's rows: `f0`, `f1`, … */
+  filterLabels: string[];
+  /** One line explaining the labels. */
+  legend: string;
+  /** The shapes of the product and the result, e.g. `W_row 1×4 × X_col 4×4 = Y 1×4 → y [1, 1, 2, 2]`. */
+  shapes: string;
+  steps: GemmStep[];
+}
+
+/** Label of row r of X_col (column r of W_row): `kh,kw`, prefixed by `c:` when there are several channels. */
+export function rowLabel(r: number, C: number, KH: number, KW: number): string {
+  const c = Math.floor(r / (KH * KW));
+  const kh = Math.floor(r / KW) % KH;
+  const kw = r % KW;
+  return C > 1 ? `${c}:${kh},${kw}` : `${kh},${kw}`;
+}
+
+/** Where column q of X_col and Y comes from: image n and output position (oh, ow), `q = (n·OH + oh)·OW + ow`. */
+export function columnPosition(q: number, OH: number, OW: number): { n: number; oh: number; ow: number } {
+  const P = OH * OW;
+  const n = Math.floor(q / P);
+  const p = q % P;
+  return { n, oh: Math.floor(p / OW), ow: p % OW };
+}
+
+/** Label of column q: `oh,ow`, prefixed by `n:` when the batch has several images. */
+export function columnLabel(q: number, N: number, OH: number, OW: number): string {
+  const { n, oh, ow } = columnPosition(q, OH, OW);
+  return N > 1 ? `${n}:${oh},${ow}` : `${oh},${ow}`;
+}
+
+function planes(t: Tensor, name: string): Plane[] {
+  const [A, B, H, W] = t.shape;
+  const out: Plane[] = [];
+  for (let a = 0; a < A; a++) {
+    for (let b = 0; b < B; b++) {
+      out.push({ label: `${name}[${a}, ${b}]`, outer: a, c: b, grid: planeOf(t, a, b), offset: (a * B + b) * H * W, width: W });
+    }
+  }
+  return out;
+}
+
+function rangeText(from: number, to: number): string {
+  return from === to ? `column ${from}` : `columns ${from}…${to}`;
+}
+
+function gridText(grid: Grid): string {
+  return grid.map((row) => row.map((v) => formatValue(v)).join(' ')).join(' / ');
+}
+
+/**
+ * The dot product of a cell as read aloud: `x·w` terms (input value first, as on the slides),
+ * shortened to the first six and last two terms when there are more than twelve.
+ */
+export function termsText(cell: GemmCellStep): string {
+  const terms = cell.terms.map((t) => formatProduct(t.b, t.a));
+  const shown = terms.length > 12 ? [...terms.slice(0, 6), '…', ...terms.slice(-2)] : terms;
+  return shown.join(' + ');
+}
+
+/**
+ * The equation of output y[n][f][oh][ow], e.g. `out[1,0] = 4·10 + 5·11 + 7·12 + 8·13 = 283`,
+ * prefixed with the image and filter when N or F exceed 1 (`image 1, filter 0: out[…] = …`).
+ */
+export function cellEquation(view: GemmView, f: number, q: number): string {
+  const { n, oh, ow } = columnPosition(q, view.OH, view.OW);
+  const cell = view.trace.steps[f * view.Q + q];
+  const who = [view.N > 1 ? `image ${n}` : '', view.F > 1 ? `filter ${f}` : ''].filter((s) => s !== '').join(', ');
+  const many = cell.terms.length > 12 ? ` (${cell.terms.length} terms)` : '';
+  return `${who ? `${who}: ` : ''}out[${oh},${ow}] = ${termsText(cell)}${many} = ${formatValue(cell.sum)}`;
+}
+
+/**
+ * Builds the GEMM view of a valid example: X_col from im2col, W_row as the kernel reshaped to
+ * `[F, C·KH·KW]`, the traced product Y, the conv2d output and its feature maps, labels, and the
+ * steps (1 operands step, F·N·OH·OW cell steps in Y's row-major order, N·F reshape steps in NCHW
+ * order). Throws ConvConfigError when the engine refuses the example or the trace would be too big.
+ */
+export function buildGemmView(example: ConvExample): GemmView {
+  const { x, w, geometry: g, settings } = example;
+  const opts = { stride: settings.stride, padding: settings.padding, dilation: settings.dilation };
+  const { N, C, KH, KW, OH, OW } = g;
+  const F = w.shape[0];
+  const R = C * KH * KW;
+  const P = OH * OW;
+  const Q = N * P;
+  const colsT = im2col(x, [KH, KW], opts);
+  const wRowT = reshape(w, [F, R]);
+  const trace = traceGemm(wRowT, colsT);
+  const output = conv2d(x, w, null, opts);
+  const rowLabels = Array.from({ length: R }, (_, r) => rowLabel(r, C, KH, KW));
+  const columnLabels = Array.from({ length: Q }, (_, q) => columnLabel(q, N, OH, OW));
+  const filterLabels = Array.from({ length: F }, (_, f) => `f${f}`);
+  const maps: FeatureMap[] = [];
+  for (let n = 0; n < N; n++) {
+    for (let f = 0; f < F; f++) maps.push({ label: `y[${n}, ${f}]`, n, f, grid: planeOf(output, n, f), firstColumn: n * P });
+  }
+  const legend =
+    `Columns of W_row and rows of X_col are kernel taps (${C > 1 ? 'c:' : ''}kh,kw); ` +
+    `columns of X_col and Y are output positions (${N > 1 ? 'n:' : ''}oh,ow), q = ${N > 1 ? '(n·OH + oh)·OW + ow' : 'oh·OW + ow'}.`;
+
+  const view: GemmView = {
+    example, N, C, F, KH, KW, OH, OW, R, Q, P,
+    wRow: planeOf(wRowT), cols: planeOf(colsT), y: planeOf(trace.product), output, trace,
+    inputs: planes(x, 'x'), kernels: planes(w, 'w'), maps,
+    rowLabels, columnLabels, filterLabels, legend, steps: [],
+    shapes: `W_row ${F}×${R} × X_col ${R}×${Q} = Y ${F}×${Q} → y [${N}, ${F}, ${OH}, ${OW}]`,
+  };
+
+  const steps: GemmStep[] = [{
+    kind: 'operands',
+    mark: 'im2col',
+    narration:
+      `X_col = im2col(x) is ${R}×${Q} (C·KH·KW = ${C}·${KH}·${KW} rows, N·OH·OW = ${N}·${OH}·${OW} columns); ` +
+      `W_row is w read as ${F}×${R}, one filter per row. Y = W_row × X_col will be ${F}×${Q}: ${F * Q} dot products of length ${R}.`,
+  }];
+  for (const cell of trace.steps) {
+    const f = cell.row;
+    const q = cell.column;
+    const { n, oh, ow } = columnPosition(q, OH, OW);
+    steps.push({
+      kind: 'cell', mark: 'gemm', f, q, n, oh, ow, cell,
+      narration: `${cellEquation(view, f, q)} — row ${f} of W_row · column ${q} of X_col → Y[${f},${q}]`,
+    });
+  }
+  maps.forEach((m, map) => {
+    steps.push({
+      kind: 'reshape', mark: 'reshape', n: m.n, f: m.f, map,
+      narration:
+        `Reshape: row ${m.f} of Y, ${rangeText(m.firstColumn, m.firstColumn + P - 1)} (image ${m.n}, filter ${m.f}) → ` +
+        `feature map y[${m.n},${m.f}], ${OH}×${OW}, column q going to (oh, ow) with q = ${N > 1 ? `${m.n}·${P} + ` : ''}oh·${OW} + ow: ${gridText(m.grid)}`,
+    });
+  });
+  view.steps = steps;
+  return view;
+}
+
+/** Builds the view of settings (throws ConvConfigError when the engine refuses them). */
+export function gemmViewOf(settings: ConvSettings): GemmView {
+  return buildGemmView(buildExample(settings));
+}
+
+/** A Y cell or feature-map cell the reader points at (hover/focus), for linked highlighting. */
+export type GemmFocus = { kind: 'y'; f: number; q: number } | { kind: 'map'; map: number; oh: number; ow: number };
+
+/** What one step looks like: marks and hidden cells per grid, the code mark, the dot product shown. */
+export interface GemmFrame {
+  step: GemmStep;
+  index: number;
+  /** The cell whose dot product is listed (the step's, or the one pointed at). */
+  cell: CellStep | null;
+  wRowMark: (r: number, c: number) => GemmMark | undefined;
+  colsMark: (r: number, c: number) => GemmMark | undefined;
+  yMark: (r: number, c: number) => GemmMark | undefined;
+  /** True for Y cells not computed yet at this step. */
+  yBlank: (r: number, c: number) => boolean;
+  /** Marks of input plane `k` (index into view.inputs). */
+  inputMark: (k: number) => (r: number, c: number) => GemmMark | undefined;
+  /** Marks of kernel plane `k` (index into view.kernels). */
+  kernelMark: (k: number) => (r: number, c: number) => GemmMark | undefined;
+  /** Marks of feature map `k` (index into view.maps). */
+  mapMark: (k: number) => (r: number, c: number) => GemmMark | undefined;
+  /** True when feature map `k` has not been filled yet at this step. */
+  mapBlank: (k: number) => boolean;
+}
+
+/** Clamps a step index into the view's steps. */
+export function clampGemmStep(view: GemmView, index: number): number {
+  if (!Number.isFinite(index)) return 0;
+  return Math.min(view.steps.length - 1, Math.max(0, Math.trunc(index)));
+}
+
+function focusCell(view: GemmView, focus: GemmFocus | null | undefined): { f: number; q: number } | null {
+  if (!focus) return null;
+  if (focus.kind === 'y') {
+    return focus.f >= 0 && focus.f < view.F && focus.q >= 0 && focus.q < view.Q ? { f: focus.f, q: focus.q } : null;
+  }
+  const m = view.maps[focus.map];
+  if (!m || focus.oh < 0 || focus.oh >= view.OH || focus.ow < 0 || focus.ow >= view.OW) return null;
+  return { f: m.f, q: m.firstColumn + focus.oh * view.OW + focus.ow };
+}
+
+/**
+ * The frame of step `index` (clamped). With a `focus` (a Y or feature-map cell under the pointer),
+ * the marks trace that cell instead: its W_row row, X_col column, input patch, kernel and map cell;
+ * what is filled in stays the step's.
+ */
+export function gemmFrame(view: GemmView, index: number, focus?: GemmFocus | null): GemmFrame {
+  const k = clampGemmStep(view, index);
+  const step = view.steps[k];
+  const { F, P, OH, OW, Q } = view;
+  const filled = step.kind === 'operands' ? -1 : step.kind === 'cell' ? step.cell.index : F * Q;
+  const mapsFilled = step.kind === 'reshape' ? step.map : -1;
+  const pointed = focusCell(view, focus);
+  const traced = pointed ?? (step.kind === 'cell' ? { f: step.f, q: step.q } : null);
+  const cell = traced ? (view.steps[1 + traced.f * Q + traced.q] as CellStep) : null;
+  const block = !pointed && step.kind === 'reshape' ? { f: step.f, from: step.n * P, to: step.n * P + P - 1 } : null;
+
+  // The input pixels of the traced column's patch, per plane index: "r,c" keys.
+  const patch = new Map<number, Set<string>>();
+  if (traced) {
+    const { settings } = view.example;
+    const g = view.example.geometry;
+    const idx = im2colIndices(view.example.x.shape, [view.KH, view.KW], { stride: settings.stride, padding: settings.padding, dilation: settings.dilation });
+    const { n } = columnPosition(traced.q, OH, OW);
+    const p = traced.q % P;
+    for (let r = 0; r < view.R; r++) {
+      const row = idx.i[r * P + p] - g.ph;
+      const col = idx.j[r * P + p] - g.pw;
+      if (row < 0 || row >= g.H || col < 0 || col >= g.W) continue;
+      const plane = n * view.C + idx.d[r];
+      if (!patch.has(plane)) patch.set(plane, new Set());
+      patch.get(plane)!.add(`${row},${col}`);
+    }
+  }
+  const tracedMap = traced ? columnPosition(traced.q, OH, OW).n * F + traced.f : -1;
+  const tracedPos = traced ? columnPosition(traced.q, OH, OW) : null;
+
+  return {
+    step,
+    index: k,
+    cell,
+    wRowMark: (r) => (traced && r === traced.f ? 'source' : block && r === block.f ? 'source' : undefined),
+    colsMark: (_r, c) => (traced && c === traced.q ? 'source' : undefined),
+    yMark: (r, c) => {
+      if (traced && r === traced.f && c === traced.q) return 'active';
+      if (block && r === block.f && c >= block.from && c <= block.to) return 'source';
+      return undefined;
+    },
+    yBlank: (r, c) => r * Q + c > filled,
+    inputMark: (plane) => (r, c) => (patch.get(plane)?.has(`${r},${c}`) ? 'source' : undefined),
+    kernelMark: (plane) => () => (traced && view.kernels[plane]?.outer === traced.f ? 'source' : undefined),
+    mapMark: (m) => (r, c) => {
+      if (tracedPos && m === tracedMap && r === tracedPos.oh && c === tracedPos.ow) return 'target';
+      if (step.kind === 'reshape' && !pointed && m === step.map) return 'active';
+      return undefined;
+    },
+    mapBlank: (m) => m > mapsFilled,
+  };
+}
+
+/** The step shown from a URL query (`<prefix>step`, 1-based); garbage gives step 1 and a notice. */
+export function stepFromQuery(query: URLSearchParams, total: number, prefix = GEMM_PREFIX): { index: number; notice: string | null } {
+  const raw = query.get(prefix + 'step');
+  if (raw === null) return { index: 0, notice: null };
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(v) || v < 1 || v > total) {
+    return { index: 0, notice: `Ignored step "${raw}" from the link: it must be an integer from 1 to ${total}.` };
+  }
+  return { index: v - 1, notice: null };
+}
+
+/** Writes the step (0-based `index`) into `query` as `<prefix>step`, 1-based; step 1 is left out. */
+export function stepToQuery(index: number, query: URLSearchParams, prefix = GEMM_PREFIX): URLSearchParams {
+  if (index > 0) query.set(prefix + 'step', String(index + 1));
+  else query.delete(prefix + 'step');
+  return query;
+}
+
+/** The URL query (`?…`) that opens the GEMM view on a preset, for links from the lesson. */
+export function presetQuery(preset: GemmPreset): string {
+  return `?${settingsToQuery(preset.settings, GEMM_DEFAULTS, new URLSearchParams(), GEMM_PREFIX).toString()}`;
+}

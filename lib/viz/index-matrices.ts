@@ -1,0 +1,396 @@
+/**
+ * View-model of the "Index matrices" visual (lesson 3): the numpy-style index matrices i, j, d of
+ * im2col drawn next to the padded input and the matrix they gather. Every number comes from the
+ * engine (im2colIndices, gatherWithIndices, im2col, padTensor); this module only arranges them into
+ * grids, works out which cells a hovered or stepped entry links together, and words the narration.
+ * Pure: no DOM, no Svelte.
+ */
+import type { ConvGeometry } from '../geometry.ts';
+import type { Tensor } from '../tensor.ts';
+import type { IndexMatrices } from '../im2col/indices.ts';
+import { im2colIndices, gatherWithIndices } from '../im2col/indices.ts';
+import { im2col } from '../im2col/im2col.ts';
+import { padTensor } from '../ops/dilated.ts';
+import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
+import { buildExample, initialState, settingsFromQuery } from './conv-settings.ts';
+import { formatValue } from './format.ts';
+import { planeOf } from './grid.ts';
+import type { Grid } from './grid.ts';
+
+/** The URL query prefix of this visual's state (`ix.h=5`, `ix.step=12`, …). */
+export const INDEX_QUERY_PREFIX = 'ix.';
+
+/**
+ * The blog post's worked example: a (1, 3, 4, 4) input (values 1…48) and a 2×2 kernel, stride 1,
+ * no padding — 3 channels × 4 taps = 12 rows, 3×3 windows = 9 columns.
+ */
+export const INDEX_DEFAULTS: ConvSettings = {
+  N: 1, C: 3, H: 4, W: 4, F: 1, KH: 2, KW: 2, stride: 1, padding: 0, dilation: 1, x: null, w: null,
+};
+
+/** The settings this visual lets the reader edit (filters play no part in the index matrices). */
+export const INDEX_FIELDS: NumericKey[] = ['H', 'W', 'KH', 'KW', 'stride', 'padding', 'dilation', 'C', 'N'];
+
+/** Largest X_col (entries, all images) the figure draws; beyond it the cells become unreadable. */
+export const MAX_DRAWN_CELLS = 1500;
+
+/**
+ * The lines of `im2colIndices` (lib/im2col/indices.ts) the code panel highlights, by mark name:
+ * each fragment occurs on exactly one line of the function (extractSnippet checks this at build).
+ */
+export const INDEX_CODE_MARKS: Record<CodeMark, string> = {
+  i: 'i[r * columns + p] = oh * sh + kh * dh;',
+  j: 'j[r * columns + p] = ow * sw + kw * dw;',
+  d: 'd[r] = Math.floor(r / (KH * KW));',
+};
+
+/** A line of the code panel: the one computing i, j or d. */
+export type CodeMark = 'i' | 'j' | 'd';
+
+/** The marks MatrixGrid draws (outline + pattern, not color alone). */
+export type IndexCellMark = 'active' | 'source' | 'target' | 'padding' | 'muted';
+
+/** One channel plane of one image, padded with the zero border the index matrices address. */
+export interface InputPlane {
+  n: number;
+  c: number;
+  /** Caption and accessible name, e.g. `x[0, 1]` or `x_padded[0, 1]`. */
+  label: string;
+  /** `HP×WP` values of the padded plane (padTensor). */
+  values: Grid;
+}
+
+/** Everything the figure draws for one valid example. */
+export interface IndexView {
+  geometry: ConvGeometry;
+  /** The engine's index matrices for one image. */
+  indices: IndexMatrices;
+  /** Rows of i, j, X_col: `C·KH·KW`. */
+  rows: number;
+  /** Columns of i and j (one image): `OH·OW`. */
+  columns: number;
+  /** Columns of X_col (all images side by side): `N·OH·OW`. */
+  width: number;
+  /** i and j as `rows × columns` grids, d as a `rows × 1` grid. */
+  i: Grid;
+  j: Grid;
+  d: Grid;
+  /** X_col from gatherWithIndices, `rows × width`. */
+  cols: Grid;
+  /** The padded input, one plane per (image, channel), images first. */
+  planes: InputPlane[];
+  /** Whether gatherWithIndices produced im2col's matrix exactly, and a sentence saying so. */
+  agrees: boolean;
+  agreement: string;
+  /** The shapes in one line, e.g. `x [1, 3, 4, 4] · 3 × 3 windows · i, j: 12 × 9 · d: 12 × 1 · X_col: 12 × 9`. */
+  summary: string;
+  /** Row headers `0…rows−1`, column headers of i/j `0…columns−1` and of X_col `0…width−1`. */
+  rowHeaders: string[];
+  columnHeaders: string[];
+  colsHeaders: string[];
+  /** The unpadded input (for the narration's `x[…]` values). */
+  x: Tensor;
+}
+
+/**
+ * Why an example is too large to draw legibly (X_col over MAX_DRAWN_CELLS entries), or null. The
+ * engine accepts such examples; the figure just cannot show them cell by cell.
+ */
+export function tooLargeToDraw(example: ConvExample): string | null {
+  const { N, C, KH, KW, OH, OW } = example.geometry;
+  const rows = C * KH * KW;
+  const width = N * OH * OW;
+  if (rows * width <= MAX_DRAWN_CELLS) return null;
+  return `X_col would be ${rows} × ${width} = ${rows * width} entries, more than the ${MAX_DRAWN_CELLS} this figure can draw; use a smaller input, kernel or batch, or a larger stride`;
+}
+
+/**
+ * Keeps the figure drawable: when `next` is valid for the engine but too large to draw, the last
+ * valid example (`prev`'s) stays and the reason becomes the error shown inline.
+ */
+export function keepDrawable(prev: ExampleState, next: ExampleState): ExampleState {
+  if (next.error !== null) return next;
+  const reason = tooLargeToDraw(next.example);
+  return reason === null ? next : { settings: next.settings, example: prev.example, error: reason };
+}
+
+/**
+ * The figure's starting state from a URL query (keys behind INDEX_QUERY_PREFIX). Garbage and
+ * settings the engine refuses or the figure cannot draw fall back to the defaults with a notice;
+ * never throws.
+ */
+export function indexStateFromQuery(query: URLSearchParams): { state: ExampleState; notices: string[] } {
+  const { settings, notices } = settingsFromQuery(query, INDEX_DEFAULTS, INDEX_QUERY_PREFIX);
+  const example = buildExample(settings);
+  const reason = tooLargeToDraw(example);
+  if (reason !== null) {
+    return { state: initialState(INDEX_DEFAULTS), notices: [...notices, `The link's settings were not drawn (${reason}); showing the defaults instead.`] };
+  }
+  return { state: { settings, example, error: null }, notices };
+}
+
+/**
+ * The step to start at from the query's `ix.step` (1-based, as the stepper counts). Missing → 0;
+ * unreadable or out of range → 0 with a notice.
+ */
+export function stepFromQuery(query: URLSearchParams, total: number): { step: number; notice: string | null } {
+  const raw = query.get(`${INDEX_QUERY_PREFIX}step`);
+  if (raw === null) return { step: 0, notice: null };
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(v) || v < 1 || v > total) {
+    return { step: 0, notice: `Ignored step "${raw}" from the link: it must be an integer from 1 to ${total}.` };
+  }
+  return { step: v - 1, notice: null };
+}
+
+/** Writes the step (1-based) into `query`, or removes it at the first step. Returns the same query. */
+export function stepToQuery(step: number, query: URLSearchParams): URLSearchParams {
+  if (step <= 0) query.delete(`${INDEX_QUERY_PREFIX}step`);
+  else query.set(`${INDEX_QUERY_PREFIX}step`, String(step + 1));
+  return query;
+}
+
+function rowsOf(a: Int32Array, width: number): Grid {
+  return Array.from({ length: a.length / width }, (_, r) => Array.from(a.subarray(r * width, (r + 1) * width)));
+}
+
+function range(count: number): string[] {
+  return Array.from({ length: count }, (_, k) => String(k));
+}
+
+/**
+ * Builds the figure's data for a valid example: the engine's index matrices, X_col gathered with
+ * them, im2col's matrix for comparison, and the padded input planes.
+ */
+export function buildIndexView(example: ConvExample): IndexView {
+  const { x, geometry } = example;
+  const { N, C, KH, KW, OH, OW, ph, pw, sh, sw, dh, dw, HP, WP } = geometry;
+  const opts = { stride: [sh, sw] as const, padding: [ph, pw] as const, dilation: [dh, dw] as const };
+  const indices = im2colIndices(x.shape, [KH, KW], opts);
+  const gathered = gatherWithIndices(x, indices, [ph, pw]);
+  const reference = im2col(x, [KH, KW], opts);
+  let differing = 0;
+  for (let k = 0; k < gathered.data.length; k++) if (!Object.is(gathered.data[k], reference.data[k])) differing++;
+  const agrees = differing === 0 && gathered.data.length === reference.data.length;
+  const [rows, width] = gathered.shape;
+  const columns = indices.columns;
+  const padded = ph > 0 || pw > 0;
+  const xPadded = padTensor(x, [ph, ph], [pw, pw]);
+  const planes: InputPlane[] = [];
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      planes.push({ n, c, label: `${padded ? 'x_padded' : 'x'}[${n}, ${c}]`, values: planeOf(xPadded, n, c) });
+    }
+  }
+  const entries = rows * width;
+  const agreement = agrees
+    ? `gatherWithIndices(x, {i, j, d}, [${ph}, ${pw}]) equals im2col(x): all ${entries} entries of the ${rows} × ${width} matrix match.`
+    : `gatherWithIndices and im2col differ in ${differing} of ${entries} entries.`;
+  const summary = [
+    `x [${x.shape.join(', ')}]${padded ? ` padded to ${HP} × ${WP}` : ''}`,
+    `${OH} × ${OW} windows`,
+    `i, j: ${rows} × ${columns}`,
+    `d: ${rows} × 1`,
+    `X_col: ${rows} × ${width}`,
+  ].join(' · ');
+  return {
+    geometry,
+    indices,
+    rows,
+    columns,
+    width,
+    i: rowsOf(indices.i, columns),
+    j: rowsOf(indices.j, columns),
+    d: Array.from(indices.d, (c) => [c]),
+    cols: planeOf(gathered),
+    planes,
+    agrees,
+    agreement,
+    summary,
+    rowHeaders: range(rows),
+    columnHeaders: range(columns),
+    colsHeaders: range(width),
+    x,
+  };
+}
+
+/**
+ * What the reader points at (hover, focus) or what the current step is:
+ * - `entry`: cell (r, p) of i or j (`from` says which), for every image;
+ * - `cell`: cell (r, q) of X_col;
+ * - `channel`: entry r of d;
+ * - `pixel`: pixel (y, x) of the padded plane of image n, channel c.
+ */
+export type Probe =
+  | { kind: 'entry'; from: 'i' | 'j'; r: number; p: number }
+  | { kind: 'cell'; r: number; q: number }
+  | { kind: 'channel'; r: number }
+  | { kind: 'pixel'; n: number; c: number; y: number; x: number };
+
+/**
+ * The cells a probe links, by grid: input pixels (`"n,c,y,x"`, padded coordinates) marked source,
+ * X_col cells (`"r,q"`) marked target, i/j cells (`"r,p"`) and d rows marked active; the code lines
+ * to highlight; and the narration, e.g.
+ * `i[5][3] = 1, j[5][3] = 1, d[5] = 1 → x[0, 1, 1, 1] = 22 fills X_col[5][3]`.
+ */
+export interface Link {
+  pixels: Set<string>;
+  targets: Set<string>;
+  entries: Set<string>;
+  channels: Set<number>;
+  code: CodeMark[];
+  narration: string;
+}
+
+/** The number of steps of the step-through: one per entry of X_col, row by row. */
+export function stepCount(view: IndexView): number {
+  return view.rows * view.width;
+}
+
+/** The probe of step `k`: X_col entry (⌊k / width⌋, k mod width), i.e. row by row. */
+export function stepProbe(view: IndexView, k: number): Probe {
+  const total = stepCount(view);
+  const step = Math.min(Math.max(0, Math.trunc(k)), total - 1);
+  return { kind: 'cell', r: Math.floor(step / view.width), q: step % view.width };
+}
+
+function inside(view: IndexView, y: number, x: number): boolean {
+  const { ph, pw, H, W } = view.geometry;
+  return y >= ph && y < ph + H && x >= pw && x < pw + W;
+}
+
+/** Names a padded pixel and its value: `x[0, 1, 1, 1] = 22`, `x_padded[0, 1, 2, 2] = x[0, 1, 1, 1] = 22` or `x_padded[0, 0, 0, 0] = 0 (padding)`. */
+function describePixel(view: IndexView, n: number, c: number, y: number, x: number): string {
+  const { ph, pw } = view.geometry;
+  const value = formatValue(view.planes[n * view.geometry.C + c].values[y][x]);
+  const original = `x[${n}, ${c}, ${y - ph}, ${x - pw}]`;
+  if (ph === 0 && pw === 0) return `${original} = ${value}`;
+  const paddedName = `x_padded[${n}, ${c}, ${y}, ${x}]`;
+  return inside(view, y, x) ? `${paddedName} = ${original} = ${value}` : `${paddedName} = ${value} (padding)`;
+}
+
+function indexAt(view: IndexView, r: number, p: number): { y: number; x: number; c: number } {
+  const k = r * view.columns + p;
+  return { y: view.indices.i[k], x: view.indices.j[k], c: view.indices.d[r] };
+}
+
+function listCells(cells: string[], limit = 8): string {
+  if (cells.length <= limit) return cells.join(', ');
+  return `${cells.slice(0, limit).join(', ')} and ${cells.length - limit} more`;
+}
+
+/** Works out what a probe links and how to say it (see Link). */
+export function linkOf(view: IndexView, probe: Probe): Link {
+  const link: Link = { pixels: new Set(), targets: new Set(), entries: new Set(), channels: new Set(), code: ['i', 'j'], narration: '' };
+  const { N } = view.geometry;
+  if (probe.kind === 'entry' || probe.kind === 'cell') {
+    const p = probe.kind === 'cell' ? probe.q % view.columns : probe.p;
+    const images = probe.kind === 'cell' ? [Math.floor(probe.q / view.columns)] : Array.from({ length: N }, (_, n) => n);
+    const { r } = probe;
+    const { y, x, c } = indexAt(view, r, p);
+    link.entries.add(`${r},${p}`);
+    link.channels.add(r);
+    if (probe.kind === 'entry') link.code = [probe.from];
+    const fills = images.map((n) => {
+      const q = n * view.columns + p;
+      link.pixels.add(`${n},${c},${y},${x}`);
+      link.targets.add(`${r},${q}`);
+      return `${describePixel(view, n, c, y, x)} fills X_col[${r}][${q}]`;
+    });
+    link.narration = `i[${r}][${p}] = ${y}, j[${r}][${p}] = ${x}, d[${r}] = ${c} → ${fills.join('; ')}`;
+    return link;
+  }
+  if (probe.kind === 'channel') {
+    const { r } = probe;
+    const c = view.indices.d[r];
+    link.channels.add(r);
+    link.code = ['d'];
+    for (let p = 0; p < view.columns; p++) {
+      const { y, x } = indexAt(view, r, p);
+      link.entries.add(`${r},${p}`);
+      for (let n = 0; n < N; n++) {
+        link.pixels.add(`${n},${c},${y},${x}`);
+        link.targets.add(`${r},${n * view.columns + p}`);
+      }
+    }
+    link.narration = `d[${r}] = ${c} → all ${view.width} entries of X_col row ${r} are copied from channel ${c}, at the rows i[${r}][·] and columns j[${r}][·] of the padded image`;
+    return link;
+  }
+  const { n, c, y, x } = probe;
+  link.pixels.add(`${n},${c},${y},${x}`);
+  const cells: string[] = [];
+  for (let r = 0; r < view.rows; r++) {
+    if (view.indices.d[r] !== c) continue;
+    for (let p = 0; p < view.columns; p++) {
+      const at = indexAt(view, r, p);
+      if (at.y !== y || at.x !== x) continue;
+      const q = n * view.columns + p;
+      link.entries.add(`${r},${p}`);
+      link.channels.add(r);
+      link.targets.add(`${r},${q}`);
+      cells.push(`X_col[${r}][${q}]`);
+    }
+  }
+  const name = describePixel(view, n, c, y, x);
+  link.narration = cells.length === 0
+    ? `${name} fills no cell of X_col: no window reaches it`
+    : `${name} fills ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'} of X_col: ${listCells(cells)}`;
+  return link;
+}
+
+/** The mark of padded pixel (y, x) of `plane`: source when linked, padding when in the zero border. */
+export function pixelMark(view: IndexView, link: Link | null, plane: InputPlane, y: number, x: number): IndexCellMark | undefined {
+  if (link?.pixels.has(`${plane.n},${plane.c},${y},${x}`)) return 'source';
+  return inside(view, y, x) ? undefined : 'padding';
+}
+
+/** The mark of X_col cell (r, q): target when linked. */
+export function cellMark(link: Link | null, r: number, q: number): IndexCellMark | undefined {
+  return link?.targets.has(`${r},${q}`) ? 'target' : undefined;
+}
+
+/** The mark of cell (r, p) of i or j: active when linked. */
+export function entryMark(link: Link | null, r: number, p: number): IndexCellMark | undefined {
+  return link?.entries.has(`${r},${p}`) ? 'active' : undefined;
+}
+
+/** The mark of entry r of d: active when linked. */
+export function channelMark(link: Link | null, r: number): IndexCellMark | undefined {
+  return link?.channels.has(r) ? 'active' : undefined;
+}
+
+/**
+ * Edits padded pixel (y, x) of `plane` from the typed text: returns the flat NCHW index of the
+ * original pixel to pass to setValue, or a note when the pixel is part of the zero border.
+ */
+export function pixelEditTarget(view: IndexView, plane: InputPlane, y: number, x: number): { index: number } | { note: string } {
+  const { C, H, W, ph, pw } = view.geometry;
+  if (!inside(view, y, x)) {
+    return { note: `x_padded[${plane.n}, ${plane.c}, ${y}, ${x}] is padding: the zero border is not part of the input, so it stays 0. Edit a pixel inside the border.` };
+  }
+  return { index: ((plane.n * C + plane.c) * H + (y - ph)) * W + (x - pw) };
+}
+
+/** Whether a probe addresses a cell that exists in this view (a probe can outlive a settings change). */
+export function probeFits(view: IndexView, probe: Probe): boolean {
+  const { N, C, HP, WP } = view.geometry;
+  const within = (v: number, n: number) => Number.isInteger(v) && v >= 0 && v < n;
+  switch (probe.kind) {
+    case 'entry':
+      return within(probe.r, view.rows) && within(probe.p, view.columns);
+    case 'cell':
+      return within(probe.r, view.rows) && within(probe.q, view.width);
+    case 'channel':
+      return within(probe.r, view.rows);
+    case 'pixel':
+      return within(probe.n, N) && within(probe.c, C) && within(probe.y, HP) && within(probe.x, WP);
+  }
+}
+
+/**
+ * The probe to show: what the reader points at, if it was pointed at during this very step and
+ * still exists; otherwise the current step's entry. Stepping thus takes over from a stale hover.
+ */
+export function currentProbe(view: IndexView, step: number, pointed: { probe: Probe; step: number } | null): Probe {
+  return pointed !== null && pointed.step === step && probeFits(view, pointed.probe) ? pointed.probe : stepProbe(view, step);
+}

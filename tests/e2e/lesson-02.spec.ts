@@ -1,0 +1,229 @@
+import { test, expect } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import { join } from 'node:path';
+import { SCREENSHOTS, expectNoSeriousA11yViolations, screenshotBothWidths, watchErrors } from './helpers.ts';
+import { convGeometry, im2col, im2colBytes, tensor } from '../../lib/index.ts';
+import { formatValue } from '../../lib/viz/format.ts';
+
+const PATH = '/lessons/02-im2col/';
+const seedX = tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+/** Scrolls the figure into view and waits until its island has hydrated. */
+async function figureOf(page: Page, path = PATH) {
+  await page.goto(path);
+  const island = page.locator('astro-island[component-url*="PatchExtraction"]');
+  await island.scrollIntoViewIfNeeded();
+  await expect(island).not.toHaveAttribute('ssr', /.*/);
+  const figure = page.getByRole('group', { name: 'Patch extraction' });
+  return {
+    figure,
+    narration: figure.locator('.narration'),
+    matrix: figure.locator('.matrix[data-role="matrix"]'),
+    inputs: figure.locator('.matrix[data-role="input"]'),
+    summary: figure.locator('.summary'),
+  };
+}
+
+/** The texts of a grid's cells, row by row. */
+async function gridTexts(grid: Locator): Promise<string[][]> {
+  const rows = grid.locator('tbody tr');
+  const out: string[][] = [];
+  for (let r = 0; r < (await rows.count()); r++) out.push((await rows.nth(r).locator('td').allInnerTexts()).map((t) => t.trim()));
+  return out;
+}
+
+/** lib's im2col of `x` as the texts the figure should show. */
+function expectedTexts(x: ReturnType<typeof tensor>, kernel: [number, number], opts = {}): string[][] {
+  const cols = im2col(x, kernel, opts);
+  const [rows, columns] = cols.shape;
+  return Array.from({ length: rows }, (_, r) => Array.from(cols.data.subarray(r * columns, (r + 1) * columns), (v) => formatValue(v)));
+}
+
+test('lesson 2 renders math and code, hydrates, and fills X_col like lib’s im2col', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto(PATH);
+  // KaTeX (from remark-math and from the build-time engine figures), no raw TeX left.
+  await expect(page.locator('.katex-display .katex-html').first()).toBeVisible();
+  const article = await page.locator('article').innerText();
+  expect(article).not.toContain('\\begin{bmatrix}');
+  expect(article).not.toContain('\\underbrace');
+  // The AlexNet sizes were computed by the engine at build time.
+  const alex = convGeometry([1, 3, 227, 227], [11, 11], { stride: 4 });
+  const displays = (await page.locator('.katex-display').allInnerTexts()).map((t) => t.replace(/\s+/g, ''));
+  const rows = alex.C * alex.KH * alex.KW;
+  const columns = alex.OH * alex.OW;
+  expect(displays.some((t) => t.includes(`=${rows}`) && t.includes('11⋅11'))).toBe(true);
+  expect(displays.some((t) => t.includes(`${alex.OH}⋅${alex.OW}=${columns}`))).toBe(true);
+  expect(displays.some((t) => t.includes(`${rows}⋅${columns}⋅4bytes=${im2colBytes(alex)}bytes`))).toBe(true);
+  await expect(page.locator('article code', { hasText: `[96, ${alex.OH}, ${alex.OW}]` })).toBeVisible();
+  // Shiki highlighted at build time, both themes present.
+  const code = page.locator('pre.astro-code').first();
+  await expect(code).toBeVisible();
+  expect(await code.locator('span[style*="--shiki-dark"]').count()).toBeGreaterThan(0);
+
+  const { figure, matrix, narration, inputs, summary } = await figureOf(page);
+  await expect(inputs).toHaveCount(1);
+  await expect(summary).toContainText('Output 2 × 2 · X_col 4 × 4');
+  // Step 1: only the first column is filled, the rest is empty.
+  await expect(narration).toHaveText('Window 1 of 4 (row 0, column 0 of the output): copies 1, 2, 4, 5 into column 0 of X_col (column = oh·OW + ow = 0·2 + 0 = 0).');
+  expect(await gridTexts(matrix)).toEqual([['1', '', '', ''], ['2', '', '', ''], ['4', '', '', ''], ['5', '', '', '']]);
+  // The code panel shows im2colInto with the copy line highlighted.
+  await expect(figure.locator('.code-panel .active-line')).toContainText('cols[dst + ow] = value;');
+  await expect(figure.locator('.code-panel figcaption')).toContainText('lib/im2col/im2col.ts');
+  // The last step shows the whole matrix: lib's im2col, columns [1,2,4,5] … [5,6,8,9].
+  await figure.focus();
+  await page.keyboard.press('End');
+  expect(await gridTexts(matrix)).toEqual(expectedTexts(seedX, [2, 2]));
+  expect(await gridTexts(matrix)).toEqual([['1', '2', '4', '5'], ['2', '3', '5', '6'], ['4', '5', '7', '8'], ['5', '6', '8', '9']]);
+  expect(errors).toEqual([]);
+});
+
+test('stepping by keyboard and by button narrates each copy', async ({ page }) => {
+  const errors = watchErrors(page);
+  const { figure, narration, matrix, inputs } = await figureOf(page);
+  await figure.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(narration).toContainText('Window 2 of 4 (row 0, column 1 of the output): copies 2, 3, 5, 6 into column 1');
+  await page.keyboard.press('End');
+  await expect(narration).toContainText('Window 4 of 4');
+  await page.keyboard.press('Home');
+  await expect(narration).toContainText('Window 1 of 4');
+  await page.getByRole('button', { name: 'Step forward' }).click();
+  await page.getByRole('button', { name: 'Step forward' }).click();
+  await expect(narration).toHaveText('Window 3 of 4 (row 1, column 0 of the output): copies 4, 5, 7, 8 into column 2 of X_col (column = oh·OW + ow = 1·2 + 0 = 2).');
+  // The window is outlined in the input, the column in the matrix.
+  await expect(inputs.locator('td[data-mark="source"]')).toHaveText(['4', '5', '7', '8']);
+  await expect(matrix.locator('td[data-mark="target"]')).toHaveText(['4', '5', '7', '8']);
+  await expect(matrix.locator('td[data-blank]')).toHaveCount(4);
+  await page.getByRole('button', { name: 'Step back' }).click();
+  await expect(narration).toContainText('Window 2 of 4');
+  // Space plays to the end.
+  await figure.focus();
+  await page.keyboard.press('Home');
+  await page.keyboard.press(' ');
+  await expect(narration).toContainText('Window 4 of 4', { timeout: 6000 });
+  expect(errors).toEqual([]);
+});
+
+test('padding, stride, dilation, channels and batch follow the engine; invalid keeps the picture', async ({ page }) => {
+  const errors = watchErrors(page);
+  const { figure, matrix, narration, inputs, summary } = await figureOf(page);
+  const expectSize = async (shape: [number, number, number, number], k: [number, number], opts: { stride: number; padding: number; dilation: number }) => {
+    const g = convGeometry(shape, k, opts);
+    await expect(summary).toContainText(`Output ${g.OH} × ${g.OW}`);
+    const rows = g.C * g.KH * g.KW;
+    const columns = g.N * g.OH * g.OW;
+    await expect(matrix.locator('caption')).toHaveText(`X_col (${rows} × ${columns})`);
+    await expect(matrix.locator('tbody tr')).toHaveCount(rows);
+    await expect(matrix.locator('tbody tr').first().locator('td')).toHaveCount(columns);
+  };
+
+  // Padding 1: a zero border, 16 windows, and the final matrix equals lib's im2col.
+  await page.getByLabel('Padding').fill('1');
+  await expectSize([1, 1, 3, 3], [2, 2], { stride: 1, padding: 1, dilation: 1 });
+  await expect(inputs.locator('td[data-padding="true"]')).toHaveCount(16);
+  await expect(narration).toContainText('copies 0, 0, 0, 1 — 3 of them padding zeros into column 0');
+  await figure.focus();
+  await page.keyboard.press('End');
+  expect(await gridTexts(matrix)).toEqual(expectedTexts(seedX, [2, 2], { padding: 1 }));
+
+  // Stride and dilation change the output size to the engine's value.
+  await page.getByLabel('Input height').fill('5');
+  await page.getByLabel('Input width').fill('5');
+  await page.getByLabel('Stride').fill('2');
+  await expectSize([1, 1, 5, 5], [2, 2], { stride: 2, padding: 1, dilation: 1 });
+  await page.getByLabel('Dilation').fill('2');
+  await expectSize([1, 1, 5, 5], [2, 2], { stride: 2, padding: 1, dilation: 2 });
+  await figure.focus();
+  await page.keyboard.press('End');
+  const x5 = tensor([1, 1, 5, 5], Array.from({ length: 25 }, (_, k) => k + 1));
+  expect(await gridTexts(matrix)).toEqual(expectedTexts(x5, [2, 2], { stride: 2, padding: 1, dilation: 2 }));
+
+  // Invalid: the engine's message inline, the last picture stays.
+  const before = await gridTexts(matrix);
+  await page.getByLabel('Kernel height').fill('7');
+  await expect(page.getByText('kernel 7×2 (dilation 2 → 13×3) does not fit the padded input 7×7')).toBeVisible();
+  expect(await gridTexts(matrix)).toEqual(before);
+  await page.getByLabel('Kernel height').fill('2');
+  await expect(page.getByText('Not drawn:')).toHaveCount(0);
+
+  // Channels 2 and batch 2: one grid per image and channel, X_col as lib's im2col.
+  await page.getByLabel('Dilation').fill('1');
+  await page.getByLabel('Stride').fill('1');
+  await page.getByLabel('Padding').fill('0');
+  await page.getByLabel('Input height').fill('3');
+  await page.getByLabel('Input width').fill('3');
+  await page.getByLabel('Channels').fill('2');
+  await page.getByLabel('Batch').fill('2');
+  await expect(inputs).toHaveCount(4);
+  await expectSize([2, 2, 3, 3], [2, 2], { stride: 1, padding: 0, dilation: 1 });
+  await figure.focus();
+  await page.keyboard.press('End');
+  const x4 = tensor([2, 2, 3, 3], Array.from({ length: 36 }, (_, k) => k + 1));
+  expect(await gridTexts(matrix)).toEqual(expectedTexts(x4, [2, 2]));
+  await expect(narration).toContainText('(image 1, row 1, column 1 of the output)');
+  expect(errors).toEqual([]);
+});
+
+test('editing an input cell and Randomize keep X_col equal to lib’s im2col', async ({ page }) => {
+  const errors = watchErrors(page);
+  const { figure, matrix, inputs } = await figureOf(page);
+  const input = inputs.first();
+  await input.getByRole('button', { name: /row 2, column 2:/ }).click();
+  await input.getByRole('textbox').fill('42');
+  await input.getByRole('textbox').press('Enter');
+  await expect(input.locator('tbody tr').nth(1).locator('td').nth(1)).toHaveText('42');
+  await figure.focus();
+  await page.keyboard.press('End');
+  expect(await gridTexts(matrix)).toEqual(expectedTexts(tensor([1, 1, 3, 3], [1, 2, 3, 4, 42, 6, 7, 8, 9]), [2, 2]));
+
+  await page.getByRole('button', { name: 'Randomize' }).click();
+  const shown = (await gridTexts(input)).flat().map(Number);
+  expect(shown).not.toEqual([1, 2, 3, 4, 42, 6, 7, 8, 9]);
+  expect(await gridTexts(matrix)).toEqual(expectedTexts(tensor([1, 1, 3, 3], shown), [2, 2]));
+  expect(errors).toEqual([]);
+});
+
+test('the URL keeps the state; a garbage query shows a notice', async ({ page }) => {
+  const errors = watchErrors(page);
+  let { matrix, narration, figure } = await figureOf(page);
+  await page.getByLabel('Padding').fill('1');
+  await figure.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page).toHaveURL(/pe\.p=1/);
+  await expect(page).toHaveURL(/pe\.step=2/);
+  const url = page.url();
+  const shown = await gridTexts(matrix);
+  const said = await narration.innerText();
+
+  ({ matrix, narration } = await figureOf(page, url));
+  await expect(narration).toHaveText(said);
+  expect(await gridTexts(matrix)).toEqual(shown);
+  await expect(page.getByLabel('Padding')).toHaveValue('1');
+
+  ({ matrix, narration } = await figureOf(page, `${PATH}?pe.s=zero&pe.k=oops&pe.step=99`));
+  await expect(page.getByRole('note').first()).toContainText('Ignored stride "zero"');
+  await expect(page.getByRole('note')).toHaveCount(3);
+  await expect(narration).toContainText('Window 1 of 4');
+  await expect(page.getByLabel('Stride')).toHaveValue('1');
+  expect(errors).toEqual([]);
+});
+
+test('lesson 2 has no serious or critical accessibility violations', async ({ page }) => {
+  await figureOf(page);
+  await page.getByRole('button', { name: 'Step forward' }).click();
+  await expectNoSeriousA11yViolations(page, PATH);
+});
+
+test('lesson 2 screenshots, wide and 375 px', async ({ page }) => {
+  await screenshotBothWidths(page, PATH, 'lesson-02');
+  // The figure itself with padding and two channels, once hydrated, at both widths.
+  for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+    await page.setViewportSize({ width, height: 900 });
+    const { figure } = await figureOf(page, `${PATH}?pe.p=1&pe.c=2&pe.step=6`);
+    await expect(figure.locator('.narration')).toContainText('Window 6 of 16');
+    await page.locator('.patch-extraction').screenshot({ path: join(SCREENSHOTS, `lesson-02-figure-${suffix}.png`) });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  }
+});
