@@ -8,8 +8,9 @@ import { createRng, randomIntegers } from '../random.ts';
 /**
  * The reader-editable settings of a convolution example: input `N×C×H×W`, `F` filters of
  * `C×KH×KW`, and stride, padding and dilation (the same on both axes in the UI; the engine takes
- * them per axis). `x` and `w` are the values, row-major in NCHW / [F, C, KH, KW], or null for the
- * default values (the seed's counting pattern: input 1, 2, 3, …; kernel 10, 11, 12, …).
+ * them per axis). `x`, `w` and `dy` are the values, row-major in NCHW / [F, C, KH, KW] /
+ * [N, F, OH, OW] (the upstream gradient, for the backward lessons), or null for the default values
+ * (the seed's counting pattern: input 1, 2, 3, …; kernel 10, 11, 12, …; gradient 1, 2, 3, …).
  */
 export interface ConvSettings {
   N: number;
@@ -24,6 +25,7 @@ export interface ConvSettings {
   dilation: number;
   x: number[] | null;
   w: number[] | null;
+  dy?: number[] | null;
 }
 
 /** A numeric setting the UI offers: its key in ConvSettings and in the URL, its label and range. */
@@ -53,7 +55,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
 
 /** The seed's first example: a 3×3 input and a 2×2 kernel, stride 1, no padding. */
 export const SEED_SETTINGS: ConvSettings = {
-  N: 1, C: 1, H: 3, W: 3, F: 1, KH: 2, KW: 2, stride: 1, padding: 0, dilation: 1, x: null, w: null,
+  N: 1, C: 1, H: 3, W: 3, F: 1, KH: 2, KW: 2, stride: 1, padding: 0, dilation: 1, x: null, w: null, dy: null,
 };
 
 /** A valid example built from settings: the tensors and the engine's geometry. */
@@ -61,6 +63,8 @@ export interface ConvExample {
   settings: ConvSettings;
   x: Tensor;
   w: Tensor;
+  /** The upstream gradient, shaped like the output `[N, F, OH, OW]`. */
+  dy: Tensor;
   geometry: ConvGeometry;
 }
 
@@ -100,7 +104,10 @@ export function buildExample(settings: ConvSettings): ConvExample {
   const x = tensor([N, C, H, W], xValues, 'x');
   const w = tensor([F, C, KH, KW], wValues, 'w');
   const geometry = convGeometry(x.shape, [KH, KW], { stride, padding, dilation });
-  return { settings, x, w, geometry };
+  const dySize = N * F * geometry.OH * geometry.OW;
+  const dyValues = settings.dy && settings.dy.length === dySize ? settings.dy : counting(dySize, 1);
+  const dy = tensor([N, F, geometry.OH, geometry.OW], dyValues, 'dy');
+  return { settings, x, w, dy, geometry };
 }
 
 /** The starting state for settings that are known to be valid (e.g. a visual's defaults). */
@@ -132,14 +139,19 @@ export function setNumber(state: ExampleState, key: NumericKey, text: string): E
   return applySettings(state, next);
 }
 
-/** Sets one input value (flat NCHW index) or kernel value (flat [F, C, KH, KW] index). */
-export function setValue(state: ExampleState, which: 'x' | 'w', index: number, text: string): ExampleState {
+const VALUE_LABELS = { x: 'input value', w: 'kernel value', dy: 'gradient value' } as const;
+
+/**
+ * Sets one input value (flat NCHW index), kernel value (flat [F, C, KH, KW] index) or upstream
+ * gradient value (flat [N, F, OH, OW] index).
+ */
+export function setValue(state: ExampleState, which: 'x' | 'w' | 'dy', index: number, text: string): ExampleState {
   const value = Number(text);
-  const label = which === 'x' ? 'input value' : 'kernel value';
+  const label = VALUE_LABELS[which];
   if (text.trim() === '' || !Number.isFinite(value)) {
     return { ...state, error: `${label} must be a finite number, got ${JSON.stringify(text)}` };
   }
-  const current = Array.from(which === 'x' ? state.example.x.data : state.example.w.data);
+  const current = Array.from(state.example[which].data);
   if (!Number.isInteger(index) || index < 0 || index >= current.length) {
     return { ...state, error: `${label} index must be in [0, ${current.length - 1}], got ${index}` };
   }
@@ -147,13 +159,17 @@ export function setValue(state: ExampleState, which: 'x' | 'w', index: number, t
   return applySettings(state, { ...state.example.settings, [which]: current });
 }
 
-/** New small random integers for the input (−5…9) and the kernel (−3…5), from `seed`. */
+/**
+ * New small random integers for the input (−5…9), the kernel (−3…5) and the upstream gradient
+ * (−3…3), from `seed`.
+ */
 export function randomizeValues(state: ExampleState, seed: number): ExampleState {
-  const { x, w } = state.example;
+  const { x, w, dy } = state.example;
   const rng = createRng(seed);
   const xs = Array.from(randomIntegers(x.shape, rng, -5, 9).data);
   const ws = Array.from(randomIntegers(w.shape, rng, -3, 5).data);
-  return applySettings(state, { ...state.example.settings, x: xs, w: ws });
+  const dys = Array.from(randomIntegers(dy.shape, rng, -3, 3).data);
+  return applySettings(state, { ...state.example.settings, x: xs, w: ws, dy: dys });
 }
 
 function parseList(text: string): number[] | null {
@@ -164,7 +180,8 @@ function parseList(text: string): number[] | null {
 
 /**
  * Reads settings from a URL query. Keys are the fields' `param` names (`h`, `w`, `kh`, `kw`, `s`,
- * `p`, `d`, `c`, `f`, `n`) and `x`, `k` for comma-separated values, each behind `prefix` (e.g.
+ * `p`, `d`, `c`, `f`, `n`) and `x`, `k`, `g` (input, kernel, upstream gradient) for comma-separated
+ * values, each behind `prefix` (e.g.
  * `pe.h`). Anything unreadable or refused by the engine falls back to `defaults` and adds a notice
  * for the reader; this never throws.
  */
@@ -183,7 +200,7 @@ export function settingsFromQuery(query: URLSearchParams, defaults: ConvSettings
       settings[field.key] = v;
     }
   }
-  for (const [param, key, label] of [['x', 'x', 'input values'], ['k', 'w', 'kernel values']] as const) {
+  for (const [param, key, label] of [['x', 'x', 'input values'], ['k', 'w', 'kernel values'], ['g', 'dy', 'gradient values']] as const) {
     const raw = query.get(prefix + param);
     if (raw === null) continue;
     touched = true;
@@ -197,6 +214,8 @@ export function settingsFromQuery(query: URLSearchParams, defaults: ConvSettings
     const { N, C, H, W, F, KH, KW } = settings;
     if (settings.x && settings.x.length !== N * C * H * W) notices.push(`Ignored the input values from the link: ${N * C * H * W} were needed, ${settings.x.length} given.`);
     if (settings.w && settings.w.length !== F * C * KH * KW) notices.push(`Ignored the kernel values from the link: ${F * C * KH * KW} were needed, ${settings.w.length} given.`);
+    const dySize = example.dy.data.length;
+    if (settings.dy && settings.dy.length !== dySize) notices.push(`Ignored the gradient values from the link: ${dySize} were needed, ${settings.dy.length} given.`);
     return { settings: example.settings, notices };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -215,7 +234,7 @@ export function settingsToQuery(settings: ConvSettings, defaults: ConvSettings, 
     if (settings[field.key] === defaults[field.key]) query.delete(key);
     else query.set(key, String(settings[field.key]));
   }
-  for (const [param, key] of [['x', 'x'], ['k', 'w']] as const) {
+  for (const [param, key] of [['x', 'x'], ['k', 'w'], ['g', 'dy']] as const) {
     const values = settings[key];
     if (values) query.set(prefix + param, values.join(','));
     else query.delete(prefix + param);
