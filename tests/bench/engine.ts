@@ -1,10 +1,11 @@
 /**
- * Engine benchmark: `npm run bench` (a readable table) or `npm run bench -- --json` (JSON only on
- * stdout). `--quick` shortens every measurement (a smoke run, numbers less steady).
+ * Engine benchmark: `npm run bench` (a readable table) or `npm run --silent bench -- --json` (JSON
+ * only on stdout; `--silent` keeps npm's own banner out). `--quick` shortens every measurement (a
+ * smoke run, numbers less steady). Progress goes to stderr; the exit code is 1 if a check fails.
  *
  * For each convolution case it times the direct loop (conv2dNaive) against im2col + GEMM (conv2d),
- * and the two backward methods of conv2dBackward ('col2im' and 'dilated'), and reports the size of
- * the im2col matrix each method builds. It also times the bare GEMM at 512³. Every timing is a
+ * and the two backward methods of conv2dBackward ('col2im' and 'dilated': both compute dw and db
+ * the same way and differ in dx), and reports the size of the matrix each method unrolls. It also times the bare GEMM at 512³. Every timing is a
  * median (and min) over several runs after warm-up runs; each op is checked against its partner
  * (naive vs im2col forward, col2im vs dilated dx) so a fast wrong answer cannot go unnoticed.
  */
@@ -52,6 +53,10 @@ const quick = args.has('--quick');
 const BUDGET_MS = quick ? 200 : 1500;
 const MIN_RUNS = quick ? 2 : 3;
 const MAX_RUNS = 25;
+const SLOW_MS = 2000;
+const SLOW_RUNS = 2;
+/** Naive vs im2col outputs (and col2im vs dilated dx) must agree to this, relative to their size. */
+const CHECK_RTOL = 1e-4;
 
 function log(line: string): void {
   if (!asJson) process.stderr.write(`${line}\n`);
@@ -64,24 +69,33 @@ function median(sorted: number[]): number {
 
 /**
  * Runs `fn` for warm-up (at least once, up to three times while under a quarter of the budget),
- * then enough timed runs to fill the budget (between MIN_RUNS and MAX_RUNS). Returns the timing and
- * the last result.
+ * then enough timed runs to fill the budget (between MIN_RUNS and MAX_RUNS). An op whose first run
+ * took longer than SLOW_MS (seconds of work, where compilation is noise) is not warmed up further:
+ * that run counts as the first of SLOW_RUNS timed runs, to keep the whole bench short.
+ * Returns the timing and the last result.
  */
 function measure<T>(fn: () => T): { timing: Timing; result: T } {
+  let t0 = performance.now();
   let result = fn();
-  let warmMs = 0;
-  let lastMs = 0;
-  for (let warm = 1; warm < 3 && warmMs < BUDGET_MS / 4; warm++) {
-    const t0 = performance.now();
-    result = fn();
-    lastMs = performance.now() - t0;
-    warmMs += lastMs;
-  }
-  const estimate = Math.max(lastMs, 0.01);
-  const runs = Math.min(MAX_RUNS, Math.max(MIN_RUNS, Math.round(BUDGET_MS / estimate)));
+  const firstMs = performance.now() - t0;
   const times: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
+  let runs: number;
+  if (firstMs > SLOW_MS) {
+    times.push(firstMs);
+    runs = SLOW_RUNS;
+  } else {
+    let lastMs = firstMs;
+    let warmMs = firstMs;
+    for (let warm = 1; warm < 3 && warmMs < BUDGET_MS / 4; warm++) {
+      t0 = performance.now();
+      result = fn();
+      lastMs = performance.now() - t0;
+      warmMs += lastMs;
+    }
+    runs = Math.min(MAX_RUNS, Math.max(MIN_RUNS, Math.round(BUDGET_MS / Math.max(lastMs, 0.01))));
+  }
+  while (times.length < runs) {
+    t0 = performance.now();
     result = fn();
     times.push(performance.now() - t0);
   }
@@ -195,7 +209,7 @@ function printReport(gemm: ReturnType<typeof benchGemm>, cases: CaseResult[], se
   const cpus = os.cpus();
   const out: string[] = [];
   out.push(`Engine benchmark — Node ${process.version}, ${cpus[0]?.model ?? 'unknown CPU'} (${cpus.length} cores), single-threaded`);
-  out.push('Times in ms: median (min) over the timed runs, after warm-up.');
+  out.push(`Times in ms: median (min) over the timed runs, after warm-up; ops slower than ${SLOW_MS / 1000} s: ${SLOW_RUNS} runs, the first one included.`);
   out.push('');
   out.push(
     `GEMM ${gemm.size}×${gemm.size}×${gemm.size}: ${formatTiming(gemm.timing)} ms → ${gemm.gflops.toFixed(2)} GFLOP/s median, ${gemm.gflopsBest.toFixed(2)} best (${gemm.timing.runs} runs)`,
@@ -247,6 +261,16 @@ function main(): void {
     cases.push(benchCase(spec));
   }
   const seconds = (performance.now() - started) / 1000;
+  for (const c of cases) {
+    const forwardOk = c.check.forwardMaxAbsDiff <= CHECK_RTOL * Math.max(1, c.check.forwardMaxAbs);
+    const dxOk = c.check.dxMaxAbsDiff <= CHECK_RTOL * Math.max(1, c.check.dxMaxAbs);
+    if (!forwardOk || !dxOk) {
+      process.stderr.write(
+        `check failed for ${c.label}: forward max |Δ| ${c.check.forwardMaxAbsDiff}, dx max |Δ| ${c.check.dxMaxAbsDiff}\n`,
+      );
+      process.exitCode = 1;
+    }
+  }
   if (asJson) {
     const cpus = os.cpus();
     const report = {

@@ -72,6 +72,8 @@ describe('gemmInto matches the float64 triple loop bit for bit', () => {
     [5, 7, 3],
     [13, 1, 9],
     [1, 13, 9],
+    [2, 9, 5],
+    [3, 10, 6],
     [4, 4, 4],
     [8, 8, 1],
     [3, 3, 17],
@@ -89,6 +91,13 @@ describe('gemmInto matches the float64 triple loop bit for bit', () => {
 
   it('M=9 N=450 K=300: several column blocks, the last one partial', () => {
     for (const [transA, transB] of transCombos) checkShape(9, 450, 300, transA, transB, 7);
+  });
+
+  it('M=1 N=2100 K=7 and M=2 N=1500 K=30: one or two rows, several streamed column blocks', () => {
+    for (const [transA, transB] of transCombos) {
+      checkShape(1, 2100, 7, transA, transB, 9);
+      checkShape(2, 1500, 30, transA, transB, 10);
+    }
   });
 
   it('M=6 N=9 K=20000: a long inner dimension (one panel per column block)', () => {
