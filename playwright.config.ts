@@ -45,7 +45,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `npx astro preview --host 127.0.0.1 --port ${port} --outDir ${dist}`,
+    // --ignore-lock: never refuse or background the server because another preview holds the lock.
+    command: `npx astro preview --host 127.0.0.1 --port ${port} --outDir ${dist} --ignore-lock`,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

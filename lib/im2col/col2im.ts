@@ -29,8 +29,14 @@ export interface ScatterAdd {
 /**
  * The col2im loop on raw buffers: adds every entry of `cols` (`[C·KH·KW, N·OH·OW]`) into `dx`
  * (`[N, C, H, W]`, accumulated into, not cleared) at the pixel im2col copied it from. Entries that
- * came from the padding are dropped. With `observe`, reports each add with the value before and
- * after, in matrix order (row by row).
+ * came from the padding are dropped.
+ *
+ * The order is part of the contract: window by window, i.e. column by column
+ * (`q = (n·OH + oh)·OW + ow` increasing), and inside a column row by row
+ * (`r = (c·KH + kh)·KW + kw` increasing). Each window is folded back completely before the next
+ * one starts, so replaying one column per step shows exactly the running values the engine had.
+ * With `observe`, reports every entry in that order: kept ones with the pixel's value before and
+ * after the add, dropped ones with `dropped: true` and `before = after = 0`.
  */
 export function col2imInto(
   cols: Float32Array,
@@ -39,40 +45,74 @@ export function col2imInto(
   observe?: (add: ScatterAdd) => void,
 ): void {
   const { N, C, H, W, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW } = g;
+  const R = C * KH * KW;
   const Q = N * OH * OW;
-  for (let c = 0; c < C; c++) {
+  // Where tap r = (c·KH + kh)·KW + kw sits in every window, computed once: row kh·dh, column
+  // kw·dw, and offset (c·H + kh·dh)·W + kw·dw from the window's top-left pixel.
+  const tapY = new Int32Array(R);
+  const tapX = new Int32Array(R);
+  const tapOffset = new Int32Array(R);
+  for (let c = 0, r = 0; c < C; c++) {
     for (let kh = 0; kh < KH; kh++) {
-      for (let kw = 0; kw < KW; kw++) {
-        const r = (c * KH + kh) * KW + kw;
-        const rowBase = r * Q;
-        for (let n = 0; n < N; n++) {
-          const plane = (n * C + c) * H * W;
-          for (let oh = 0; oh < OH; oh++) {
-            const yp = oh * sh + kh * dh;
-            const y = yp - ph;
-            const inRow = y >= 0 && y < H;
-            const dst = plane + y * W;
-            const src = rowBase + (n * OH + oh) * OW;
-            for (let ow = 0; ow < OW; ow++) {
-              const xp = ow * sw + kw * dw;
-              const xx = xp - pw;
-              const inside = inRow && xx >= 0 && xx < W;
-              const value = cols[src + ow];
-              if (inside) {
-                const before = dx[dst + xx];
-                dx[dst + xx] = before + value;
-                if (observe) {
-                  observe({ row: r, column: src - rowBase + ow, n, c, kh, kw, oh, ow, y: yp, x: xp, value, dropped: false, before, after: dx[dst + xx] });
-                }
-              } else if (observe) {
-                observe({ row: r, column: src - rowBase + ow, n, c, kh, kw, oh, ow, y: yp, x: xp, value, dropped: true, before: 0, after: 0 });
-              }
-            }
+      for (let kw = 0; kw < KW; kw++, r++) {
+        tapY[r] = kh * dh;
+        tapX[r] = kw * dw;
+        tapOffset[r] = (c * H + kh * dh) * W + kw * dw;
+      }
+    }
+  }
+  const reachY = (KH - 1) * dh;
+  const reachX = (KW - 1) * dw;
+  let q = 0; // the column: (n·OH + oh)·OW + ow
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const top = oh * sh - ph; // the window's top row in the image (negative: in the padding)
+      const rowsInside = top >= 0 && top + reachY < H;
+      for (let ow = 0; ow < OW; ow++, q++) {
+        const left = ow * sw - pw;
+        const corner = (n * C * H + top) * W + left; // where the window's top-left pixel would be
+        if (!observe && rowsInside && left >= 0 && left + reachX < W) {
+          // The whole window lies in the image: the same adds in the same order, without the checks.
+          for (let r = 0, src = q; r < R; r++, src += Q) dx[corner + tapOffset[r]] += cols[src];
+          continue;
+        }
+        for (let r = 0, src = q; r < R; r++, src += Q) {
+          const y = top + tapY[r];
+          const x = left + tapX[r];
+          const value = cols[src];
+          if (y >= 0 && y < H && x >= 0 && x < W) {
+            const k = corner + tapOffset[r];
+            const before = dx[k];
+            dx[k] = before + value;
+            if (observe) observe(scatterAdd(g, r, q, n, oh, ow, value, false, before, dx[k]));
+          } else if (observe) {
+            observe(scatterAdd(g, r, q, n, oh, ow, value, true, 0, 0));
           }
         }
       }
     }
   }
+}
+
+/** The ScatterAdd event of entry (`row`, `column`), built only when observing. */
+function scatterAdd(
+  g: ConvGeometry,
+  row: number,
+  column: number,
+  n: number,
+  oh: number,
+  ow: number,
+  value: number,
+  dropped: boolean,
+  before: number,
+  after: number,
+): ScatterAdd {
+  const kw = row % g.KW;
+  const kh = Math.floor(row / g.KW) % g.KH;
+  const c = Math.floor(row / (g.KW * g.KH));
+  const y = oh * g.sh + kh * g.dh;
+  const x = ow * g.sw + kw * g.dw;
+  return { row, column, n, c, kh, kw, oh, ow, y, x, value, dropped, before, after };
 }
 
 /**

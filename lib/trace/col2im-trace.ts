@@ -9,8 +9,9 @@ import { assertTraceSize, resolveMaxEvents } from './patch-extraction.ts';
 /**
  * The adds of one matrix column `column = (n·OH + oh)·OW + ow`, i.e. one window folded back into the
  * image; its top-left corner is `(originY, originX)` in padded coordinates. `adds` are the engine's
- * ScatterAdd events for this column in row order. Their `before`/`after` are the running values of
- * the engine's own order (row by row, see `steps`), not of a column-by-column replay.
+ * ScatterAdd events for this column in row order. col2imInto folds one whole column before the
+ * next, so the columns in order are the engine's loop: replaying them one per step, every add's
+ * `before`/`after` is exactly what the engine computed, and the last column leaves `dx`.
  */
 export interface Col2imColumnStep {
   column: number;
@@ -24,9 +25,10 @@ export interface Col2imColumnStep {
 
 /**
  * A recorded run of col2im. `dx` (`[N, C, H, W]`) is what col2imInto accumulated while observed.
- * `steps` holds one ScatterAdd per matrix entry in the engine's order (row by row), dropped padding
- * entries included (`dropped: true`). `coverage` (`[N, C, H, W]`) counts, per pixel, the adds that
- * landed on it: how many windows touch it. `columns` groups the steps per matrix column.
+ * `steps` holds one ScatterAdd per matrix entry in the engine's order (column by column, row by row
+ * inside a column), dropped padding entries included (`dropped: true`). `coverage`
+ * (`[N, C, H, W]`) counts, per pixel, the adds that landed on it: how many windows touch it.
+ * `columns` groups the steps per matrix column; concatenated in order they are `steps`.
  */
 export interface Col2imTrace {
   geometry: ConvGeometry;
@@ -51,15 +53,13 @@ export function traceCol2im(
   const geometry = convGeometry(xShape, kernel, opts);
   assertColsShape(cols, geometry);
   const { N, C, H, W, OH, OW, sh, sw, ph, pw } = geometry;
-  const columnCount = N * OH * OW;
   assertTraceSize(cols.data.length, resolveMaxEvents(opts), 'adds');
 
   const columns: Col2imColumnStep[] = [];
-  for (let q = 0; q < columnCount; q++) {
-    const ow = q % OW;
-    const oh = Math.floor(q / OW) % OH;
-    const n = Math.floor(q / (OH * OW));
-    columns.push({ column: q, n, oh, ow, originY: oh * sh, originX: ow * sw, adds: [] });
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) columns.push({ column: columns.length, n, oh, ow, originY: oh * sh, originX: ow * sw, adds: [] });
+    }
   }
   const steps: ScatterAdd[] = [];
   const dx = new Float32Array(N * C * H * W);

@@ -77,13 +77,16 @@ export interface IndexView {
   d: Grid;
   /** X_col from gatherWithIndices, `rows × width`. */
   cols: Grid;
-  /** The padded input, one plane per (image, channel), images first. */
+  /** The padded input, one plane per (image, channel), images first; `padded` when there is a border. */
   planes: InputPlane[];
+  padded: boolean;
   /** Whether gatherWithIndices produced im2col's matrix exactly, and a sentence saying so. */
   agrees: boolean;
   agreement: string;
   /** The shapes in one line, e.g. `x [1, 3, 4, 4] · 3 × 3 windows · i, j: 12 × 9 · d: 12 × 1 · X_col: 12 × 9`. */
   summary: string;
+  /** What a cell of X_col holds, e.g. `X_col[r][p] = x[0, d[r], i[r][p], j[r][p]]` (with `q = n·9 + p` for a batch). */
+  formula: string;
   /** Row headers `0…rows−1`, column headers of i/j `0…columns−1` and of X_col `0…width−1`. */
   rowHeaders: string[];
   columnHeaders: string[];
@@ -193,6 +196,10 @@ export function buildIndexView(example: ConvExample): IndexView {
     `d: ${rows} × 1`,
     `X_col: ${rows} × ${width}`,
   ].join(' · ');
+  const source = padded ? 'x_padded' : 'x';
+  const formula = N === 1
+    ? `X_col[r][p] = ${source}[0, d[r], i[r][p], j[r][p]]`
+    : `X_col[r][q] = ${source}[n, d[r], i[r][p], j[r][p]] with q = n·${columns} + p`;
   return {
     geometry,
     indices,
@@ -204,9 +211,11 @@ export function buildIndexView(example: ConvExample): IndexView {
     d: Array.from(indices.d, (c) => [c]),
     cols: planeOf(gathered),
     planes,
+    padded,
     agrees,
     agreement,
     summary,
+    formula,
     rowHeaders: range(rows),
     columnHeaders: range(columns),
     colsHeaders: range(width),

@@ -58,9 +58,9 @@ export interface PatchView {
   rows: number;
   columns: number;
   matrixLabel: string;
-  /** Row headers `kh,kw` (with `c… ` in front when C > 1): the order of a patch. */
+  /** Row headers `kh,kw` (with `c…` and a no-break space in front when C > 1): the order of a patch. */
   rowHeaders: string[];
-  /** Column headers `oh,ow` (with `n… ` in front when N > 1): the order of the windows. */
+  /** Column headers `oh,ow` (with `n…` and a no-break space in front when N > 1): the order of the windows. */
   colHeaders: string[];
   /** One line on the sizes: output, X_col, entries and bytes (from im2colBytes). */
   summary: string;
@@ -115,10 +115,10 @@ export function patchView(example: ConvExample): PatchView {
   const rowHeaders: string[] = [];
   for (let c = 0; c < C; c++) {
     for (let kh = 0; kh < KH; kh++) {
-      for (let kw = 0; kw < KW; kw++) rowHeaders.push(C > 1 ? `c${c} ${kh},${kw}` : `${kh},${kw}`);
+      for (let kw = 0; kw < KW; kw++) rowHeaders.push(C > 1 ? `c${c}\u00a0${kh},${kw}` : `${kh},${kw}`);
     }
   }
-  const colHeaders = trace.steps.map((s) => (N > 1 ? `n${s.n} ${s.oh},${s.ow}` : `${s.oh},${s.ow}`));
+  const colHeaders = trace.steps.map((s) => (N > 1 ? `n${s.n}\u00a0${s.oh},${s.ow}` : `${s.oh},${s.ow}`));
   const sources = trace.steps.map((s) => new Set(s.copies.map((copy) => key(copy.c, copy.y, copy.x))));
   const summary =
     `Output ${dims(OH, OW)}${N > 1 ? ` per image (${N} images)` : ''} · ` +

@@ -10,9 +10,9 @@ const PATH = '/lessons/01-convolution-by-hand/';
 async function playground(page: Page, path = PATH) {
   await page.goto(path);
   const island = page.locator('astro-island[component-url*="ConvPlayground"]');
-  await island.scrollIntoViewIfNeeded();
-  await expect(island).not.toHaveAttribute('ssr', /.*/);
   const figure = page.getByRole('group', { name: 'Convolution playground' });
+  await figure.scrollIntoViewIfNeeded();
+  await expect(island).not.toHaveAttribute('ssr', /.*/);
   return {
     figure,
     narration: figure.locator('.narration'),
@@ -140,7 +140,7 @@ test('an invalid setting shows the engine message and keeps the last picture', a
   await expect(output.locator('td')).toHaveText(['145', '191', '283', '329']);
   // Padding makes room: the same kernel now fits.
   await page.getByLabel('Padding').fill('1');
-  await expect(page.getByRole('status')).toHaveText('');
+  await expect(page.getByText('Not drawn:')).toHaveCount(0);
   const g = convGeometry([1, 1, 3, 3], [5, 2], { padding: 1 });
   await expect(output.locator('caption')).toHaveText(`Output ${g.OH} × ${g.OW}`);
   expect(errors).toEqual([]);

@@ -12,7 +12,7 @@ const seedX = tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
 async function figureOf(page: Page, path = PATH) {
   await page.goto(path);
   const island = page.locator('astro-island[component-url*="PatchExtraction"]');
-  await island.scrollIntoViewIfNeeded();
+  await page.locator('.patch-extraction').scrollIntoViewIfNeeded();
   await expect(island).not.toHaveAttribute('ssr', /.*/);
   const figure = page.getByRole('group', { name: 'Patch extraction' });
   return {
@@ -24,13 +24,15 @@ async function figureOf(page: Page, path = PATH) {
   };
 }
 
-/** The texts of a grid's cells, row by row. */
+/** The texts of a grid's cells, row by row ('' for a blank cell, one not copied yet). */
 async function gridTexts(grid: Locator): Promise<string[][]> {
-  const rows = grid.locator('tbody tr');
-  const out: string[][] = [];
-  for (let r = 0; r < (await rows.count()); r++) out.push((await rows.nth(r).locator('td').allInnerTexts()).map((t) => t.trim()));
-  return out;
+  return grid.locator('tbody tr').evaluateAll((rows) =>
+    rows.map((row) => Array.from(row.querySelectorAll('td'), (td) => (td.hasAttribute('data-blank') ? '' : (td.textContent ?? '').trim()))),
+  );
 }
+
+/** A settings field by its exact label (cell labels also mention "padding"). */
+const field = (page: Page, name: string) => page.getByRole('spinbutton', { name, exact: true });
 
 /** lib's im2col of `x` as the texts the figure should show. */
 function expectedTexts(x: ReturnType<typeof tensor>, kernel: [number, number], opts = {}): string[][] {
@@ -119,7 +121,7 @@ test('padding, stride, dilation, channels and batch follow the engine; invalid k
   };
 
   // Padding 1: a zero border, 16 windows, and the final matrix equals lib's im2col.
-  await page.getByLabel('Padding').fill('1');
+  await field(page, 'Padding').fill('1');
   await expectSize([1, 1, 3, 3], [2, 2], { stride: 1, padding: 1, dilation: 1 });
   await expect(inputs.locator('td[data-padding="true"]')).toHaveCount(16);
   await expect(narration).toContainText('copies 0, 0, 0, 1 — 3 of them padding zeros into column 0');
@@ -128,11 +130,11 @@ test('padding, stride, dilation, channels and batch follow the engine; invalid k
   expect(await gridTexts(matrix)).toEqual(expectedTexts(seedX, [2, 2], { padding: 1 }));
 
   // Stride and dilation change the output size to the engine's value.
-  await page.getByLabel('Input height').fill('5');
-  await page.getByLabel('Input width').fill('5');
-  await page.getByLabel('Stride').fill('2');
+  await field(page, 'Input height').fill('5');
+  await field(page, 'Input width').fill('5');
+  await field(page, 'Stride').fill('2');
   await expectSize([1, 1, 5, 5], [2, 2], { stride: 2, padding: 1, dilation: 1 });
-  await page.getByLabel('Dilation').fill('2');
+  await field(page, 'Dilation').fill('2');
   await expectSize([1, 1, 5, 5], [2, 2], { stride: 2, padding: 1, dilation: 2 });
   await figure.focus();
   await page.keyboard.press('End');
@@ -141,20 +143,20 @@ test('padding, stride, dilation, channels and batch follow the engine; invalid k
 
   // Invalid: the engine's message inline, the last picture stays.
   const before = await gridTexts(matrix);
-  await page.getByLabel('Kernel height').fill('7');
+  await field(page, 'Kernel height').fill('7');
   await expect(page.getByText('kernel 7×2 (dilation 2 → 13×3) does not fit the padded input 7×7')).toBeVisible();
   expect(await gridTexts(matrix)).toEqual(before);
-  await page.getByLabel('Kernel height').fill('2');
+  await field(page, 'Kernel height').fill('2');
   await expect(page.getByText('Not drawn:')).toHaveCount(0);
 
   // Channels 2 and batch 2: one grid per image and channel, X_col as lib's im2col.
-  await page.getByLabel('Dilation').fill('1');
-  await page.getByLabel('Stride').fill('1');
-  await page.getByLabel('Padding').fill('0');
-  await page.getByLabel('Input height').fill('3');
-  await page.getByLabel('Input width').fill('3');
-  await page.getByLabel('Channels').fill('2');
-  await page.getByLabel('Batch').fill('2');
+  await field(page, 'Dilation').fill('1');
+  await field(page, 'Stride').fill('1');
+  await field(page, 'Padding').fill('0');
+  await field(page, 'Input height').fill('3');
+  await field(page, 'Input width').fill('3');
+  await field(page, 'Channels').fill('2');
+  await field(page, 'Batch').fill('2');
   await expect(inputs).toHaveCount(4);
   await expectSize([2, 2, 3, 3], [2, 2], { stride: 1, padding: 0, dilation: 1 });
   await figure.focus();
@@ -187,7 +189,7 @@ test('editing an input cell and Randomize keep X_col equal to lib’s im2col', a
 test('the URL keeps the state; a garbage query shows a notice', async ({ page }) => {
   const errors = watchErrors(page);
   let { matrix, narration, figure } = await figureOf(page);
-  await page.getByLabel('Padding').fill('1');
+  await field(page, 'Padding').fill('1');
   await figure.focus();
   await page.keyboard.press('ArrowRight');
   await expect(page).toHaveURL(/pe\.p=1/);
@@ -199,13 +201,13 @@ test('the URL keeps the state; a garbage query shows a notice', async ({ page })
   ({ matrix, narration } = await figureOf(page, url));
   await expect(narration).toHaveText(said);
   expect(await gridTexts(matrix)).toEqual(shown);
-  await expect(page.getByLabel('Padding')).toHaveValue('1');
+  await expect(field(page, 'Padding')).toHaveValue('1');
 
   ({ matrix, narration } = await figureOf(page, `${PATH}?pe.s=zero&pe.k=oops&pe.step=99`));
   await expect(page.getByRole('note').first()).toContainText('Ignored stride "zero"');
   await expect(page.getByRole('note')).toHaveCount(3);
   await expect(narration).toContainText('Window 1 of 4');
-  await expect(page.getByLabel('Stride')).toHaveValue('1');
+  await expect(field(page, 'Stride')).toHaveValue('1');
   expect(errors).toEqual([]);
 });
 
@@ -217,13 +219,15 @@ test('lesson 2 has no serious or critical accessibility violations', async ({ pa
 
 test('lesson 2 screenshots, wide and 375 px', async ({ page }) => {
   await screenshotBothWidths(page, PATH, 'lesson-02');
-  // The figure itself with padding and two channels, once hydrated, at both widths.
+  // The figure itself, once hydrated, at both widths: the default and with padding and two channels.
   for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
     await page.setViewportSize({ width, height: 900 });
-    const { figure } = await figureOf(page, `${PATH}?pe.p=1&pe.c=2&pe.step=6`);
-    await expect(figure.locator('.narration')).toContainText('Window 6 of 16');
-    await page.locator('.patch-extraction').screenshot({ path: join(SCREENSHOTS, `lesson-02-figure-${suffix}.png`) });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    for (const [name, query, says] of [['default', '?pe.step=3', 'Window 3 of 4'], ['padded', '?pe.p=1&pe.c=2&pe.step=6', 'Window 6 of 16']] as const) {
+      const { narration } = await figureOf(page, PATH + query);
+      await expect(narration).toContainText(says);
+      await page.locator('.patch-extraction').screenshot({ path: join(SCREENSHOTS, `lesson-02-figure-${name}-${suffix}.png`) });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+    }
   }
 });

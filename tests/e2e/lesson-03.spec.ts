@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
-import { expectNoSeriousA11yViolations, screenshotBothWidths, watchErrors } from './helpers.ts';
+import { join } from 'node:path';
+import { SCREENSHOTS, expectNoSeriousA11yViolations, screenshotBothWidths, watchErrors } from './helpers.ts';
 import { convGeometry, im2col, im2colIndices, tensor } from '../../lib/index.ts';
 
 const PATH = '/lessons/03-index-matrices/';
@@ -217,4 +218,17 @@ test('lesson 3 has no serious or critical accessibility violations', async ({ pa
 
 test('lesson 3 screenshots, wide and 375 px', async ({ page }) => {
   await screenshotBothWidths(page, PATH, 'lesson-03');
+  // The hydrated figure, linking i[5][3] to its pixel; and a wide X_col that must scroll in its own box.
+  for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+    await page.setViewportSize({ width, height: 900 });
+    const figure = await openFigure(page);
+    await cellOf(figure.getByRole('table', { name: 'i', exact: true }), 5, 3).locator('button').hover();
+    await expect(figure.locator('.narration')).toHaveText(expectedNarration(5, 3));
+    await figure.screenshot({ path: join(SCREENSHOTS, `lesson-03-figure-${suffix}.png`) });
+    await openFigure(page, `${PATH}?ix.h=6&ix.w=6&ix.p=1&ix.n=2`);
+    await expect(page.getByTestId('ix-summary')).toContainText('X_col: 12 × 98');
+    await page.getByRole('group', { name: 'Index matrices', exact: true }).screenshot({ path: join(SCREENSHOTS, `lesson-03-figure-batch-${suffix}.png`) });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `the figure overflows the page by ${overflow}px at ${width}px`).toBeLessThanOrEqual(0);
+  }
 });

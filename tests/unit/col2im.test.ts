@@ -169,6 +169,87 @@ describe('col2imInto accumulates', () => {
   });
 });
 
+/**
+ * The documented order written out plainly: window q by window q, tap r by tap r inside it, one
+ * float32 add per kept entry. col2im must match it bit for bit (same adds, same order per pixel).
+ */
+function windowByWindow(cols: Float32Array, xShape: number[], KH: number, KW: number, s: [number, number], p: [number, number], d: [number, number]): Float32Array {
+  const [N, C, H, W] = xShape;
+  const OH = Math.floor((H + 2 * p[0] - d[0] * (KH - 1) - 1) / s[0]) + 1;
+  const OW = Math.floor((W + 2 * p[1] - d[1] * (KW - 1) - 1) / s[1]) + 1;
+  const Q = N * OH * OW;
+  const dx = new Float32Array(N * C * H * W);
+  for (let n = 0; n < N; n++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++)
+        for (let c = 0; c < C; c++)
+          for (let kh = 0; kh < KH; kh++)
+            for (let kw = 0; kw < KW; kw++) {
+              const y = oh * s[0] + kh * d[0] - p[0];
+              const x = ow * s[1] + kw * d[1] - p[1];
+              if (y < 0 || y >= H || x < 0 || x >= W) continue;
+              const k = ((n * C + c) * H + y) * W + x;
+              dx[k] = Math.fround(dx[k] + cols[((c * KH + kh) * KW + kw) * Q + (n * OH + oh) * OW + ow]);
+            }
+  return dx;
+}
+
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+describe('col2im goes window by window', () => {
+  it('x=[1,1,3,3] k=2: the observer sees column 0 (rows 0…3), then column 1, …', () => {
+    const g = convGeometry([1, 1, 3, 3], [2, 2]);
+    const seen: [number, number][] = [];
+    col2imInto(new Float32Array(range(1, 16)), g, new Float32Array(9), (add) => seen.push([add.column, add.row]));
+    expect(seen).toEqual(range(0, 16).map((k) => [Math.floor(k / 4), k % 4]));
+  });
+
+  it('x=[1,1,3,3] k=2 cols 1..16: the centre gets 13 (window 0), then 10, 7, 4', () => {
+    const g = convGeometry([1, 1, 3, 3], [2, 2]);
+    const centre: number[][] = [];
+    col2imInto(new Float32Array(range(1, 16)), g, new Float32Array(9), (add) => {
+      if (add.y === 1 && add.x === 1) centre.push([add.column, add.value, add.before, add.after]);
+    });
+    expect(centre).toEqual([[0, 13, 0, 13], [1, 10, 13, 23], [2, 7, 23, 30], [3, 4, 30, 34]]);
+  });
+
+  it('matches a plain window-by-window loop bit for bit, observed or not, over random geometries', () => {
+    const larger = fc.record({
+      N: fc.integer({ min: 1, max: 2 }),
+      C: fc.integer({ min: 1, max: 3 }),
+      H: fc.integer({ min: 1, max: 12 }),
+      W: fc.integer({ min: 1, max: 12 }),
+      KH: fc.integer({ min: 1, max: 4 }),
+      KW: fc.integer({ min: 1, max: 4 }),
+      sh: fc.integer({ min: 1, max: 3 }),
+      sw: fc.integer({ min: 1, max: 3 }),
+      ph: fc.integer({ min: 0, max: 2 }),
+      pw: fc.integer({ min: 0, max: 2 }),
+      dh: fc.integer({ min: 1, max: 2 }),
+      dw: fc.integer({ min: 1, max: 2 }),
+      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    }).filter((g) => g.dh * (g.KH - 1) + 1 <= g.H + 2 * g.ph && g.dw * (g.KW - 1) + 1 <= g.W + 2 * g.pw);
+    fc.assert(
+      fc.property(larger, (p) => {
+        const s: [number, number] = [p.sh, p.sw];
+        const pad: [number, number] = [p.ph, p.pw];
+        const d: [number, number] = [p.dh, p.dw];
+        const xShape = [p.N, p.C, p.H, p.W];
+        const g = convGeometry(xShape, [p.KH, p.KW], { stride: s, padding: pad, dilation: d });
+        const cols = randomUniform([p.C * p.KH * p.KW, p.N * g.OH * g.OW], createRng(p.seed));
+        const expected = bits(windowByWindow(cols.data, xShape, p.KH, p.KW, s, pad, d));
+        const plain = new Float32Array(p.N * p.C * p.H * p.W);
+        col2imInto(cols.data, g, plain);
+        const observed = new Float32Array(plain.length);
+        col2imInto(cols.data, g, observed, () => {});
+        expect(bits(plain)).toEqual(expected);
+        expect(bits(observed)).toEqual(expected);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
 describe('col2im rejects a cols matrix of the wrong shape', () => {
   it('x=[1,1,3,3] k=2 with cols [4,5]: names cols and the expected [4, 4]', () => {
     let caught: unknown;

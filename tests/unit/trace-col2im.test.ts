@@ -32,6 +32,18 @@ function replay(trace: Col2imTrace): Float32Array {
   return dx;
 }
 
+/** The image after the adds of columns 0…`last`, taken from the trace's `after` values. */
+function replayColumns(trace: Col2imTrace, last: number): Float32Array {
+  const { N, C, H, W, ph, pw } = trace.geometry;
+  const dx = new Float32Array(N * C * H * W);
+  for (const group of trace.columns.slice(0, last + 1)) {
+    for (const add of group.adds) {
+      if (!add.dropped) dx[((add.n * C + add.c) * H + (add.y - ph)) * W + (add.x - pw)] = add.after;
+    }
+  }
+  return dx;
+}
+
 const geometryArb = fc
   .record({
     N: fc.integer({ min: 1, max: 2 }),
@@ -62,20 +74,21 @@ describe('col2im trace on x=[1,1,3,3] k=2 s=1', () => {
     ]]]);
   });
 
-  it('one step per matrix entry, row by row, none dropped', () => {
+  it('one step per matrix entry, window by window (column by column), none dropped', () => {
     expect(trace.steps.length).toBe(16);
-    expect(trace.steps.map((s) => s.row * 4 + s.column)).toEqual(range(0, 16));
+    // column q, then row r inside it: cols[r][q] is entry r·4 + q of 1..16
+    expect(trace.steps.map((s) => [s.column, s.row])).toEqual(range(0, 16).map((k) => [Math.floor(k / 4), k % 4]));
     expect(trace.steps.every((s) => !s.dropped)).toBe(true);
   });
 
-  it('the centre pixel receives cols[0][3], cols[1][2], cols[2][1], cols[3][0] in that order', () => {
-    // cols row-major 1..16: entries 4, 7, 10, 13
+  it('the centre pixel receives cols[3][0], cols[2][1], cols[1][2], cols[0][3] in that order', () => {
+    // window 0 touches the centre with its last tap, window 3 with its first: 13, then 10, 7, 4
     const centre = trace.steps.filter((s) => s.y === 1 && s.x === 1);
     expect(centre.map((s) => [s.row, s.column, s.value, s.before, s.after])).toEqual([
-      [0, 3, 4, 0, 4],
-      [1, 2, 7, 4, 11],
-      [2, 1, 10, 11, 21],
-      [3, 0, 13, 21, 34],
+      [3, 0, 13, 0, 13],
+      [2, 1, 10, 13, 23],
+      [1, 2, 7, 23, 30],
+      [0, 3, 4, 30, 34],
     ]);
   });
 
@@ -99,6 +112,17 @@ describe('col2im trace on x=[1,1,3,3] k=2 s=1', () => {
       [9, 1, 0],
       [13, 1, 1],
     ]);
+  });
+
+  it('replaying the columns one per step shows the engine’s running values', () => {
+    // column 1 (window at 0,1) adds 2, 6, 10, 14 onto what column 0 left: 5 at (0,1), 13 at (1,1)
+    expect(trace.columns[1].adds.map((a) => [a.y, a.x, a.value, a.before, a.after])).toEqual([
+      [0, 1, 2, 5, 7],
+      [0, 2, 6, 0, 6],
+      [1, 1, 10, 13, 23],
+      [1, 2, 14, 0, 14],
+    ]);
+    expect(trace.columns.flatMap((c) => c.adds)).toEqual(trace.steps);
   });
 });
 
@@ -135,7 +159,12 @@ describe('replaying the col2im trace reproduces col2im bit for bit', () => {
         expect(bits(trace.dx.data)).toEqual(bits(expected.data));
         expect(bits(replay(trace))).toEqual(bits(expected.data));
         expect(trace.steps.length).toBe(cols.data.length);
-        trace.steps.forEach((s, k) => expect(s.value).toBe(cols.data[k]));
+        // step k is entry (r, q) with q = ⌊k / R⌋ and r = k mod R: window by window
+        const [R, Q] = cols.shape;
+        trace.steps.forEach((s, k) => {
+          expect([s.column, s.row]).toEqual([Math.floor(k / R), k % R]);
+          expect(s.value).toBe(cols.data[s.row * Q + s.column]);
+        });
 
         // coverage = col2im of an all-ones matrix, an independent count
         const ones = tensor(probe.shape, new Float32Array(probe.data.length).fill(1));
@@ -156,6 +185,13 @@ describe('replaying the col2im trace reproduces col2im bit for bit', () => {
           }
         }
         expect(total).toBe(trace.steps.length);
+        expect(trace.columns.flatMap((c) => c.adds)).toEqual(trace.steps);
+
+        // after column q, the replay holds col2im of cols with every later column zeroed
+        const q = Math.floor(Q / 2);
+        const upTo = replayColumns(trace, q);
+        const kept = tensor(cols.shape, Array.from(cols.data, (v, k) => (k % Q <= q ? v : 0)));
+        expect(Array.from(upTo, (v) => v + 0)).toEqual(Array.from(col2im(kept, xShape, [p.KH, p.KW], opts).data, (v) => v + 0));
       }),
       { numRuns: 60 },
     );

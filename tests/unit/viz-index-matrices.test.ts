@@ -23,6 +23,7 @@ describe('the blog post\'s example: x=[1,3,4,4] (values 1…48) k=2 s=1 p=0', ()
     expect(view.i[0]).toHaveLength(9);
     expect(view.d).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2].map((c) => [c]));
     expect(view.summary).toBe('x [1, 3, 4, 4] · 3 × 3 windows · i, j: 12 × 9 · d: 12 × 1 · X_col: 12 × 9');
+    expect(view.formula).toBe('X_col[r][p] = x[0, d[r], i[r][p], j[r][p]]');
   });
 
   it('i is the kernel row offset plus the window row, j the kernel column offset plus the window column (the numbers the lesson quotes)', () => {
@@ -143,6 +144,7 @@ describe('padding, batches and edits', () => {
     const link = linkOf(view, { kind: 'entry', from: 'i', r: 5, p: 3 });
     expect(link.narration).toBe('i[5][3] = 1, j[5][3] = 1, d[5] = 1 → x[0, 1, 1, 1] = 22 fills X_col[5][3]; x[1, 1, 1, 1] = 70 fills X_col[5][12]');
     expect([...link.targets]).toEqual(['5,3', '5,12']);
+    expect(view.formula).toBe('X_col[r][q] = x[n, d[r], i[r][p], j[r][p]] with q = n·9 + p');
   });
 
   it('with stride 2 some pixels are never read', () => {

@@ -161,8 +161,8 @@ describe('patch view with channels and a batch (small multiples)', () => {
     expect(view.panels[3].values).toEqual(planeOf(example.x, 1, 1));
     expect(view.matrix).toEqual(planeOf(im2col(example.x, [2, 2])));
     expect([view.rows, view.columns]).toEqual([8, 8]);
-    expect(view.rowHeaders.slice(3, 5)).toEqual(['c0 1,1', 'c1 0,0']);
-    expect(view.colHeaders.slice(3, 5)).toEqual(['n0 1,1', 'n1 0,0']);
+    expect(view.rowHeaders.slice(3, 5)).toEqual(['c0\u00a01,1', 'c1\u00a00,0']);
+    expect(view.colHeaders.slice(3, 5)).toEqual(['n0\u00a01,1', 'n1\u00a00,0']);
   });
 
   it('narrates per channel and with the batch in the column formula', () => {
