@@ -703,7 +703,7 @@ export function reluDwSettingsFromQuery(query: URLSearchParams): { settings: Con
   const settings: ConvSettings = { ...read.settings };
   // A list that is null here was not in the link, or was ignored: the defaults' own values return.
   for (const key of ['x', 'w', 'dy'] as const) {
-    if (settings[key] == null) settings[key] = RELU_DW_DEFAULTS[key];
+    if (settings[key] == null) settings[key] = RELU_DW_DEFAULTS[key] ?? null;
   }
   return { settings, notices: read.notices };
 }

@@ -181,11 +181,11 @@ test('overlapping, padding and dilation settings end at lib’s dx; invalid keep
   await expect(f.narration).toContainText('col2im only moved values');
 
   // Stride changes the output size to the engine's.
-  await page.getByLabel('Stride').fill('1');
+  await page.getByLabel('Stride', { exact: true }).fill('1');
   await expect(f.summary).toContainText(`Output ${convGeometry([1, 1, 4, 4], [2, 2], { stride: 1 }).OH} × 3`);
 
   // Padding 1: dropped entries, and the final grid (with its border) is lib's dx.
-  await page.getByLabel('Padding').fill('1');
+  await page.getByLabel('Padding', { exact: true }).fill('1');
   const gp = convGeometry([1, 1, 4, 4], [2, 2], { stride: 1, padding: 1 });
   await expect(f.summary).toContainText(`Output ${gp.OH} × ${gp.OW}`);
   await f.figure.focus();
@@ -197,17 +197,17 @@ test('overlapping, padding and dilation settings end at lib’s dx; invalid keep
   await expectFinalDx(page, f, { H: 4, W: 4, K: [2, 2], padding: 1 });
 
   // Dilation 2 on a 5×5 input with stride 2: sizes and the final grid from the engine.
-  await page.getByLabel('Input height').fill('5');
-  await page.getByLabel('Input width').fill('5');
-  await page.getByLabel('Stride').fill('2');
-  await page.getByLabel('Dilation').fill('2');
+  await page.getByLabel('Input height', { exact: true }).fill('5');
+  await page.getByLabel('Input width', { exact: true }).fill('5');
+  await page.getByLabel('Stride', { exact: true }).fill('2');
+  await page.getByLabel('Dilation', { exact: true }).fill('2');
   const gd = convGeometry([1, 1, 5, 5], [2, 2], { stride: 2, padding: 1, dilation: 2 });
   await expect(f.summary).toContainText(`Output ${gd.OH} × ${gd.OW}`);
   await expectFinalDx(page, f, { H: 5, W: 5, K: [2, 2], stride: 2, padding: 1, dilation: 2 });
 
   // Two channels and two filters: one dx grid per channel, both lib's.
-  await page.getByLabel('Channels').fill('2');
-  await page.getByLabel('Filters').fill('2');
+  await page.getByLabel('Channels', { exact: true }).fill('2');
+  await page.getByLabel('Filters', { exact: true }).fill('2');
   await expect(f.dx).toHaveCount(2);
   const two: Case = { H: 5, W: 5, K: [2, 2], C: 2, F: 2, stride: 2, padding: 1, dilation: 2 };
   await expectFinalDx(page, f, two);
@@ -216,10 +216,10 @@ test('overlapping, padding and dilation settings end at lib’s dx; invalid keep
 
   // Invalid: the engine's message inline, the last picture stays.
   const before = await gridTexts(f.dx.first());
-  await page.getByLabel('Kernel height').fill('7');
+  await page.getByLabel('Kernel height', { exact: true }).fill('7');
   await expect(page.getByText('kernel 7×2 (dilation 2 → 13×3) does not fit the padded input 7×7')).toBeVisible();
   expect(await gridTexts(f.dx.first())).toEqual(before);
-  await page.getByLabel('Kernel height').fill('2');
+  await page.getByLabel('Kernel height', { exact: true }).fill('2');
   await expect(page.getByText('Not drawn:')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
@@ -266,7 +266,7 @@ test('editing kernel and gradient cells and Randomize keep dx equal to lib’s',
 test('the URL keeps the state; a garbage query shows a notice', async ({ page }) => {
   const errors = watchErrors(page);
   let f = await figureOf(page);
-  await page.getByLabel('Padding').fill('1');
+  await page.getByLabel('Padding', { exact: true }).fill('1');
   await f.figure.focus();
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
@@ -279,13 +279,13 @@ test('the URL keeps the state; a garbage query shows a notice', async ({ page })
   f = await figureOf(page, url);
   await expect(f.narration).toHaveText(said);
   expect(await gridTexts(f.dx)).toEqual(shown);
-  await expect(page.getByLabel('Padding')).toHaveValue('1');
+  await expect(page.getByLabel('Padding', { exact: true })).toHaveValue('1');
 
   f = await figureOf(page, `${PATH}?sc.s=zero&sc.g=oops&sc.step=99`);
   await expect(page.getByRole('note').first()).toContainText('Ignored stride "zero"');
   await expect(page.getByRole('note')).toHaveCount(3);
   await expect(f.narration).toContainText('One GEMM first');
-  await expect(page.getByLabel('Stride')).toHaveValue('1');
+  await expect(page.getByLabel('Stride', { exact: true })).toHaveValue('1');
   expect(errors).toEqual([]);
 });
 
