@@ -390,11 +390,11 @@ export function poolView(example: ConvExample, mode: PoolMode): PoolView {
   const view: PoolView = {
     mode, example, pool, opts, trace,
     cols: planeOf(trace.cols),
-    colsLabel: `im2col, one channel at a time (${dims(R, Q)})`,
+    colsLabel: `X_col (${dims(R, Q)})`,
     rowHeaders, colHeaders, colsPadding,
     y, argmax, dcols,
     dcolsGrid: planeOf(dcols),
-    dcolsLabel: mode === 'max' ? `dX_col: dy at the max, 0 elsewhere (${dims(R, Q)})` : `dX_col: dy/${R} in every row (${dims(R, Q)})`,
+    dcolsLabel: `dX_col (${dims(R, Q)})`,
     fold, reference, referenceCall, matching, pixels: reference.data.length,
     planes, columns, steps: [],
     summary:
@@ -898,10 +898,10 @@ function rowTeX(values: ArrayLike<number>): string {
 
 /**
  * The default example worked by the engine for the lesson's text (all TeX): x, its im2col matrix,
- * the max and the mean of each column, and for dy = 1…4 the two dX_col matrices and the two dx.
+ * the max and the mean of each column, and for dy = 1…4 the two dX_col matrices and their col2im, dx.
  */
 export function seedPooling(): {
-  tex: { x: string; cols: string; max: string; avg: string; maxBack: string; avgBack: string };
+  tex: { x: string; cols: string; max: string; avg: string; maxCols: string; maxDx: string; avgCols: string; avgDx: string };
   values: { max: number[]; avg: number[]; argmax: number[]; maxDx: Grid; avgDx: Grid };
 } {
   const example = buildExample(poolSettings(POOL_DEFAULTS));
@@ -915,8 +915,10 @@ export function seedPooling(): {
       cols: `X_\\text{col} = ${matrixTeX(max.cols)}`,
       max: `\\max_\\text{column}\\,X_\\text{col} = ${rowTeX(max.y.data)}`,
       avg: `\\tfrac{1}{4}\\textstyle\\sum_\\text{column} X_\\text{col} = ${rowTeX(avg.y.data)}`,
-      maxBack: `dX_\\text{col} = ${matrixTeX(max.dcolsGrid)} \\;\\xrightarrow{\\operatorname{col2im}}\\; dx = ${matrixTeX(maxDx)}`,
-      avgBack: `dX_\\text{col} = ${matrixTeX(avg.dcolsGrid)} \\;\\xrightarrow{\\operatorname{col2im}}\\; dx = ${matrixTeX(avgDx)}`,
+      maxCols: `dX_\\text{col}^\\text{max} = ${matrixTeX(max.dcolsGrid)}`,
+      maxDx: `\\operatorname{col2im}\\big(dX_\\text{col}^\\text{max}\\big) = ${matrixTeX(maxDx)}`,
+      avgCols: `dX_\\text{col}^\\text{avg} = ${matrixTeX(avg.dcolsGrid)}`,
+      avgDx: `\\operatorname{col2im}\\big(dX_\\text{col}^\\text{avg}\\big) = ${matrixTeX(avgDx)}`,
     },
     values: {
       max: Array.from(max.y.data),

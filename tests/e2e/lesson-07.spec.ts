@@ -151,7 +151,8 @@ test('stepping by keyboard and by button narrates each add with before and after
   await expect(narration).toContainText('Window 3 of 4 (row 1, column 0 of the output): column 2 of dX_col goes back into its window. dx[1,0]: 12 + 30 = 42; dx[1,1]: 37 + 33 = 70;');
   await page.getByRole('button', { name: 'Step back' }).click();
   await expect(narration).toContainText('Window 2 of 4');
-  // Space plays to the end.
+  // Space plays to the end (at 4× speed).
+  await figure.getByLabel('Speed').selectOption('4');
   await figure.focus();
   await page.keyboard.press('Home');
   await page.keyboard.press(' ');
@@ -168,13 +169,13 @@ test('overlapping, padding and dilation settings end at lib’s dx; invalid keep
   const f = await figureOf(page);
 
   // Overlapping windows preset: 4×4 input, 3×3 kernel, stride 1.
-  await page.getByRole('button', { name: 'Overlapping windows' }).click();
+  await page.getByRole('button', { name: 'Overlapping windows', exact: true }).click();
   await expect(f.summary).toContainText('Output 2 × 2');
   expect(await gridTexts(f.coverage)).toEqual([['1', '2', '2', '1'], ['2', '4', '4', '2'], ['2', '4', '4', '2'], ['1', '2', '2', '1']]);
   await expectFinalDx(page, f, { H: 4, W: 4, K: [3, 3] });
 
   // Non-overlapping windows preset: every pixel in one window.
-  await page.getByRole('button', { name: 'Non-overlapping windows' }).click();
+  await page.getByRole('button', { name: 'Non-overlapping windows', exact: true }).click();
   await expect(f.narration).toContainText('One GEMM first');
   expect((await gridTexts(f.coverage)).flat()).toEqual(new Array(16).fill('1'));
   await expectFinalDx(page, f, { H: 4, W: 4, K: [2, 2], stride: 2 });

@@ -38,7 +38,8 @@ describe('the default example: a 4×4 input of varied values, 2×2 window, strid
       [2, 5, 5, 6],
     ]);
     expect(Array.from(max.trace.cols.data)).toEqual(Array.from(im2col(x, [2, 2], { stride: 2 }).data));
-    expect(max.colsLabel).toBe('im2col, one channel at a time (4 × 4)');
+    expect(max.colsLabel).toBe('X_col (4 × 4)');
+    expect(max.dcolsLabel).toBe('dX_col (4 × 4)');
     expect(max.rowHeaders).toEqual(['0,0', '0,1', '1,0', '1,1']);
     expect(max.colHeaders).toEqual(['0,0', '0,1', '1,0', '1,1']);
     expect(max.summary).toBe('x 4 × 4 → matrix 4 × 4 (window 2 × 2, stride 2) → max of each column → out 2 × 2');
@@ -125,7 +126,8 @@ describe('the default example: a 4×4 input of varied values, 2×2 window, strid
     expect(seed.values.argmax).toEqual([2, 1, 1, 0]);
     expect(seed.values.maxDx).toEqual([[0, 0, 0, 2], [1, 0, 0, 0], [0, 3, 4, 0], [0, 0, 0, 0]]);
     expect(seed.tex.cols).toContain('\\begin{bmatrix} 1 & 3 & 0 & 9 \\\\');
-    expect(seed.tex.avgBack).toContain('0.25');
+    expect(seed.tex.avgCols).toContain('0.25');
+    expect(seed.tex.maxDx).toContain('\\operatorname{col2im}');
   });
 });
 
