@@ -7,6 +7,7 @@ import { dilateTensor, padTensor } from '../ops/dilated.ts';
 import { reshape } from '../tensor.ts';
 import { ConvConfigError } from '../errors.ts';
 import { SEED_SETTINGS, initialState, settingsFromQuery, settingsToQuery } from './conv-settings.ts';
+import { readStepParam, writeStepParam } from './figure-query.ts';
 import { formatProduct, formatValue } from './format.ts';
 import { planeOf } from './grid.ts';
 import type { Grid } from './grid.ts';
@@ -259,20 +260,14 @@ export function outputSizeLines(g: ConvGeometry): [string, string] {
  * an integer in `[1, total]` → 0 with a notice for the reader. Never throws.
  */
 export function stepFromQuery(query: URLSearchParams, total: number, prefix = ''): { index: number; notice: string | null } {
-  const raw = query.get(`${prefix}step`);
-  if (raw === null) return { index: 0, notice: null };
-  const v = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(v) || v < 1 || v > total) {
-    return { index: 0, notice: `Ignored step "${raw}" from the link: it must be an integer from 1 to ${total}.` };
-  }
-  return { index: v - 1, notice: null };
+  const notices: string[] = [];
+  const index = readStepParam(query, `${prefix}step`, total, notices);
+  return { index, notice: notices[0] ?? null };
 }
 
 /** Writes the step (1-based) into `query` under `<prefix>step`, leaving it out for the first step. */
 export function stepToQuery(index: number, query: URLSearchParams, prefix = ''): URLSearchParams {
-  if (index <= 0) query.delete(`${prefix}step`);
-  else query.set(`${prefix}step`, String(index + 1));
-  return query;
+  return writeStepParam(query, `${prefix}step`, index);
 }
 
 /** The settings fields the playground offers (one image, one channel, one filter). */

@@ -13,10 +13,12 @@ import { conv2dBackward } from '../ops/conv2d-backward.ts';
 import type { DilatedCellStep, DilatedTrace } from '../trace/dilated-trace.ts';
 import { traceDilatedBackward } from '../trace/dilated-trace.ts';
 import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
-import { buildExample, initialState, settingsFromQuery, settingsToQuery } from './conv-settings.ts';
+import { buildExample, settingsFromQuery, settingsToQuery } from './conv-settings.ts';
+import { buildOrFallback, readStepParam, writeStepParam } from './figure-query.ts';
 import { formatProduct, formatValue } from './format.ts';
 import type { Grid } from './grid.ts';
 import { planeOf } from './grid.ts';
+import { matrixTeX as gridTeX } from './tex.ts';
 
 /** A mark on a drawn cell, as MatrixGrid understands it. */
 export type DilatedMark = 'active' | 'source' | 'target' | 'padding' | 'muted';
@@ -529,28 +531,8 @@ export function readDilatedQuery(query: URLSearchParams): DilatedQueryState {
       // invalid settings are reported below
     }
   }
-  let state: ExampleState;
-  let view: DilatedView;
-  try {
-    state = initialState(settings);
-    view = buildDilatedView(state.example);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    notices.push(`The link's settings could not be drawn (${message}); showing the defaults instead.`);
-    state = initialState(DILATED_DEFAULTS);
-    view = buildDilatedView(state.example);
-  }
-  let index = 0;
-  const raw = query.get(`${DILATED_PREFIX}step`);
-  if (raw !== null) {
-    const total = view.steps.length;
-    const v = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(v) || v < 1 || v > total) {
-      notices.push(`Ignored step "${raw}" from the link: it must be an integer from 1 to ${total}.`);
-    } else {
-      index = v - 1;
-    }
-  }
+  const { state, view } = buildOrFallback(settings, DILATED_DEFAULTS, buildDilatedView, notices);
+  const index = readStepParam(query, `${DILATED_PREFIX}step`, view.steps.length, notices);
   return { state, view, index, notices };
 }
 
@@ -586,9 +568,7 @@ export function writeDilatedQuery(example: ConvExample, index: number, query: UR
     dy: valuesToWrite(example, 'dy'),
   };
   settingsToQuery(settings, DILATED_DEFAULTS, query, DILATED_PREFIX);
-  if (index > 0) query.set(`${DILATED_PREFIX}step`, String(index + 1));
-  else query.delete(`${DILATED_PREFIX}step`);
-  return query;
+  return writeStepParam(query, `${DILATED_PREFIX}step`, index);
 }
 
 /** How many products of the final convolution there are, and how many multiply an inserted or padding zero. */
@@ -619,10 +599,8 @@ export function productCount(view: DilatedView): ProductCount {
   return { total, wasted };
 }
 
-/** A grid as a TeX `bmatrix` (values formatted like the figures). */
-export function gridTeX(grid: Grid): string {
-  return `\\begin{bmatrix} ${grid.map((row) => row.map((v) => formatValue(v)).join(' & ')).join(' \\\\ ')} \\end{bmatrix}`;
-}
+/** A grid as a TeX `bmatrix` (values formatted like the figures); matrixTeX of tex.ts. */
+export { gridTeX };
 
 /** The seed example's stages and result as TeX, every matrix computed by the engine. */
 export interface SeedFigures {

@@ -13,6 +13,7 @@ import { traceGemm } from '../trace/gemm-trace.ts';
 import type { GemmCellStep, GemmTrace } from '../trace/gemm-trace.ts';
 import type { ConvExample, ConvSettings, NumericKey } from './conv-settings.ts';
 import { SEED_SETTINGS, buildExample, settingsToQuery } from './conv-settings.ts';
+import { readStepParam, writeStepParam } from './figure-query.ts';
 import type { Grid } from './grid.ts';
 import { planeOf } from './grid.ts';
 import { formatProduct, formatValue } from './format.ts';
@@ -420,20 +421,14 @@ export function gemmFrame(view: GemmView, index: number, focus?: GemmFocus | nul
 
 /** The step shown from a URL query (`<prefix>step`, 1-based); garbage gives step 1 and a notice. */
 export function stepFromQuery(query: URLSearchParams, total: number, prefix = GEMM_PREFIX): { index: number; notice: string | null } {
-  const raw = query.get(prefix + 'step');
-  if (raw === null) return { index: 0, notice: null };
-  const v = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(v) || v < 1 || v > total) {
-    return { index: 0, notice: `Ignored step "${raw}" from the link: it must be an integer from 1 to ${total}.` };
-  }
-  return { index: v - 1, notice: null };
+  const notices: string[] = [];
+  const index = readStepParam(query, prefix + 'step', total, notices);
+  return { index, notice: notices[0] ?? null };
 }
 
 /** Writes the step (0-based `index`) into `query` as `<prefix>step`, 1-based; step 1 is left out. */
 export function stepToQuery(index: number, query: URLSearchParams, prefix = GEMM_PREFIX): URLSearchParams {
-  if (index > 0) query.set(prefix + 'step', String(index + 1));
-  else query.delete(prefix + 'step');
-  return query;
+  return writeStepParam(query, prefix + 'step', index);
 }
 
 /** The URL query (`?…`) that opens the GEMM view on a preset, for links from the lesson. */

@@ -19,10 +19,12 @@ import type { Col2imTrace } from '../trace/col2im-trace.ts';
 import { traceCol2im } from '../trace/col2im-trace.ts';
 import { gemmCellTerms } from '../trace/gemm-trace.ts';
 import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
-import { SEED_SETTINGS, buildExample, initialState, settingsFromQuery, settingsToQuery } from './conv-settings.ts';
+import { SEED_SETTINGS, buildExample, settingsFromQuery, settingsToQuery } from './conv-settings.ts';
+import { buildOrFallback, readStepParam, writeStepParam } from './figure-query.ts';
 import { formatProduct, formatValue } from './format.ts';
 import type { Grid } from './grid.ts';
 import { planeOf } from './grid.ts';
+import { matrixTeX } from './tex.ts';
 
 /** A mark on a drawn cell, as MatrixGrid understands it. */
 export type ScatterMark = 'active' | 'source' | 'target' | 'padding' | 'muted';
@@ -541,42 +543,15 @@ export interface ScatterQueryState {
  */
 export function readScatterQuery(query: URLSearchParams): ScatterQueryState {
   const { settings, notices } = settingsFromQuery(query, SCATTER_DEFAULTS, SCATTER_PREFIX);
-  let state: ExampleState;
-  let view: ScatterView;
-  try {
-    state = initialState(settings);
-    view = scatterView(state.example);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    notices.push(`The link's settings could not be drawn (${message}); showing the defaults instead.`);
-    state = initialState(SCATTER_DEFAULTS);
-    view = scatterView(state.example);
-  }
-  let index = 0;
-  const raw = query.get(`${SCATTER_PREFIX}step`);
-  if (raw !== null) {
-    const total = view.steps.length;
-    const v = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(v) || v < 1 || v > total) {
-      notices.push(`Ignored step "${raw}" from the link: it must be an integer from 1 to ${total}.`);
-    } else {
-      index = v - 1;
-    }
-  }
+  const { state, view } = buildOrFallback(settings, SCATTER_DEFAULTS, scatterView, notices);
+  const index = readStepParam(query, `${SCATTER_PREFIX}step`, view.steps.length, notices);
   return { state, index, notices };
 }
 
 /** Writes the figure's settings and step (1-based, omitted at the first step) into `query`. */
 export function writeScatterQuery(settings: ConvSettings, index: number, query: URLSearchParams): URLSearchParams {
   settingsToQuery(settings, SCATTER_DEFAULTS, query, SCATTER_PREFIX);
-  if (index > 0) query.set(`${SCATTER_PREFIX}step`, String(index + 1));
-  else query.delete(`${SCATTER_PREFIX}step`);
-  return query;
-}
-
-/** A matrix as a TeX `bmatrix` (values formatted like the figures). */
-function matrixTeX(grid: Grid): string {
-  return `\\begin{bmatrix} ${grid.map((row) => row.map((v) => formatValue(v)).join(' & ')).join(' \\\\ ')} \\end{bmatrix}`;
+  return writeStepParam(query, `${SCATTER_PREFIX}step`, index);
 }
 
 /**

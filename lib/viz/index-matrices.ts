@@ -13,6 +13,7 @@ import { im2col } from '../im2col/im2col.ts';
 import { padTensor } from '../ops/dilated.ts';
 import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
 import { buildExample, initialState, settingsFromQuery } from './conv-settings.ts';
+import { readStepParam, writeStepParam } from './figure-query.ts';
 import { formatValue } from './format.ts';
 import { planeOf } from './grid.ts';
 import type { Grid } from './grid.ts';
@@ -137,20 +138,14 @@ export function indexStateFromQuery(query: URLSearchParams): { state: ExampleSta
  * unreadable or out of range → 0 with a notice.
  */
 export function stepFromQuery(query: URLSearchParams, total: number): { step: number; notice: string | null } {
-  const raw = query.get(`${INDEX_QUERY_PREFIX}step`);
-  if (raw === null) return { step: 0, notice: null };
-  const v = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(v) || v < 1 || v > total) {
-    return { step: 0, notice: `Ignored step "${raw}" from the link: it must be an integer from 1 to ${total}.` };
-  }
-  return { step: v - 1, notice: null };
+  const notices: string[] = [];
+  const step = readStepParam(query, `${INDEX_QUERY_PREFIX}step`, total, notices);
+  return { step, notice: notices[0] ?? null };
 }
 
 /** Writes the step (1-based) into `query`, or removes it at the first step. Returns the same query. */
 export function stepToQuery(step: number, query: URLSearchParams): URLSearchParams {
-  if (step <= 0) query.delete(`${INDEX_QUERY_PREFIX}step`);
-  else query.set(`${INDEX_QUERY_PREFIX}step`, String(step + 1));
-  return query;
+  return writeStepParam(query, `${INDEX_QUERY_PREFIX}step`, step);
 }
 
 function rowsOf(a: Int32Array, width: number): Grid {

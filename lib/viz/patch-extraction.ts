@@ -15,10 +15,12 @@ import { reshape } from '../tensor.ts';
 import type { PatchExtractionTrace, PatchStep } from '../trace/patch-extraction.ts';
 import { tracePatchExtraction } from '../trace/patch-extraction.ts';
 import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
-import { SEED_SETTINGS, buildExample, initialState, settingsFromQuery, settingsToQuery } from './conv-settings.ts';
+import { SEED_SETTINGS, buildExample, settingsFromQuery, settingsToQuery } from './conv-settings.ts';
+import { buildOrFallback, readStepParam, writeStepParam } from './figure-query.ts';
 import { formatBytes, formatValue } from './format.ts';
 import type { Grid } from './grid.ts';
 import { planeOf } from './grid.ts';
+import { matrixTeX } from './tex.ts';
 
 /** A mark on a drawn cell, as MatrixGrid understands it. */
 export type PatchMark = 'active' | 'source' | 'target' | 'padding' | 'muted';
@@ -285,43 +287,19 @@ export interface PatchQueryState {
  */
 export function readPatchQuery(query: URLSearchParams): PatchQueryState {
   const { settings, notices } = settingsFromQuery(query, PATCH_DEFAULTS, PATCH_PREFIX);
-  let state: ExampleState;
-  let view: PatchView;
-  try {
-    state = initialState(settings);
-    view = patchView(state.example);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    notices.push(`The link's settings could not be drawn (${message}); showing the defaults instead.`);
-    state = initialState(PATCH_DEFAULTS);
-    view = patchView(state.example);
-  }
-  let index = 0;
-  const raw = query.get(`${PATCH_PREFIX}step`);
-  if (raw !== null) {
-    const total = view.trace.steps.length;
-    const v = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(v) || v < 1 || v > total) {
-      notices.push(`Ignored step "${raw}" from the link: it must be an integer from 1 to ${total}.`);
-    } else {
-      index = v - 1;
-    }
-  }
+  const { state, view } = buildOrFallback(settings, PATCH_DEFAULTS, patchView, notices);
+  const index = readStepParam(query, `${PATCH_PREFIX}step`, view.trace.steps.length, notices);
   return { state, index, notices };
 }
 
 /** Writes the figure's settings and step (1-based, omitted at the first step) into `query`. */
 export function writePatchQuery(settings: ConvSettings, index: number, query: URLSearchParams): URLSearchParams {
   settingsToQuery(settings, PATCH_DEFAULTS, query, PATCH_PREFIX);
-  if (index > 0) query.set(`${PATCH_PREFIX}step`, String(index + 1));
-  else query.delete(`${PATCH_PREFIX}step`);
-  return query;
+  return writeStepParam(query, `${PATCH_PREFIX}step`, index);
 }
 
-/** A matrix as a TeX `bmatrix` (values formatted like the figures). */
-export function matrixTeX(grid: Grid): string {
-  return `\\begin{bmatrix} ${grid.map((row) => row.map((v) => formatValue(v)).join(' & ')).join(' \\\\ ')} \\end{bmatrix}`;
-}
+/** A matrix as a TeX `bmatrix` (values formatted like the figures); see tex.ts. */
+export { matrixTeX };
 
 /** An integer with thin spaces between groups of three digits, for TeX (`4\,392\,300`). */
 export function groupDigitsTeX(n: number): string {

@@ -26,9 +26,11 @@ import type { Col2imTrace } from '../trace/col2im-trace.ts';
 import { traceCol2im } from '../trace/col2im-trace.ts';
 import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
 import { SETTING_FIELDS, applySettings, buildExample, initialState, settingsFromQuery, settingsToQuery } from './conv-settings.ts';
+import { readStepParam, writeStepParam } from './figure-query.ts';
 import { formatValue } from './format.ts';
 import type { Grid } from './grid.ts';
 import { planeOf } from './grid.ts';
+import { matrixTeX } from './tex.ts';
 
 /** Which reduction the figure shows: the maximum or the mean of each window. */
 export type PoolMode = 'max' | 'avg';
@@ -854,17 +856,9 @@ export function readPoolQuery(query: URLSearchParams): PoolQueryState {
   const rawMode = q.get(`${POOL_PREFIX}mode`);
   if (rawMode === 'avg' || rawMode === 'max') mode = rawMode;
   else if (rawMode !== null) notices.push(`Ignored pooling "${rawMode}" from the link: it must be max or avg.`);
-  let index = 0;
-  const raw = q.get(`${POOL_PREFIX}step`);
-  if (raw !== null) {
-    const total = poolView(state.example, mode).steps.length;
-    const v = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(v) || v < 1 || v > total) {
-      notices.push(`Ignored step "${raw}" from the link: it must be an integer from 1 to ${total}.`);
-    } else {
-      index = v - 1;
-    }
-  }
+  // The view is built only when the link names a step.
+  const stepKey = `${POOL_PREFIX}step`;
+  const index = q.get(stepKey) === null ? 0 : readStepParam(q, stepKey, poolView(state.example, mode).steps.length, notices);
   return { state, mode, index, notices };
 }
 
@@ -881,14 +875,7 @@ export function writePoolQuery(settings: ConvSettings, mode: PoolMode, index: nu
   settingsToQuery({ ...settings, F: POOL_DEFAULTS.F, N: settings.N, x: sameX ? null : settings.x, w: null, dy: sameDy ? null : settings.dy ?? null }, POOL_DEFAULTS, query, POOL_PREFIX);
   if (mode === 'avg') query.set(`${POOL_PREFIX}mode`, 'avg');
   else query.delete(`${POOL_PREFIX}mode`);
-  if (index > 0) query.set(`${POOL_PREFIX}step`, String(index + 1));
-  else query.delete(`${POOL_PREFIX}step`);
-  return query;
-}
-
-/** A matrix as a TeX `bmatrix` (values formatted like the figures). */
-function matrixTeX(grid: Grid): string {
-  return `\\begin{bmatrix} ${grid.map((row) => row.map((v) => formatValue(v)).join(' & ')).join(' \\\\ ')} \\end{bmatrix}`;
+  return writeStepParam(query, `${POOL_PREFIX}step`, index);
 }
 
 /** A row of values as a TeX row vector. */

@@ -27,8 +27,10 @@ import { traceGemm } from '../trace/gemm-trace.ts';
 import type { GemmCellStep, GemmTrace } from '../trace/gemm-trace.ts';
 import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
 import { SEED_SETTINGS, buildExample, settingsFromQuery, settingsToQuery } from './conv-settings.ts';
+import { readStepParam, writeStepParam } from './figure-query.ts';
 import type { Grid } from './grid.ts';
 import { planeOf } from './grid.ts';
+import { matrixTeX as matrixTex } from './tex.ts';
 import { formatValue } from './format.ts';
 
 /** The URL query prefix of this figure's state (`rd.h`, `rd.g`, `rd.step`, …). */
@@ -710,13 +712,9 @@ export function reluDwSettingsFromQuery(query: URLSearchParams): { settings: Con
 
 /** The step shown from a URL query (`rd.step`, 1-based); garbage gives step 1 and a notice. */
 export function stepFromQuery(query: URLSearchParams, total: number): { index: number; notice: string | null } {
-  const raw = query.get(RELU_DW_PREFIX + 'step');
-  if (raw === null) return { index: 0, notice: null };
-  const v = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(v) || v < 1 || v > total) {
-    return { index: 0, notice: `Ignored step "${raw}" from the link: it must be an integer from 1 to ${total}.` };
-  }
-  return { index: v - 1, notice: null };
+  const notices: string[] = [];
+  const index = readStepParam(query, RELU_DW_PREFIX + 'step', total, notices);
+  return { index, notice: notices[0] ?? null };
 }
 
 function sameList(a: readonly number[] | null | undefined, b: readonly number[] | null | undefined): boolean {
@@ -733,19 +731,15 @@ export function reluDwToQuery(settings: ConvSettings, index: number, query: URLS
   for (const [param, key] of [['x', 'x'], ['k', 'w'], ['g', 'dy']] as const) {
     if (sameList(settings[key], RELU_DW_DEFAULTS[key])) query.delete(RELU_DW_PREFIX + param);
   }
-  if (index > 0) query.set(RELU_DW_PREFIX + 'step', String(index + 1));
-  else query.delete(RELU_DW_PREFIX + 'step');
-  return query;
+  return writeStepParam(query, RELU_DW_PREFIX + 'step', index);
 }
 
 function texNumber(v: number): string {
   return formatValue(v);
 }
 
-/** A grid as a KaTeX bmatrix. */
-export function matrixTex(grid: Grid): string {
-  return `\\begin{bmatrix} ${grid.map((row) => row.map(texNumber).join(' & ')).join(' \\\\ ')} \\end{bmatrix}`;
-}
+/** A grid as a KaTeX bmatrix; matrixTeX of tex.ts. */
+export { matrixTex };
 
 /**
  * The forward chain of plane (0, 0) as TeX, for the lesson's build-time math:

@@ -1,0 +1,52 @@
+import type { ConvExample, ConvSettings, ExampleState } from './conv-settings.ts';
+import { initialState } from './conv-settings.ts';
+
+/**
+ * Reads a 1-based step from `query[key]` (e.g. `pe.step`) and returns it as a 0-based index.
+ * Missing → 0, silently; anything that is not an integer from 1 to `total` → 0, and the notice
+ * `Ignored step "…" from the link: it must be an integer from 1 to N.` is pushed onto `notices`.
+ * Never throws.
+ */
+export function readStepParam(query: URLSearchParams, key: string, total: number, notices: string[]): number {
+  const raw = query.get(key);
+  if (raw === null) return 0;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(v) || v < 1 || v > total) {
+    notices.push(`Ignored step "${raw}" from the link: it must be an integer from 1 to ${total}.`);
+    return 0;
+  }
+  return v - 1;
+}
+
+/**
+ * Writes a 0-based step `index` into `query[key]` 1-based, and removes the key at the first step
+ * (index 0 or below) so that links stay short. Returns the same URLSearchParams.
+ */
+export function writeStepParam(query: URLSearchParams, key: string, index: number): URLSearchParams {
+  if (index > 0) query.set(key, String(index + 1));
+  else query.delete(key);
+  return query;
+}
+
+/**
+ * Builds a figure from settings read from a link: the state (initialState) and the figure's view
+ * (`build`). When either throws (the engine refuses the settings, or the figure cannot draw them),
+ * the notice `The link's settings could not be drawn (…); showing the defaults instead.` is pushed
+ * onto `notices` and the state and view are built from `defaults` (which must be drawable).
+ */
+export function buildOrFallback<V>(
+  settings: ConvSettings,
+  defaults: ConvSettings,
+  build: (example: ConvExample) => V,
+  notices: string[],
+): { state: ExampleState; view: V } {
+  try {
+    const state = initialState(settings);
+    return { state, view: build(state.example) };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    notices.push(`The link's settings could not be drawn (${message}); showing the defaults instead.`);
+    const state = initialState(defaults);
+    return { state, view: build(state.example) };
+  }
+}
