@@ -129,6 +129,22 @@ export function applySettings(state: ExampleState, settings: ConvSettings): Exam
 }
 
 /**
+ * Guards a settings change for one figure: when `next` is valid for the engine but `build` (the
+ * figure's view-model) refuses it — typically because it is too large to draw — keeps `prev`'s
+ * example and carries the figure's message; otherwise returns `next` unchanged.
+ */
+export function keepDrawable<V>(prev: ExampleState, next: ExampleState, build: (example: ConvExample) => V): ExampleState {
+  if (next.error !== null || next.example === prev.example) return next;
+  try {
+    build(next.example);
+    return next;
+  } catch (err) {
+    if (err instanceof ConvConfigError) return { settings: next.settings, example: prev.example, error: err.message };
+    throw err;
+  }
+}
+
+/**
  * Sets one numeric field from the text of its input. Changing a size keeps the typed values only
  * where they still fit (otherwise the defaults return).
  */

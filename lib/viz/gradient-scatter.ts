@@ -19,7 +19,7 @@ import type { Col2imTrace } from '../trace/col2im-trace.ts';
 import { traceCol2im } from '../trace/col2im-trace.ts';
 import { gemmCellTerms } from '../trace/gemm-trace.ts';
 import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
-import { SEED_SETTINGS, buildExample, settingsFromQuery, settingsToQuery } from './conv-settings.ts';
+import { SEED_SETTINGS, buildExample, settingsFromQuery, settingsToQuery, keepDrawable } from './conv-settings.ts';
 import { buildOrFallback, readStepParam, writeStepParam } from './figure-query.ts';
 import { formatProduct, formatValue } from './format.ts';
 import type { Grid } from './grid.ts';
@@ -520,14 +520,7 @@ export function planeIndex(plane: Plane, r: number, c: number): number {
  * draw, keeps `prev`'s example and sets the message; otherwise returns `next` unchanged.
  */
 export function guardDrawable(prev: ExampleState, next: ExampleState): ExampleState {
-  if (next.error !== null) return next;
-  try {
-    scatterView(next.example);
-    return next;
-  } catch (err) {
-    if (err instanceof ConvConfigError) return { settings: next.settings, example: prev.example, error: err.message };
-    throw err;
-  }
+  return keepDrawable(prev, next, scatterView);
 }
 
 /** What the figure starts from when it reads the page's URL: the state, the step and notices. */

@@ -15,7 +15,7 @@ import { reshape } from '../tensor.ts';
 import type { PatchExtractionTrace, PatchStep } from '../trace/patch-extraction.ts';
 import { tracePatchExtraction } from '../trace/patch-extraction.ts';
 import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
-import { SEED_SETTINGS, buildExample, settingsFromQuery, settingsToQuery } from './conv-settings.ts';
+import { SEED_SETTINGS, buildExample, settingsFromQuery, settingsToQuery, keepDrawable } from './conv-settings.ts';
 import { buildOrFallback, readStepParam, writeStepParam } from './figure-query.ts';
 import { formatBytes, formatValue } from './format.ts';
 import type { Grid } from './grid.ts';
@@ -146,14 +146,7 @@ export function patchView(example: ConvExample): PatchView {
  * draw, keeps `prev`'s example and sets the message; otherwise returns `next` unchanged.
  */
 export function guardDrawable(prev: ExampleState, next: ExampleState): ExampleState {
-  if (next.error !== null) return next;
-  try {
-    patchView(next.example);
-    return next;
-  } catch (err) {
-    if (err instanceof ConvConfigError) return { settings: next.settings, example: prev.example, error: err.message };
-    throw err;
-  }
+  return keepDrawable(prev, next, patchView);
 }
 
 /** The step shown at `index` (clamped into the trace). */

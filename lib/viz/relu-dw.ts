@@ -26,7 +26,7 @@ import { tracePatchExtraction } from '../trace/patch-extraction.ts';
 import { traceGemm } from '../trace/gemm-trace.ts';
 import type { GemmCellStep, GemmTrace } from '../trace/gemm-trace.ts';
 import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
-import { SEED_SETTINGS, buildExample, settingsFromQuery, settingsToQuery } from './conv-settings.ts';
+import { SEED_SETTINGS, buildExample, settingsFromQuery, settingsToQuery, keepDrawable } from './conv-settings.ts';
 import { readStepParam, writeStepParam } from './figure-query.ts';
 import type { Grid } from './grid.ts';
 import { planeOf } from './grid.ts';
@@ -520,14 +520,7 @@ export function reluDwViewOf(settings: ConvSettings): ReluDwView {
  * keeps `prev`'s example and carries the message; otherwise returns `next` unchanged.
  */
 export function guardDrawable(prev: ExampleState, next: ExampleState): ExampleState {
-  if (next.error !== null || next.example === prev.example) return next;
-  try {
-    buildReluDwView(next.example);
-    return next;
-  } catch (err) {
-    if (err instanceof ConvConfigError) return { settings: next.settings, example: prev.example, error: err.message };
-    throw err;
-  }
+  return keepDrawable(prev, next, buildReluDwView);
 }
 
 /** Flat NCHW index into x of a padded input panel's cell, or null for a padding cell. */
