@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { convGeometryFields } from './helpers/arbitraries.ts';
 import { conv2dBackward } from '../../lib/ops/conv2d-backward.ts';
 import type { BackwardMethod } from '../../lib/ops/check-conv.ts';
 import { ConvConfigError } from '../../lib/errors.ts';
@@ -146,22 +147,7 @@ function loss64(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>
 }
 
 const geometry = fc
-  .record({
-    N: fc.integer({ min: 1, max: 2 }),
-    C: fc.integer({ min: 1, max: 3 }),
-    F: fc.integer({ min: 1, max: 3 }),
-    KH: fc.integer({ min: 1, max: 3 }),
-    KW: fc.integer({ min: 1, max: 3 }),
-    sh: fc.integer({ min: 1, max: 3 }),
-    sw: fc.integer({ min: 1, max: 3 }),
-    ph: fc.integer({ min: 0, max: 2 }),
-    pw: fc.integer({ min: 0, max: 2 }),
-    dh: fc.integer({ min: 1, max: 3 }),
-    dw: fc.integer({ min: 1, max: 3 }),
-    extraH: fc.integer({ min: 0, max: 5 }),
-    extraW: fc.integer({ min: 0, max: 5 }),
-    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  })
+  .record(convGeometryFields())
   .map((r): Geo & { seed: number } => {
     // the smallest input the dilated kernel fits, plus a random margin
     const H = Math.max(1, r.dh * (r.KH - 1) + 1 - 2 * r.ph) + r.extraH;

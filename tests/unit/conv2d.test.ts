@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
+import { convGeometryFields } from './helpers/arbitraries.ts';
 import { conv2d } from '../../lib/ops/conv2d.ts';
 import { conv2dNaive } from '../../lib/ops/conv2d-naive.ts';
 import { ConvConfigError } from '../../lib/errors.ts';
@@ -159,23 +160,7 @@ describe('AlexNet conv1: x=[1,3,227,227] w=[96,3,11,11] s=4', () => {
 
 /** A random valid geometry: the input is made large enough for the dilated kernel. */
 const geometry = fc
-  .record({
-    N: fc.integer({ min: 1, max: 2 }),
-    C: fc.integer({ min: 1, max: 3 }),
-    F: fc.integer({ min: 1, max: 3 }),
-    KH: fc.integer({ min: 1, max: 3 }),
-    KW: fc.integer({ min: 1, max: 3 }),
-    sh: fc.integer({ min: 1, max: 3 }),
-    sw: fc.integer({ min: 1, max: 3 }),
-    ph: fc.integer({ min: 0, max: 2 }),
-    pw: fc.integer({ min: 0, max: 2 }),
-    dh: fc.integer({ min: 1, max: 3 }),
-    dw: fc.integer({ min: 1, max: 3 }),
-    extraH: fc.integer({ min: 0, max: 5 }),
-    extraW: fc.integer({ min: 0, max: 5 }),
-    bias: fc.boolean(),
-    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  })
+  .record({ ...convGeometryFields(), bias: fc.boolean() })
   .map((r) => ({
     ...r,
     H: Math.max(1, r.dh * (r.KH - 1) + 1 - 2 * r.ph) + r.extraH,

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { convGeometryFields } from './helpers/arbitraries.ts';
 import { traceDilatedBackward } from '../../lib/trace/dilated-trace.ts';
 import { conv2dBackward } from '../../lib/ops/conv2d-backward.ts';
 import { cropTensor, dilateTensor, dilatedPlan, padTensor, rotateKernel180 } from '../../lib/ops/dilated.ts';
@@ -189,22 +190,7 @@ describe('the dilated-method steps', () => {
 });
 
 const geometry = fc
-  .record({
-    N: fc.integer({ min: 1, max: 2 }),
-    C: fc.integer({ min: 1, max: 3 }),
-    F: fc.integer({ min: 1, max: 3 }),
-    KH: fc.integer({ min: 1, max: 3 }),
-    KW: fc.integer({ min: 1, max: 3 }),
-    sh: fc.integer({ min: 1, max: 3 }),
-    sw: fc.integer({ min: 1, max: 3 }),
-    ph: fc.integer({ min: 0, max: 2 }),
-    pw: fc.integer({ min: 0, max: 2 }),
-    dh: fc.integer({ min: 1, max: 3 }),
-    dw: fc.integer({ min: 1, max: 3 }),
-    extraH: fc.integer({ min: 0, max: 4 }),
-    extraW: fc.integer({ min: 0, max: 4 }),
-    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  })
+  .record(convGeometryFields(4))
   .map((r) => ({
     ...r,
     H: Math.max(1, r.dh * (r.KH - 1) + 1 - 2 * r.ph) + r.extraH,
