@@ -26,5 +26,7 @@ export default defineConfig({
   },
   vite: {
     server: { fs: { allow: ['.'] } },
+    // Web Workers (the trainer, the speed lesson's benchmark) are bundled as ES modules.
+    worker: { format: 'es' },
   },
 });
