@@ -34,3 +34,48 @@ export type { Optimizer, SgdOptions, AdamOptions } from './optimizer.ts';
 export { createSgd, createAdam } from './optimizer.ts';
 export type { TrainStepResult } from './train-step.ts';
 export { trainStep } from './train-step.ts';
+export type { BackendKind, OptimizerSettings, StepMetrics, TrainingBackend, BackendOptions } from './backend.ts';
+export type {
+  PresetName,
+  BackendChoice,
+  TrainSettings,
+  DatasetPayload,
+  ParamsPayload,
+  ToWorker,
+  FromWorker,
+  TrainerState,
+  StepPoint,
+} from './protocol.ts';
+export { BATCH_SIZES } from './protocol.ts';
+export { createCpuBackend, CPU_DEVICE_NAME, CPU_MAX_BATCH } from './cpu-backend.ts';
+export { presetByName, paramsToPayload, paramsFromPayload } from './params-payload.ts';
+export type { SettingsProblem } from './settings.ts';
+export {
+  DEFAULT_SETTINGS,
+  PRESET_NAMES,
+  BACKEND_CHOICES,
+  OPTIMIZER_KINDS,
+  MAX_EPOCHS,
+  MAX_SEED,
+  SETTINGS_QUERY_KEYS,
+  checkSettings,
+  checkLearningRate,
+  settingsFromQuery,
+  settingsToQuery,
+} from './settings.ts';
+export type { CheckpointMeta, CheckpointProblem } from './checkpoint.ts';
+export {
+  CHECKPOINT_MAGIC,
+  CHECKPOINT_VERSION,
+  CHECKPOINT_EXTENSION,
+  CheckpointError,
+  encodeCheckpoint,
+  decodeCheckpoint,
+} from './checkpoint.ts';
+export { checkDataset, stepsPerEpoch, epochOrder, batchAt, sliceImages } from './batches.ts';
+export type { Evaluation } from './evaluate.ts';
+export { evaluateDataset } from './evaluate.ts';
+export type { ThroughputMeter } from './throughput.ts';
+export { createThroughputMeter } from './throughput.ts';
+export type { BackendFactory, SessionOptions, TrainingSession } from './session.ts';
+export { createTrainingSession } from './session.ts';

@@ -9,7 +9,14 @@ export interface Optimizer {
   readonly kind: 'sgd' | 'adam';
   /** Steps taken so far. */
   readonly steps: number;
+  /** The learning rate the next step uses. */
+  readonly learningRate: number;
   step(params: readonly Float32Array[], grads: readonly Float32Array[]): void;
+  /**
+   * Changes the learning rate for the following steps, keeping the state (velocities, moments and
+   * Adam's step count for the bias correction). Throws ConvConfigError unless positive and finite.
+   */
+  setLearningRate(lr: number): void;
 }
 
 /** SGD settings: learning rate (> 0) and momentum in [0, 1) (default 0). */
@@ -72,7 +79,7 @@ function checkLists(params: readonly Float32Array[], grads: readonly Float32Arra
  * plain SGD). State kept in float64. Throws ConvConfigError for lr ≤ 0 or momentum outside [0, 1).
  */
 export function createSgd(options: SgdOptions): Optimizer {
-  const lr = checkPositive('lr', options?.lr);
+  let lr = checkPositive('lr', options?.lr);
   const momentum = checkUnitInterval('momentum', options.momentum ?? 0);
   const state: Float64Array[][] = [];
   let steps = 0;
@@ -80,6 +87,12 @@ export function createSgd(options: SgdOptions): Optimizer {
     kind: 'sgd',
     get steps() {
       return steps;
+    },
+    get learningRate() {
+      return lr;
+    },
+    setLearningRate(value) {
+      lr = checkPositive('lr', value);
     },
     step(params, grads) {
       checkLists(params, grads, state, 1);
@@ -103,7 +116,7 @@ export function createSgd(options: SgdOptions): Optimizer {
  * Throws ConvConfigError for lr or ε not positive, or β1, β2 outside [0, 1).
  */
 export function createAdam(options: AdamOptions): Optimizer {
-  const lr = checkPositive('lr', options?.lr);
+  let lr = checkPositive('lr', options?.lr);
   const beta1 = checkUnitInterval('beta1', options.beta1 ?? 0.9);
   const beta2 = checkUnitInterval('beta2', options.beta2 ?? 0.999);
   const eps = checkPositive('eps', options.eps ?? 1e-8);
@@ -113,6 +126,12 @@ export function createAdam(options: AdamOptions): Optimizer {
     kind: 'adam',
     get steps() {
       return steps;
+    },
+    get learningRate() {
+      return lr;
+    },
+    setLearningRate(value) {
+      lr = checkPositive('lr', value);
     },
     step(params, grads) {
       checkLists(params, grads, state, 2);

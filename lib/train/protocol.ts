@@ -94,4 +94,10 @@ export type FromWorker =
       readonly type: 'fault';
       readonly fault: 'non-finite' | 'context-lost' | 'context-restored' | 'error';
       readonly message: string;
+      /**
+       * 'context-lost' and 'context-restored' only: the step of the kept weights. Training goes on
+       * from there, so steps after it are taken (and reported) again; a chart may drop its points
+       * beyond this step.
+       */
+      readonly step?: number;
     };

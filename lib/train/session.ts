@@ -1,0 +1,536 @@
+import type { BackendChoice, DatasetPayload, FromWorker, ToWorker, TrainerState, TrainSettings, StepPoint } from './protocol.ts';
+import type { BackendKind, BackendOptions, StepMetrics, TrainingBackend } from './backend.ts';
+import type { ModelPreset, Param } from './model.ts';
+import { initParams } from './init.ts';
+import { checkSettings, checkLearningRate } from './settings.ts';
+import { paramsFromPayload, paramsToPayload, presetByName } from './params-payload.ts';
+import { batchAt, checkDataset, epochOrder, stepsPerEpoch } from './batches.ts';
+import { evaluateDataset } from './evaluate.ts';
+import { createThroughputMeter } from './throughput.ts';
+import type { ThroughputMeter } from './throughput.ts';
+
+/**
+ * Builds a backend of the given kind. The worker's factory creates a WebGL2 backend on an
+ * OffscreenCanvas for 'webgl' (throwing when WebGL2 or float render targets are missing) and the
+ * CPU backend for 'cpu'.
+ */
+export type BackendFactory = (kind: BackendKind, options: BackendOptions) => TrainingBackend | Promise<TrainingBackend>;
+
+/** What a training session needs from its host (a Web Worker, or a test). */
+export interface SessionOptions {
+  readonly backendFactory: BackendFactory;
+  /** Sends a message to the page; `transfer` lists buffers the session no longer uses. */
+  readonly post: (message: FromWorker, transfer?: Transferable[]) => void;
+  /** Milliseconds from some origin (default performance.now). */
+  readonly now?: () => number;
+  /** Runs `task` soon, after pending messages (default setTimeout 0): how the loop yields. */
+  readonly schedule?: (task: () => void) => void;
+  /** Least time between two 'progress' messages, ms (default 125: at most 8 a second). */
+  readonly progressIntervalMs?: number;
+  /** Steps between kept parameter snapshots for context-loss recovery (default 50). */
+  readonly snapshotEvery?: number;
+  /** Steps kept queued on a WebGL backend so the GPU pipelines (default 3; the CPU runs 1 at a time). */
+  readonly queueDepth?: number;
+  /** Step completions not timed after each (re)start of the loop (default 3). */
+  readonly warmupSteps?: number;
+}
+
+/** The worker's brain: driven by page messages, answering with FromWorker messages. */
+export interface TrainingSession {
+  /** Handles one page message; resolves once it has been handled (training itself goes on). Never rejects. */
+  handle(message: ToWorker): Promise<void>;
+  /** Resolves when every message so far has been handled and no training loop is running. */
+  idle(): Promise<void>;
+  /** The current lifecycle state. */
+  readonly state: TrainerState;
+  /** Stops training and frees the backend. */
+  dispose(): void;
+}
+
+/** Parameters kept for recovery, and where in the run they were taken. */
+interface Snapshot {
+  readonly params: Param[];
+  readonly step: number;
+  readonly epoch: number;
+  readonly stepInEpoch: number;
+}
+
+function errorText(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const reason = (error as { reason?: unknown }).reason;
+    if (typeof reason === 'string' && reason) return reason;
+    const message = (error as { message?: unknown }).message;
+    if (typeof message === 'string' && message) return message;
+  }
+  return String(error);
+}
+
+/** True for the WebGL backend's WebGLContextLostError (matched by name: lib/train does not import lib/webgl). */
+function isContextLoss(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'WebGLContextLostError';
+}
+
+function describeLoss(loss: number): string {
+  return Number.isNaN(loss) ? 'NaN' : loss > 0 ? 'infinite' : '−infinite';
+}
+
+/**
+ * Creates a training session: keeps the data, the settings, the model's backend and the position
+ * in the run; trains in a loop that keeps a few steps queued on the backend and yields (through
+ * `schedule`) after every completed step so 'pause' and other messages are handled promptly.
+ * See lib/train/protocol.ts for the messages. Faults (a non-finite loss, a lost GPU context, any
+ * error) become 'fault' messages, never unhandled rejections.
+ *
+ * Numbering: 'progress'.epoch is the epoch under way, from 1 (stepInEpoch of stepsPerEpoch steps
+ * done in it); 'epoch'.epoch is the epoch just completed, from 1; steps count from 1 across the
+ * run; 'params'.step is the number of steps the weights include. A run always starts at step 0,
+ * also when 'configure' brings checkpoint weights. Each epoch visits the training set in a seeded
+ * order (epochOrder) and drops its last partial batch; the test set is evaluated after each epoch.
+ * Weights are kept every `snapshotEvery` steps and at each epoch end for context-loss recovery.
+ */
+export function createTrainingSession(options: SessionOptions): TrainingSession {
+  const { backendFactory, post } = options;
+  const now = options.now ?? (() => performance.now());
+  const schedule = options.schedule ?? ((task: () => void) => void setTimeout(task, 0));
+  const progressInterval = options.progressIntervalMs ?? 125;
+  const snapshotEvery = options.snapshotEvery ?? 50;
+  const gpuDepth = Math.max(1, options.queueDepth ?? 3);
+  const warmup = options.warmupSteps ?? 3;
+
+  let state: TrainerState = 'idle';
+  let train: DatasetPayload | null = null;
+  let test: DatasetPayload | null = null;
+  let settings: TrainSettings | null = null;
+  let preset: ModelPreset | null = null;
+  let backend: TrainingBackend | null = null;
+  let meter: ThroughputMeter = createThroughputMeter(warmup);
+
+  // Position in the run: completed epochs, steps submitted and completed in the current epoch.
+  let epochIndex = 0;
+  let submitted = 0;
+  let completed = 0;
+  let order: Uint32Array | null = null;
+  let snapshot: Snapshot | null = null;
+
+  let chain: Promise<void> = Promise.resolve();
+  let loop: Promise<void> | null = null;
+  let generation = 0;
+  let running = false;
+  let quietStop = false;
+  let poisonNext = false;
+  let contextLost = false;
+  let resumeAfterRestore = false;
+  let points: StepPoint[] = [];
+  let lastProgressAt = Number.NEGATIVE_INFINITY;
+
+  const yieldNow = (): Promise<void> => new Promise((resolve) => schedule(resolve));
+
+  function setState(next: TrainerState): void {
+    state = next;
+    post({ type: 'state', state: next });
+  }
+
+  function fault(kind: 'non-finite' | 'context-lost' | 'context-restored' | 'error', message: string, step?: number): void {
+    post(step === undefined ? { type: 'fault', fault: kind, message } : { type: 'fault', fault: kind, message, step });
+  }
+
+  const perEpoch = (): number => (train && settings ? stepsPerEpoch(train.count, settings.batchSize) : 0);
+  const totalCompleted = (): number => epochIndex * perEpoch() + completed;
+  const totalSubmitted = (): number => epochIndex * perEpoch() + submitted;
+
+  function postProgress(force: boolean): void {
+    if (!settings || !backend) return;
+    const t = now();
+    if (!force && t - lastProgressAt < progressInterval) return;
+    if (force && points.length === 0) return;
+    lastProgressAt = t;
+    const spe = perEpoch();
+    post({
+      type: 'progress',
+      epoch: Math.min(epochIndex + 1, settings.epochs),
+      stepInEpoch: completed,
+      stepsPerEpoch: spe,
+      step: totalCompleted(),
+      totalSteps: spe * settings.epochs,
+      imagesPerSecond: meter.imagesPerSecond,
+      epochEtaSeconds: meter.etaSeconds(spe - completed, backend.batchSize),
+      points,
+    });
+    points = [];
+  }
+
+  function keepSnapshot(params: Param[]): void {
+    snapshot = { params, step: totalCompleted(), epoch: epochIndex, stepInEpoch: completed };
+  }
+
+  function disposeBackend(): void {
+    const old = backend;
+    backend = null;
+    if (old) {
+      try {
+        old.dispose();
+      } catch {
+        // A backend whose context is gone may fail to free; nothing more to do.
+      }
+    }
+  }
+
+  function onContextChange(from: TrainingBackend, lost: boolean): void {
+    if (from !== backend) return;
+    if (lost) {
+      if (contextLost) return;
+      contextLost = true;
+      resumeAfterRestore = state === 'training';
+      generation++; // abandons the loop: its pending steps may never complete
+      running = false;
+      loop = null;
+      postProgress(true);
+      const at = snapshot ? snapshot.step : 0;
+      fault(
+        'context-lost',
+        `The GPU context was lost, so training is paused. The weights from step ${at} are kept; training ${resumeAfterRestore ? 'resumes' : 'can go on'} from there when the browser restores the context. Reset starts again from fresh weights.`,
+        at,
+      );
+      setState('fault');
+    } else {
+      void enqueue(restoreAfterContextLoss);
+    }
+  }
+
+  async function buildBackend(params: readonly Param[], choice: BackendChoice): Promise<void> {
+    if (!settings || !preset) throw new Error('configure the trainer first');
+    const backendOptions: BackendOptions = { preset, batchSize: settings.batchSize, optimizer: settings.optimizer, params };
+    let built: TrainingBackend | null = null;
+    let fallbackReason: string | undefined;
+    if (choice !== 'cpu') {
+      try {
+        built = await backendFactory('webgl', backendOptions);
+      } catch (error) {
+        fallbackReason = `WebGL2 is not available (${errorText(error)}); training on the CPU instead.`;
+      }
+    }
+    if (!built) built = await backendFactory('cpu', backendOptions);
+    const b = built;
+    backend = b;
+    b.onContextChange?.((lost) => onContextChange(b, lost));
+    meter = createThroughputMeter(warmup);
+    post(fallbackReason ? { type: 'backend', kind: b.kind, deviceName: b.deviceName, fallbackReason } : { type: 'backend', kind: b.kind, deviceName: b.deviceName });
+  }
+
+  function resetPosition(): void {
+    epochIndex = 0;
+    submitted = 0;
+    completed = 0;
+    order = null;
+    points = [];
+    poisonNext = false;
+  }
+
+  async function stopLoop(quiet: boolean): Promise<void> {
+    running = false;
+    const current = loop;
+    if (current) {
+      quietStop = quiet;
+      await current;
+      quietStop = false;
+    }
+  }
+
+  async function restoreAfterContextLoss(): Promise<void> {
+    if (!contextLost || !settings || !snapshot) return;
+    const kept = snapshot;
+    disposeBackend();
+    contextLost = false;
+    epochIndex = kept.epoch;
+    submitted = completed = kept.stepInEpoch;
+    order = null;
+    points = [];
+    const wanted = settings.backend;
+    await buildBackend(kept.params, wanted);
+    const where = backend?.kind === 'cpu' && wanted !== 'cpu' ? 'on the CPU' : 'on the GPU';
+    fault(
+      'context-restored',
+      `The GPU context is back. Training ${resumeAfterRestore ? 'resumes' : 'can resume'} ${where} from the weights kept at step ${kept.step}.`,
+      kept.step,
+    );
+    if (resumeAfterRestore) startLoop();
+    else setState(kept.step > 0 ? 'paused' : 'ready');
+    resumeAfterRestore = false;
+  }
+
+  function startLoop(): void {
+    running = true;
+    setState('training');
+    const gen = ++generation;
+    const current = runLoop(gen);
+    loop = current;
+  }
+
+  async function endEpoch(gen: number, active: TrainingBackend): Promise<boolean> {
+    postProgress(true);
+    const testSet = test ?? { images: new Uint8Array(0), labels: new Uint8Array(0), count: 0 };
+    const evaluation = await evaluateDataset(active, testSet, yieldNow);
+    if (gen !== generation) return false;
+    const params = await active.getParams();
+    if (gen !== generation) return false;
+    epochIndex++;
+    submitted = completed = 0;
+    order = null;
+    keepSnapshot(params);
+    const payload = paramsToPayload(settings!.preset, params);
+    post(
+      { type: 'epoch', epoch: epochIndex, testAccuracy: evaluation.accuracy, predictions: evaluation.predictions, params: payload },
+      [evaluation.predictions.buffer as ArrayBuffer, ...payload.data.map((d) => d.buffer as ArrayBuffer)],
+    );
+    meter.restart();
+    return true;
+  }
+
+  async function runLoop(gen: number): Promise<void> {
+    const active = backend!;
+    const run = settings!;
+    const data = train!;
+    const depth = active.kind === 'webgl' ? gpuDepth : 1;
+    const inflight: Promise<StepMetrics>[] = [];
+    let nonFinite: { step: number; loss: number } | null = null;
+    let finished = false;
+    let failure: unknown = null;
+    meter.restart();
+    try {
+      const spe = perEpoch();
+      for (;;) {
+        if (gen !== generation) return;
+        if (!order) order = epochOrder(data.count, run.seed, epochIndex);
+        const snapshotDue = (): boolean => {
+          const total = totalSubmitted();
+          return total > 0 && total % snapshotEvery === 0 && (snapshot?.step ?? -1) < total;
+        };
+        while (running && inflight.length < depth && submitted < spe && !snapshotDue()) {
+          const batch = batchAt(data, order, submitted, active.batchSize);
+          if (poisonNext) {
+            batch.x[0] = Number.NaN;
+            poisonNext = false;
+          }
+          const step = active.trainStep(batch.x, batch.y);
+          step.catch(() => {}); // observed below; this keeps an abandoned step from an unhandled rejection
+          inflight.push(step);
+          submitted++;
+        }
+        if (inflight.length === 0) {
+          if (completed === spe) {
+            if (!(await endEpoch(gen, active))) return;
+            if (epochIndex >= run.epochs) {
+              finished = true;
+              break;
+            }
+            if (!running) break;
+            continue;
+          }
+          if (running && snapshotDue()) {
+            const params = await active.getParams();
+            if (gen !== generation) return;
+            keepSnapshot(params);
+            continue;
+          }
+          break;
+        }
+        const metrics = await inflight.shift()!;
+        if (gen !== generation) return;
+        completed++;
+        meter.record(now(), metrics.count);
+        const step = totalCompleted();
+        points.push({ step, epoch: epochIndex + completed / spe, loss: metrics.loss, accuracy: metrics.count > 0 ? metrics.correct / metrics.count : 0 });
+        if (!metrics.finite && !nonFinite) {
+          nonFinite = { step, loss: metrics.loss };
+          running = false;
+        }
+        postProgress(false);
+        await yieldNow();
+      }
+    } catch (error) {
+      failure = error;
+    }
+    if (gen !== generation) return;
+    if (failure && isContextLoss(failure) && active === backend) {
+      // The context went before its 'webglcontextlost' event arrived: the same fault path.
+      onContextChange(active, true);
+      return;
+    }
+    loop = null;
+    running = false;
+    submitted = completed; // steps that failed or never reported are taken again on the next Train
+    postProgress(true);
+    if (failure) {
+      fault('error', `Training stopped: ${errorText(failure)}. Press Train to try again, or Reset.`);
+      setState('fault');
+    } else if (finished) {
+      setState('done');
+    } else if (nonFinite) {
+      fault(
+        'non-finite',
+        `The loss became ${describeLoss(nonFinite.loss)} at step ${nonFinite.step}, so training is paused (that step did not change the weights). ` +
+          `Try a lower learning rate than ${run.optimizer.learningRate}, or press Reset to start again from fresh weights.`,
+      );
+      setState('fault');
+    } else if (!quietStop) {
+      setState('paused');
+    }
+  }
+
+  async function dispatch(message: ToWorker): Promise<void> {
+    switch (message?.type) {
+      case 'data': {
+        const nextTrain = checkDataset(message.train, 'train');
+        const nextTest = checkDataset(message.test, 'test');
+        const wasTraining = state === 'training';
+        await stopLoop(false);
+        train = nextTrain;
+        test = nextTest;
+        submitted = completed = 0;
+        order = null;
+        if (wasTraining) startLoop();
+        return;
+      }
+      case 'configure': {
+        const next = checkSettings(message.settings);
+        const nextPreset = presetByName(next.preset);
+        const params = message.params ? paramsFromPayload(message.params, nextPreset) : initParams(nextPreset, next.seed);
+        await stopLoop(true);
+        generation++;
+        disposeBackend();
+        contextLost = false;
+        resumeAfterRestore = false;
+        settings = next;
+        preset = nextPreset;
+        resetPosition();
+        setState('configuring');
+        try {
+          await buildBackend(params, next.backend);
+        } catch (error) {
+          setState('idle');
+          throw error;
+        }
+        keepSnapshot(params);
+        setState('ready');
+        return;
+      }
+      case 'train': {
+        if (!settings || !backend) {
+          if (contextLost) {
+            resumeAfterRestore = true;
+            return;
+          }
+          throw new Error('the trainer is not configured yet; send the settings first');
+        }
+        if (!train) throw new Error('no training data yet; load MNIST first');
+        if (contextLost) {
+          resumeAfterRestore = true;
+          fault('context-lost', 'The GPU context is still lost; training resumes when the browser restores it. Reset starts again from fresh weights.');
+          return;
+        }
+        if (perEpoch() === 0) {
+          throw new Error(`the training set has ${train.count} digits, fewer than one batch of ${settings.batchSize}`);
+        }
+        if (state === 'training') return;
+        if (state === 'done') {
+          setState('done');
+          return;
+        }
+        startLoop();
+        return;
+      }
+      case 'pause': {
+        if (contextLost) resumeAfterRestore = false;
+        if (state !== 'training') return;
+        await stopLoop(false);
+        return;
+      }
+      case 'reset': {
+        if (!settings || !preset) throw new Error('the trainer is not configured yet; send the settings first');
+        await stopLoop(true);
+        generation++;
+        disposeBackend();
+        contextLost = false;
+        resumeAfterRestore = false;
+        resetPosition();
+        const params = initParams(preset, settings.seed);
+        setState('configuring');
+        await buildBackend(params, settings.backend);
+        keepSnapshot(params);
+        setState('ready');
+        return;
+      }
+      case 'set-learning-rate': {
+        const lr = checkLearningRate(message.learningRate);
+        if (!settings) throw new Error('the trainer is not configured yet; send the settings first');
+        settings = { ...settings, optimizer: { ...settings.optimizer, learningRate: lr } };
+        backend?.setLearningRate(lr);
+        return;
+      }
+      case 'snapshot': {
+        if (!settings) throw new Error('the trainer is not configured yet; send the settings first');
+        if (contextLost || !backend) {
+          if (!snapshot) throw new Error('no weights to send yet');
+          const payload = paramsToPayload(settings.preset, snapshot.params);
+          post({ type: 'params', step: snapshot.step, params: payload }, payload.data.map((d) => d.buffer as ArrayBuffer));
+          return;
+        }
+        const step = totalSubmitted();
+        const payload = paramsToPayload(settings.preset, await backend.getParams());
+        post({ type: 'params', step, params: payload }, payload.data.map((d) => d.buffer as ArrayBuffer));
+        return;
+      }
+      case 'simulate': {
+        if (message.fault === 'nan-loss') {
+          poisonNext = true;
+          return;
+        }
+        if (!backend) throw new Error('the trainer is not configured yet; send the settings first');
+        const lose = message.fault === 'lose-context';
+        const drill = lose ? backend.simulateContextLoss : backend.simulateContextRestore;
+        if (backend.kind !== 'webgl' || !drill) {
+          throw new Error(`the ${backend.deviceName} backend has no GPU context to ${lose ? 'lose' : 'restore'}; choose the WebGL backend to try this drill`);
+        }
+        if (!lose && !contextLost) throw new Error('the GPU context is not lost, so there is nothing to restore');
+        if (!drill.call(backend)) {
+          throw new Error(`this browser cannot ${lose ? 'lose' : 'restore'} the context on purpose (WEBGL_lose_context is missing)`);
+        }
+        return;
+      }
+      default:
+        throw new Error(`unknown message type ${JSON.stringify((message as { type?: unknown })?.type)}`);
+    }
+  }
+
+  function enqueue(task: () => Promise<void>): Promise<void> {
+    const next = chain.then(task).catch((error: unknown) => {
+      fault('error', errorText(error));
+    });
+    chain = next;
+    return next;
+  }
+
+  return {
+    handle(message) {
+      return enqueue(() => dispatch(message));
+    },
+    async idle() {
+      for (;;) {
+        const c = chain;
+        await c;
+        const l = loop;
+        if (l) await l;
+        if (c === chain && loop === null) return;
+      }
+    },
+    get state() {
+      return state;
+    },
+    dispose() {
+      running = false;
+      generation++;
+      loop = null;
+      disposeBackend();
+    },
+  };
+}

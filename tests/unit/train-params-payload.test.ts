@@ -1,0 +1,77 @@
+import { describe, it, expect } from 'vitest';
+import { ConvConfigError } from '../../lib/errors.ts';
+import { OVERLAP_CNN, SEED_CNN, paramSpecs } from '../../lib/train/model.ts';
+import { initParams } from '../../lib/train/init.ts';
+import { paramsFromPayload, paramsToPayload, presetByName } from '../../lib/train/params-payload.ts';
+import type { ParamsPayload } from '../../lib/train/protocol.ts';
+
+function rejection(run: () => unknown): ConvConfigError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConvConfigError);
+    return error as ConvConfigError;
+  }
+  throw new Error('expected a ConvConfigError');
+}
+
+describe('presetByName', () => {
+  it('finds both presets and names the allowed ones otherwise', () => {
+    expect(presetByName('seed-cnn')).toBe(SEED_CNN);
+    expect(presetByName('overlap-cnn')).toBe(OVERLAP_CNN);
+    const error = rejection(() => presetByName('vgg' as 'seed-cnn'));
+    expect(error.parameter).toBe('preset');
+    expect(error.message).toMatch(/one of "seed-cnn", "overlap-cnn", got "vgg"/);
+  });
+});
+
+describe('params payload', () => {
+  it('lists names and shapes in paramSpecs order and round-trips the values exactly', () => {
+    for (const preset of [SEED_CNN, OVERLAP_CNN]) {
+      const params = initParams(preset, 3);
+      const payload = paramsToPayload(preset.name as 'seed-cnn', params);
+      const specs = paramSpecs(preset);
+      expect(payload.names).toEqual(specs.map((s) => s.name));
+      expect(payload.shapes).toEqual(specs.map((s) => s.shape));
+      const back = paramsFromPayload(payload);
+      expect(back.map((p) => p.name)).toEqual(specs.map((s) => s.name));
+      back.forEach((p, k) => expect(p.tensor.data).toEqual(params[k].tensor.data));
+    }
+  });
+
+  it('copies in both directions, so buffers can be transferred or mutated', () => {
+    const params = initParams(OVERLAP_CNN, 1);
+    const payload = paramsToPayload('overlap-cnn', params);
+    expect(payload.data[0].buffer).not.toBe(params[0].tensor.data.buffer);
+    const back = paramsFromPayload(payload);
+    payload.data[0][0] = 123;
+    expect(back[0].tensor.data[0]).not.toBe(123);
+  });
+
+  it('refuses parameters of another preset', () => {
+    expect(() => paramsToPayload('seed-cnn', initParams(OVERLAP_CNN, 1))).toThrow(ConvConfigError);
+  });
+
+  const good = (): ParamsPayload => paramsToPayload('overlap-cnn', initParams(OVERLAP_CNN, 2));
+  const cases: [string, (p: ParamsPayload) => unknown, string, RegExp][] = [
+    ['a missing entry', (p) => ({ ...p, names: p.names.slice(1) }), 'params.names', /must list 10 entries for overlap-cnn, got 9/],
+    ['a renamed parameter', (p) => ({ ...p, names: p.names.map((n, k) => (k === 2 ? 'conv9.w' : n)) }), 'params.names[2]', /must be "conv2.w" for overlap-cnn, got "conv9.w"/],
+    ['a wrong shape', (p) => ({ ...p, shapes: p.shapes.map((s, k) => (k === 0 ? [8, 1, 2, 2] : s)) }), 'params.shapes[0]', /\(conv1.w\) must be \[8, 1, 3, 3\] for overlap-cnn, got \[8, 1, 2, 2\]/],
+    ['short data', (p) => ({ ...p, data: p.data.map((d, k) => (k === 1 ? d.subarray(1) : d)) }), 'params.data[1]', /\(conv1.b\) must be a Float32Array of 8 values, got 7 values/],
+    ['data as plain numbers', (p) => ({ ...p, data: p.data.map((d, k) => (k === 1 ? Array.from(d) : d)) }), 'params.data[1]', /must be a Float32Array/],
+    ['another preset name', (p) => ({ ...p, preset: 'seed-cnn' }), 'params.shapes[0]', /\(conv1.w\) must be \[32, 1, 2, 2\] for seed-cnn, got \[8, 1, 3, 3\]/],
+  ];
+  for (const [name, corrupt, parameter, message] of cases) {
+    it(`rejects ${name}, naming ${parameter}`, () => {
+      const error = rejection(() => paramsFromPayload(corrupt(good()) as ParamsPayload));
+      expect(error.message).toMatch(message);
+      expect(error.parameter).toBe(parameter);
+    });
+  }
+
+  it('refuses a payload for another preset than the model being built', () => {
+    const error = rejection(() => paramsFromPayload(good(), SEED_CNN));
+    expect(error.parameter).toBe('params.preset');
+    expect(error.message).toMatch(/must be "seed-cnn" \(the model being built\), got "overlap-cnn"/);
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, it, expect } from 'vitest';
+import { ConvConfigError } from '../../lib/errors.ts';
+import { BATCH_SIZES } from '../../lib/train/protocol.ts';
+import type { TrainSettings } from '../../lib/train/protocol.ts';
+import { DEFAULT_SETTINGS, checkSettings, settingsFromQuery, settingsToQuery } from '../../lib/train/settings.ts';
+
+const withOptimizer = (changes: Record<string, unknown>) => ({ ...DEFAULT_SETTINGS, optimizer: { ...DEFAULT_SETTINGS.optimizer, ...changes } });
+
+function rejection(settings: unknown): ConvConfigError {
+  try {
+    checkSettings(settings);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConvConfigError);
+    return error as ConvConfigError;
+  }
+  throw new Error('checkSettings accepted invalid settings');
+}
+
+describe('default settings', () => {
+  it('are the seed CNN on the auto backend, Adam lr 0.001 momentum 0.9, batch 64, 2 epochs, seed 1', () => {
+    expect(DEFAULT_SETTINGS).toEqual({
+      preset: 'seed-cnn',
+      backend: 'auto',
+      optimizer: { kind: 'adam', learningRate: 0.001, momentum: 0.9 },
+      batchSize: 64,
+      epochs: 2,
+      seed: 1,
+    });
+    expect(checkSettings(DEFAULT_SETTINGS)).toEqual(DEFAULT_SETTINGS);
+  });
+});
+
+describe('checkSettings', () => {
+  it('accepts the ends of every range', () => {
+    for (const s of [
+      withOptimizer({ learningRate: 1, momentum: 0 }),
+      { ...withOptimizer({ learningRate: 1e-9, momentum: 0.999 }), epochs: 50, seed: 2 ** 32 - 1 },
+      { ...DEFAULT_SETTINGS, epochs: 1, seed: 0, preset: 'overlap-cnn', backend: 'cpu' },
+      ...BATCH_SIZES.map((batchSize) => ({ ...DEFAULT_SETTINGS, batchSize })),
+    ]) {
+      expect(checkSettings(s)).toEqual(s);
+    }
+  });
+
+  const cases: [string, unknown, string, RegExp][] = [
+    ['learning rate 0', withOptimizer({ learningRate: 0 }), 'optimizer.learningRate', /learningRate must be a number in \(0, 1\], got 0/],
+    ['learning rate 1.5', withOptimizer({ learningRate: 1.5 }), 'optimizer.learningRate', /got 1\.5/],
+    ['learning rate NaN', withOptimizer({ learningRate: Number.NaN }), 'optimizer.learningRate', /got NaN/],
+    ['momentum 1', withOptimizer({ momentum: 1 }), 'optimizer.momentum', /momentum must be a number in \[0, 1\), got 1/],
+    ['momentum −0.1', withOptimizer({ momentum: -0.1 }), 'optimizer.momentum', /got -0\.1/],
+    ['optimizer rmsprop', withOptimizer({ kind: 'rmsprop' }), 'optimizer.kind', /"sgd", "adam", got "rmsprop"/],
+    ['batch 48', { ...DEFAULT_SETTINGS, batchSize: 48 }, 'batchSize', /one of 16, 32, 64, 128, got 48/],
+    ['epochs 0', { ...DEFAULT_SETTINGS, epochs: 0 }, 'epochs', /integer in \[1, 50\], got 0/],
+    ['epochs 51', { ...DEFAULT_SETTINGS, epochs: 51 }, 'epochs', /got 51/],
+    ['epochs 1.5', { ...DEFAULT_SETTINGS, epochs: 1.5 }, 'epochs', /got 1\.5/],
+    ['seed −1', { ...DEFAULT_SETTINGS, seed: -1 }, 'seed', /integer in \[0, 4294967295\], got -1/],
+    ['seed 2^32', { ...DEFAULT_SETTINGS, seed: 2 ** 32 }, 'seed', /got 4294967296/],
+    ['preset lenet', { ...DEFAULT_SETTINGS, preset: 'lenet' }, 'preset', /"seed-cnn", "overlap-cnn", got "lenet"/],
+    ['backend gpu', { ...DEFAULT_SETTINGS, backend: 'gpu' }, 'backend', /"auto", "webgl", "cpu", got "gpu"/],
+    ['no optimizer', { ...DEFAULT_SETTINGS, optimizer: null }, 'optimizer', /optimizer must be an object/],
+  ];
+  for (const [name, settings, parameter, message] of cases) {
+    it(`rejects ${name}, naming ${parameter}`, () => {
+      const error = rejection(settings);
+      expect(error.parameter).toBe(parameter);
+      expect(error.message).toMatch(message);
+    });
+  }
+});
+
+describe('settings in the URL query', () => {
+  it('an empty query gives the defaults and no problems', () => {
+    expect(settingsFromQuery(new URLSearchParams(''))).toEqual({ settings: DEFAULT_SETTINGS, problems: [] });
+  });
+
+  it('reads every field', () => {
+    const { settings, problems } = settingsFromQuery(
+      new URLSearchParams('preset=overlap-cnn&backend=cpu&optimizer=sgd&lr=0.05&momentum=0.5&batch=32&epochs=7&seed=42'),
+    );
+    expect(problems).toEqual([]);
+    expect(settings).toEqual({
+      preset: 'overlap-cnn',
+      backend: 'cpu',
+      optimizer: { kind: 'sgd', learningRate: 0.05, momentum: 0.5 },
+      batchSize: 32,
+      epochs: 7,
+      seed: 42,
+    });
+  });
+
+  it('keeps the default for an invalid value and reports it with the check message', () => {
+    const { settings, problems } = settingsFromQuery(new URLSearchParams('lr=abc&batch=100&epochs=3&backend='));
+    expect(settings).toEqual({ ...DEFAULT_SETTINGS, epochs: 3 });
+    expect(problems.map((p) => [p.key, p.value])).toEqual([
+      ['backend', ''],
+      ['lr', 'abc'],
+      ['batch', '100'],
+    ]);
+    expect(problems[1].message).toMatch(/learningRate must be a number in \(0, 1\], got NaN/);
+    expect(problems[2].message).toMatch(/batchSize must be one of 16, 32, 64, 128, got 100/);
+  });
+
+  it('writes only the fields that differ from the defaults', () => {
+    expect(settingsToQuery(DEFAULT_SETTINGS).toString()).toBe('');
+    expect(settingsToQuery({ ...DEFAULT_SETTINGS, epochs: 5, seed: 9 }).toString()).toBe('epochs=5&seed=9');
+  });
+
+  it('round-trips any valid settings', () => {
+    const samples: TrainSettings[] = [
+      { preset: 'overlap-cnn', backend: 'webgl', optimizer: { kind: 'sgd', learningRate: 0.0123, momentum: 0 }, batchSize: 128, epochs: 50, seed: 4294967295 },
+      { ...DEFAULT_SETTINGS, optimizer: { kind: 'adam', learningRate: 1, momentum: 0.25 }, batchSize: 16 },
+    ];
+    for (const s of samples) {
+      expect(settingsFromQuery(new URLSearchParams(settingsToQuery(s).toString()))).toEqual({ settings: s, problems: [] });
+    }
+  });
+});
