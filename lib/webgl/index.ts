@@ -1,0 +1,32 @@
+/**
+ * The WebGL2 backend: matrices in RGBA32F textures (4 columns per texel), one fragment shader per
+ * op (im2col, GEMM, col2im, …), and a TrainingBackend that runs a whole training step on the GPU.
+ * Free of DOM assumptions beyond the canvas: it runs in a Worker on an OffscreenCanvas.
+ */
+export { WebGLUnavailableError, WebGLContextLostError } from './errors.ts';
+export type { WebGLProbe, AnyCanvas, ComputeContext } from './probe.ts';
+export { probeWebGL, openComputeContext, rendererName, CONTEXT_ATTRIBUTES } from './probe.ts';
+export type { MatrixLayout } from './layout.ts';
+export { matrixLayout, texelFloats, isDenseLayout, packMatrix, unpackMatrix } from './layout.ts';
+export { nchwToCnhw, cnhwToNchw } from './cnhw.ts';
+export { FRAGMENT_HEADER, VERTEX_SHADER, glslFloat, declareMatrix, declareOutputs, declareKeepColumns } from './glsl.ts';
+export type { Gpu, GpuMatrix, GpuStats, GpuOptions, DrawCall } from './device.ts';
+export { createGpu } from './device.ts';
+export type { GpuGemmOptions } from './ops/gemm.ts';
+export { gemm } from './ops/gemm.ts';
+export { im2colGpu } from './ops/im2col.ts';
+export { col2imGpu } from './ops/col2im.ts';
+export { transposeGpu } from './ops/transpose.ts';
+export { biasReluGpu } from './ops/bias-relu.ts';
+export { reluBackwardGpu } from './ops/relu-backward.ts';
+export { rowSumsGpu } from './ops/row-sums.ts';
+export { flattenGpu, unflattenGpu } from './ops/flatten.ts';
+export { METRICS_COLS, softmaxCrossEntropyGradGpu, softmaxCrossEntropyMetricsGpu } from './ops/softmax-cross-entropy.ts';
+export type { SgdUpdate } from './ops/sgd.ts';
+export { sgdUpdateGpu } from './ops/sgd.ts';
+export type { AdamConstants, AdamUpdate } from './ops/adam.ts';
+export { COUNTER_COLS, adamUpdateGpu, adamCountGpu } from './ops/adam.ts';
+export type { ConvStage, FlattenStage, DenseStage, Stage, ModelPlan } from './model-plan.ts';
+export { planModel, planShapes, textureLimitProblem } from './model-plan.ts';
+export type { WebGLBackendOptions, WebGLTrainingBackend } from './backend.ts';
+export { createWebGLBackend } from './backend.ts';

@@ -1,0 +1,64 @@
+import type { Gpu, GpuMatrix } from '../device.ts';
+import { FRAGMENT_HEADER, cachedSource, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
+import { expectDistinct, expectShape, expectSingleLayer } from './check.ts';
+
+/**
+ * Flatten on the GPU, from a CNHW activation `x` `[C, N·HW]` (HW = H·W pixels per channel) to
+ * `out` `[C·HW, N]`: row `c·HW + p` (the NCHW flatten order of one example), one column per
+ * example, i.e. the transposed input of the dense layers. Throws ConvConfigError on a shape mismatch.
+ */
+export function flattenGpu(gpu: Gpu, x: GpuMatrix, hw: number, out: GpuMatrix): void {
+  const C = x.rows;
+  const N = x.cols / hw;
+  expectShape('flatten', 'out', out, C * hw, N);
+  expectDistinct('flatten', x, out);
+  expectSingleLayer('flatten', out);
+  const key = `flatten:${hw}:${layoutKey(x.layout)}:${layoutKey(out.layout)}`;
+  const source = cachedSource(key, () => `${FRAGMENT_HEADER}
+${declareMatrix('X', x.layout)}${declareOutputs(out.layout)}
+void main() {
+  ivec2 rt = outputTexel();
+  if (outputIsPadding(rt)) { o0 = vec4(0.0); return; }
+  int c = rt.x / ${hw};
+  int p = rt.x - c * ${hw};
+  vec4 v = vec4(0.0);
+  for (int l = 0; l < 4; l++) {
+    int n = rt.y * 4 + l;
+    if (n < ${N}) v[l] = X_at(c, n * ${hw} + p);
+  }
+  o0 = v;
+}
+`);
+  gpu.draw({ source, inputs: { X: x }, outputs: [out], op: `flatten ${x.rows}×${x.cols}` });
+}
+
+/**
+ * The inverse of flattenGpu: `x` `[C·HW, N]` (one column per example) back to the CNHW `out`
+ * `[C, N·HW]`. Used for the gradient flowing from the first dense layer into the convolutions.
+ * Throws ConvConfigError on a shape mismatch.
+ */
+export function unflattenGpu(gpu: Gpu, x: GpuMatrix, hw: number, out: GpuMatrix): void {
+  const N = x.cols;
+  const C = x.rows / hw;
+  expectShape('unflatten', 'out', out, C, N * hw);
+  expectDistinct('unflatten', x, out);
+  expectSingleLayer('unflatten', out);
+  const key = `unflatten:${hw}:${layoutKey(x.layout)}:${layoutKey(out.layout)}`;
+  const source = cachedSource(key, () => `${FRAGMENT_HEADER}
+${declareMatrix('X', x.layout)}${declareOutputs(out.layout)}
+void main() {
+  ivec2 rt = outputTexel();
+  if (outputIsPadding(rt)) { o0 = vec4(0.0); return; }
+  int c = rt.x;
+  vec4 v = vec4(0.0);
+  for (int l = 0; l < 4; l++) {
+    int q = rt.y * 4 + l;
+    if (q >= ${N * hw}) break;
+    int n = q / ${hw};
+    v[l] = X_at(c * ${hw} + q - n * ${hw}, n);
+  }
+  o0 = v;
+}
+`);
+  gpu.draw({ source, inputs: { X: x }, outputs: [out], op: `unflatten ${x.rows}×${x.cols}` });
+}

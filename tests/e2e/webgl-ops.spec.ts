@@ -1,0 +1,204 @@
+import { test, expect } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { createRng } from '../../lib/random.ts';
+import type { ConvCase, GemmCase, MatrixCase, WebGLOpsApi } from './harness/webgl-ops.ts';
+
+/**
+ * Parity of every WebGL op with the CPU engine, in headless Chromium (SwiftShader). The harness is
+ * bundled here with esbuild and loaded into a blank page: no site, no server needed.
+ * Error = max |gpu − cpu| / max(1, max |cpu|), required ≤ 1e-4.
+ */
+const TOLERANCE = 1e-4;
+
+test.describe.configure({ mode: 'serial' });
+test.use({ baseURL: undefined });
+
+let page: Page;
+
+test.beforeAll(async ({ browser }) => {
+  const bundle = await build({
+    entryPoints: [fileURLToPath(new URL('./harness/webgl-ops.ts', import.meta.url))],
+    bundle: true,
+    format: 'iife',
+    write: false,
+    target: 'es2022',
+  });
+  page = await browser.newPage();
+  await page.setContent('<!doctype html><html><head><title>webgl ops</title></head><body></body></html>');
+  await page.addScriptTag({ content: bundle.outputFiles[0].text });
+});
+
+test.afterAll(async () => {
+  await page?.close();
+});
+
+type Api = WebGLOpsApi;
+/** Calls harness function `name` with `arg` inside the page. */
+function call<K extends keyof Api>(name: K, arg: Parameters<Api[K]>[0]): Promise<ReturnType<Api[K]>> {
+  return page.evaluate(
+    ([n, a]) => (window as unknown as { webglOps: Record<string, (x: unknown) => unknown> }).webglOps[n as string](a),
+    [name, arg] as const,
+  ) as Promise<ReturnType<Api[K]>>;
+}
+
+function convName(c: ConvCase): string {
+  const pair = (p: [number, number]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}×${p[1]}`);
+  const wrap = c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : '';
+  const layers = c.layers === 4 ? ' input in 4 layers' : '';
+  return `x=[${c.shape.join(',')}] k=${c.kernel.join('×')} s=${pair(c.stride)} p=${pair(c.padding)} d=${pair(c.dilation)}${wrap}${layers}`;
+}
+
+/** Random valid geometries from a seeded generator (the same every run). */
+function randomConvCases(count: number, seed: number): ConvCase[] {
+  const rng = createRng(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
+  const cases: ConvCase[] = [];
+  while (cases.length < count) {
+    const shape: [number, number, number, number] = [int(1, 3), int(1, 4), int(3, 9), int(3, 9)];
+    const kernel: [number, number] = [int(1, 3), int(1, 3)];
+    const stride: [number, number] = [int(1, 3), int(1, 3)];
+    const padding: [number, number] = [int(0, 2), int(0, 2)];
+    const dilation: [number, number] = [int(1, 2), int(1, 2)];
+    const fits = [0, 1].every((a) => dilation[a] * (kernel[a] - 1) + 1 <= shape[2 + a] + 2 * padding[a]);
+    if (fits) cases.push({ shape, kernel, stride, padding, dilation, seed: int(1, 1e6) });
+  }
+  return cases;
+}
+
+const NAMED_CONV_CASES: ConvCase[] = [
+  // The seed CNN's layers (windows side by side, k = s = 2), N > 1.
+  { shape: [3, 1, 28, 28], kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], seed: 1 },
+  { shape: [2, 32, 14, 14], kernel: [2, 2], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 2 },
+  // Overlapping windows: k3 s1 p1 and k3 s2 p1 (the OVERLAP_CNN layers), C > 1.
+  { shape: [2, 3, 8, 8], kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], seed: 3 },
+  { shape: [2, 4, 9, 7], kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 4 },
+  // Padding and dilation together, non-square everything.
+  { shape: [2, 2, 9, 8], kernel: [3, 2], stride: [2, 1], padding: [2, 1], dilation: [2, 3], seed: 5 },
+  // Rows that wrap over several texture rows (the limit forced down to 64 texels).
+  { shape: [3, 2, 10, 9], kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], seed: 6, maxTextureSize: 64 },
+  // Inputs written by the 4-row GEMM kernel (rows dealt over 4 layers), wrapped or not.
+  { shape: [2, 6, 7, 7], kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 7, layers: 4 },
+  { shape: [3, 5, 10, 9], kernel: [2, 3], stride: [1, 2], padding: [0, 1], dilation: [2, 1], seed: 8, layers: 4, maxTextureSize: 64 },
+];
+
+const CONV_CASES = [...NAMED_CONV_CASES, ...randomConvCases(8, 2024)];
+
+test('WebGL2 with float render targets is available (probeWebGL)', async () => {
+  const probe = await call('probe', undefined as never);
+  expect(probe, JSON.stringify(probe)).toMatchObject({ ok: true });
+});
+
+for (const c of CONV_CASES) {
+  test(`im2col ${convName(c)}`, async () => {
+    const r = await call('im2colCase', c);
+    expect(r.error, r.detail).toBeLessThanOrEqual(TOLERANCE);
+    if (c.maxTextureSize) expect(r.detail, 'a matrix wraps').toContain('wrapped');
+  });
+  test(`col2im ${convName(c)}`, async () => {
+    const r = await call('col2imCase', c);
+    expect(r.error, r.detail).toBeLessThanOrEqual(TOLERANCE);
+    if (c.maxTextureSize) expect(r.detail, 'a matrix wraps').toContain('wrapped');
+  });
+}
+
+const GEMM_CASES: GemmCase[] = [
+  { M: 5, K: 7, N: 9, transB: false, bias: false, relu: false, seed: 11 },
+  { M: 5, K: 7, N: 9, transB: true, bias: false, relu: false, seed: 12 },
+  { M: 32, K: 4, N: 392, transB: false, bias: true, relu: true, seed: 13 },
+  { M: 64, K: 128, N: 256, transB: false, bias: true, relu: true, seed: 14 },
+  { M: 64, K: 256, N: 128, transB: true, bias: false, relu: false, seed: 15 },
+  { M: 250, K: 64, N: 2048, transB: true, bias: false, relu: false, seed: 16 },
+  { M: 10, K: 250, N: 13, transB: false, bias: true, relu: false, seed: 17 },
+  { M: 3, K: 9, N: 301, transB: false, bias: false, relu: false, seed: 18, maxTextureSize: 64 },
+  { M: 6, K: 301, N: 5, transB: true, bias: true, relu: true, seed: 19, maxTextureSize: 64 },
+];
+
+const GEMM_VARIANTS = GEMM_CASES.flatMap((c) => [
+  c,
+  { ...c, outLayers: 4 },
+  { ...c, outLayers: 4, inLayers: 4, seed: c.seed + 100 },
+]);
+
+for (const c of GEMM_VARIANTS) {
+  const kernel = c.outLayers === 4 ? `4-row kernel${c.inLayers === 4 ? ', inputs in 4 layers' : ''}` : '1-row kernel';
+  const name = `${c.M}×${c.K} · ${c.transB ? `(${c.N}×${c.K})ᵀ` : `${c.K}×${c.N}`}${c.bias ? ' +bias' : ''}${c.relu ? ' relu' : ''}${c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : ''} (${kernel})`;
+  test(`gemm ${c.transB ? 'NT' : 'NN'} ${name}`, async () => {
+    const r = await call('gemmCase', c);
+    expect(r.error, r.detail).toBeLessThanOrEqual(TOLERANCE);
+    if (c.maxTextureSize) expect(r.detail, 'a matrix wraps').toContain('wrapped');
+  });
+}
+
+const MATRIX_CASES: MatrixCase[] = [
+  { rows: 1, cols: 1, seed: 21 },
+  { rows: 7, cols: 13, seed: 22 },
+  { rows: 64, cols: 128, seed: 23 },
+  { rows: 5, cols: 150, seed: 24, maxTextureSize: 16 },
+  { rows: 7, cols: 13, seed: 25, layers: 4 },
+  { rows: 5, cols: 150, seed: 26, maxTextureSize: 16, layers: 4 },
+];
+
+for (const c of MATRIX_CASES) {
+  const name = `[${c.rows}, ${c.cols}]${c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : ''}${c.layers === 4 ? ' input in 4 layers' : ''}`;
+  // A transpose can never involve a wrapped row: its output would have more rows than the limit.
+  const ops = c.maxTextureSize ? (['biasReluCase', 'reluBackwardCase', 'rowSumsCase'] as const) : (['transposeCase', 'biasReluCase', 'reluBackwardCase', 'rowSumsCase'] as const);
+  for (const op of ops) {
+    test(`${op.replace('Case', '')} ${name}`, async () => {
+      const r = await call(op, c);
+      expect(r.error, r.detail).toBeLessThanOrEqual(TOLERANCE);
+    if (c.maxTextureSize) expect(r.detail, 'a matrix wraps').toContain('wrapped');
+    });
+  }
+}
+
+for (const c of [
+  { N: 3, C: 2, H: 4, W: 4, seed: 31 },
+  { N: 5, C: 128, H: 4, W: 4, seed: 32 },
+  { N: 40, C: 2, H: 5, W: 5, seed: 33, maxTextureSize: 128 },
+  { N: 5, C: 7, H: 4, W: 4, seed: 34, layers: 4 },
+]) {
+  test(`flatten and unflatten N=${c.N} C=${c.C} H×W=${c.H}×${c.W}${c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : ''}${c.layers === 4 ? ' input in 4 layers' : ''}`, async () => {
+    const r = await call('flattenCase', c);
+    expect(r.error, r.detail).toBeLessThanOrEqual(TOLERANCE);
+    if (c.maxTextureSize) expect(r.detail, 'a matrix wraps').toContain('wrapped');
+  });
+}
+
+for (const c of [
+  { N: 7, K: 10, scale: 3, seed: 41 },
+  { N: 64, K: 10, scale: 30, seed: 42 },
+  { N: 5, K: 3, scale: 500, seed: 43 },
+]) {
+  test(`softmax cross-entropy N=${c.N} K=${c.K} logits ×${c.scale}: gradient, loss and correct count`, async () => {
+    const r = await call('softmaxCase', c);
+    expect(r.error).toBeLessThanOrEqual(TOLERANCE);
+    expect(Math.abs(r.loss - r.cpuLoss) / Math.max(1, Math.abs(r.cpuLoss))).toBeLessThanOrEqual(TOLERANCE);
+    expect(r.correct).toBe(r.cpuCorrect);
+    expect(r.flag).toBe(0);
+  });
+}
+
+test('softmax cross-entropy metrics flag a NaN logit (2) and an infinite one (1)', async () => {
+  const nan = await call('softmaxCase', { N: 8, K: 10, scale: 1, seed: 44, poison: 'nan' });
+  expect(nan.flag).toBe(2);
+  expect(Number.isNaN(nan.loss)).toBe(true);
+  const inf = await call('softmaxCase', { N: 8, K: 10, scale: 1, seed: 45, poison: 'inf' });
+  expect(inf.flag).toBe(1);
+});
+
+for (const kind of ['sgd', 'adam'] as const) {
+  test(`${kind} update, 4 steps on [13, 7] matches lib/train/optimizer`, async () => {
+    const r = await call('optimizerCase', { kind, rows: 13, cols: 7, steps: 4, lr: 0.05, momentum: 0.9, seed: 51 });
+    expect(r.error).toBeLessThanOrEqual(TOLERANCE);
+  });
+  test(`${kind} update with the gradient in 4 layers (as the GEMM writes it), 3 steps on [9, 6]`, async () => {
+    const r = await call('optimizerCase', { kind, rows: 9, cols: 6, steps: 3, lr: 0.05, momentum: 0.9, seed: 53, gradLayers: 4 });
+    expect(r.error).toBeLessThanOrEqual(TOLERANCE);
+  });
+  test(`${kind} update skips a step whose metrics are not finite (parameters and state unchanged)`, async () => {
+    const r = await call('optimizerCase', { kind, rows: 6, cols: 10, steps: 4, lr: 0.05, momentum: 0.9, seed: 52, poisonStep: 1 });
+    expect(r.error).toBeLessThanOrEqual(TOLERANCE);
+  });
+}

@@ -1,0 +1,132 @@
+import { test, expect } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import type { StepCase, WebGLTrainerApi } from './harness/webgl-trainer.ts';
+
+/**
+ * createWebGLBackend against the CPU engine (lib/train) in headless Chromium (SwiftShader): whole
+ * training steps, logits, memory over many steps, the NaN guard and context loss. The harness is
+ * bundled with esbuild and loaded into a blank page (no site needed).
+ */
+const TOLERANCE = 1e-4;
+
+test.describe.configure({ mode: 'serial' });
+test.use({ baseURL: undefined });
+
+let page: Page;
+
+test.beforeAll(async ({ browser }) => {
+  const bundle = await build({
+    entryPoints: [fileURLToPath(new URL('./harness/webgl-trainer.ts', import.meta.url))],
+    bundle: true,
+    format: 'iife',
+    write: false,
+    target: 'es2022',
+  });
+  page = await browser.newPage();
+  await page.setContent('<!doctype html><html><head><title>webgl trainer</title></head><body></body></html>');
+  await page.addScriptTag({ content: bundle.outputFiles[0].text });
+});
+
+test.afterAll(async () => {
+  await page?.close();
+});
+
+type Api = WebGLTrainerApi;
+function call<K extends keyof Api>(name: K, arg: Parameters<Api[K]>[0]): Promise<Awaited<ReturnType<Api[K]>>> {
+  return page.evaluate(
+    ([n, a]) => (window as unknown as { webglTrainer: Record<string, (x: unknown) => unknown> }).webglTrainer[n as string](a),
+    [name, arg] as const,
+  ) as Promise<Awaited<ReturnType<Api[K]>>>;
+}
+
+const STEP_CASES: StepCase[] = [
+  { preset: 'seed', batchSize: 8, optimizer: 'sgd', steps: 2, seed: 1 },
+  { preset: 'seed', batchSize: 8, optimizer: 'adam', steps: 2, seed: 2 },
+  { preset: 'overlap', batchSize: 4, optimizer: 'sgd', steps: 2, seed: 3 },
+  { preset: 'overlap', batchSize: 4, optimizer: 'adam', steps: 2, seed: 4 },
+  // Batch 16 with the texture limit forced to 2048 (WebGL2's minimum): the input row
+  // [1, 16·784] needs 3136 texels and wraps over 2 texture rows.
+  { preset: 'seed', batchSize: 16, optimizer: 'sgd', steps: 1, seed: 5, maxTextureSize: 2048 },
+];
+
+for (const c of STEP_CASES) {
+  const name = `${c.preset} CNN, batch ${c.batchSize}, ${c.optimizer === 'sgd' ? 'SGD momentum 0.9' : 'Adam'}, ${c.steps} step${c.steps > 1 ? 's' : ''}${c.maxTextureSize ? `, texture limit ${c.maxTextureSize}` : ''}`;
+  test(`training step matches lib/train trainStep: ${name}`, async () => {
+    const r = await call('stepParity', c);
+    for (const s of r.steps) {
+      expect(s.gpu.finite).toBe(true);
+      expect(s.gpu.count).toBe(c.batchSize);
+      expect(Math.abs(s.gpu.loss - s.cpuLoss) / Math.max(1, Math.abs(s.cpuLoss))).toBeLessThanOrEqual(TOLERANCE);
+      expect(s.gpu.correct).toBe(s.cpuCorrect);
+    }
+    for (const [name, error] of Object.entries(r.paramErrors)) {
+      expect(error, `${name} after ${c.steps} step(s)`).toBeLessThanOrEqual(TOLERANCE);
+    }
+    expect(Object.keys(r.paramErrors)).toHaveLength(10);
+    // Adam leaves out entries with a tiny nonzero gradient (see StepComparison): only a few.
+    expect(r.excluded).toBeLessThanOrEqual(0.02 * r.compared);
+  });
+}
+
+test('logits(x, n) of a partial batch (5 of 8) match lib/train forward: seed CNN', async () => {
+  expect(await call('logitsParity', { preset: 'seed', batchSize: 8, n: 5, seed: 11 })).toBeLessThanOrEqual(TOLERANCE);
+});
+
+test('logits(x, n) of a full batch match lib/train forward: overlap CNN', async () => {
+  expect(await call('logitsParity', { preset: 'overlap', batchSize: 4, n: 4, seed: 12 })).toBeLessThanOrEqual(TOLERANCE);
+});
+
+for (const c of [
+  { preset: 'tiny', batchSize: 16, steps: 300, ahead: 3 },
+  { preset: 'seed', batchSize: 4, steps: 30, ahead: 2 },
+] as const) {
+  test(`memory does not grow: ${c.steps} Adam steps of the ${c.preset} CNN, ${c.ahead} queued, nothing allocated after the first step`, async () => {
+    const r = await call('memory', c);
+    expect(r.finite).toBe(c.steps);
+    // Every texture exists from the start; after the first step (which compiles the programs)
+    // nothing at all is created: no texture, framebuffer, buffer or program.
+    expect(r.afterFirst.textures).toBe(r.afterBuild.textures);
+    expect(r.afterFirst.framebuffers).toBe(r.afterBuild.framebuffers);
+    expect(r.afterAll.textures).toBe(r.afterFirst.textures);
+    expect(r.afterAll.framebuffers).toBe(r.afterFirst.framebuffers);
+    expect(r.afterAll.buffers).toBe(r.afterFirst.buffers);
+    expect(r.afterAll.programs).toBe(r.afterFirst.programs);
+    expect(r.afterAll.allocations).toBe(r.afterFirst.allocations);
+    expect(r.afterAll.draws).toBeGreaterThan(r.afterFirst.draws * (c.steps - 1));
+  });
+}
+
+for (const optimizer of ['sgd', 'adam'] as const) {
+  test(`a NaN pixel gives a non-finite step and leaves the parameters unchanged (${optimizer}); the next clean step trains`, async () => {
+    const r = await call('nanStep', { where: 'input', optimizer });
+    expect(r.metrics.finite).toBe(false);
+    expect(Number.isNaN(r.metrics.loss)).toBe(true);
+    expect(r.unchanged).toBe(true);
+    expect(r.nextFinite).toBe(true);
+  });
+}
+
+test('a NaN weight gives a non-finite step and leaves the parameters unchanged', async () => {
+  const r = await call('nanStep', { where: 'params', optimizer: 'sgd' });
+  expect(r.metrics.finite).toBe(false);
+  expect(r.unchanged).toBe(true);
+});
+
+test('simulateContextLoss fires the listener, methods reject afterwards, restore fires it again', async () => {
+  const r = await call('contextLoss', undefined as never);
+  expect(r.lostResult).toBe(true);
+  expect(r.events).toEqual([true, false]);
+  expect(r.rejection).toMatch(/^WebGLContextLostError: trainStep: the WebGL context was lost/);
+  expect(r.getParamsRejects).toBe(true);
+  expect(r.restoreResult).toBe(true);
+});
+
+test('a batch beyond the texture limit throws WebGLUnavailableError naming the batch size and the limit', async () => {
+  const r = await call('tooBig', { batchSize: 64, maxTextureSize: 256 });
+  expect(r.isUnavailable).toBe(true);
+  expect(r.name).toBe('WebGLUnavailableError');
+  expect(r.message).toContain('batch size 64');
+  expect(r.message).toContain('256');
+});

@@ -1,0 +1,37 @@
+import { describe, it, expect } from 'vitest';
+import { declareKeepColumns, declareMatrix, declareOutputs, glslFloat } from '../../lib/webgl/glsl.ts';
+import { matrixLayout } from '../../lib/webgl/layout.ts';
+
+describe('glslFloat', () => {
+  it('always writes a float literal', () => {
+    expect(glslFloat(1)).toBe('1.0');
+    expect(glslFloat(-3)).toBe('-3.0');
+    expect(glslFloat(0.015625)).toBe('0.015625');
+    expect(glslFloat(1e-8)).toBe('1e-8');
+    expect(() => glslFloat(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe('shader addressing', () => {
+  it('fetches texel (t, r) directly when rows do not wrap', () => {
+    const text = declareMatrix('A', matrixLayout(4, 16, 64));
+    expect(text).toContain('uniform sampler2D u_A;');
+    expect(text).toContain('texelFetch(u_A, ivec2(t, r), 0)');
+    expect(text).not.toContain('%');
+  });
+
+  it('bakes the wrap arithmetic in when rows wrap', () => {
+    const text = declareMatrix('B', matrixLayout(2, 28, 4));
+    expect(text).toContain('texelFetch(u_B, ivec2(t % 4, r * 2 + t / 4), 0)');
+    const out = declareOutputs(matrixLayout(2, 28, 4), 2);
+    expect(out).toContain('layout(location = 1) out vec4 o1;');
+    expect(out).toContain('return ivec2(p.y / 2, (p.y % 2) * 4 + p.x);');
+    expect(out).toContain('return rt.y >= 7;');
+  });
+
+  it('zeroes only the lanes past the last column', () => {
+    expect(declareKeepColumns(8)).toBe('vec4 keepColumns(int t, vec4 v) { return v; }\n');
+    expect(declareKeepColumns(10)).toContain('t == 2 ? vec4(v.x, v.y, 0.0, 0.0) : v');
+    expect(declareKeepColumns(5)).toContain('t == 1 ? vec4(v.x, 0.0, 0.0, 0.0) : v');
+  });
+});

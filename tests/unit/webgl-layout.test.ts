@@ -1,0 +1,69 @@
+import { describe, it, expect } from 'vitest';
+import { isDenseLayout, matrixLayout, packMatrix, texelFloats, unpackMatrix } from '../../lib/webgl/layout.ts';
+import { ConvConfigError } from '../../lib/errors.ts';
+
+describe('matrixLayout', () => {
+  it('puts 4 columns in a texel and one matrix row in one texture row when it fits', () => {
+    expect(matrixLayout(3, 10, 8192)).toEqual({ rows: 3, cols: 10, texelsPerRow: 3, rowSpan: 1, width: 3, height: 3, wrapped: false });
+  });
+
+  it('wraps a row wider than the limit over evenly filled texture rows', () => {
+    // 1×50176 (a batch of 64 MNIST digits): 12544 texels over a 8192 limit → 2 rows of 6272.
+    expect(matrixLayout(1, 64 * 784, 8192)).toEqual({ rows: 1, cols: 50176, texelsPerRow: 12544, rowSpan: 2, width: 6272, height: 2, wrapped: true });
+    // 38 texels over a limit of 16 → 3 rows of 13 texels (one padding texel at the end).
+    expect(matrixLayout(5, 150, 16)).toMatchObject({ texelsPerRow: 38, rowSpan: 3, width: 13, height: 15 });
+  });
+
+  it('throws ConvConfigError naming the size and the limit when the rows do not fit', () => {
+    expect(() => matrixLayout(2048, 8, 1024)).toThrow(ConvConfigError);
+    expect(() => matrixLayout(2048, 8, 1024)).toThrow('a 2048×8 matrix needs 2048 texture rows (1 per matrix row), more than the device\'s limit of 1024');
+    expect(() => matrixLayout(9, 301, 16)).toThrow('needs 45 texture rows (5 per matrix row)');
+  });
+
+  it('rejects sizes that are not positive integers', () => {
+    expect(() => matrixLayout(0, 4, 16)).toThrow('rows must be a positive integer, got 0');
+    expect(() => matrixLayout(2, 1.5, 16)).toThrow('cols must be a positive integer, got 1.5');
+    expect(() => matrixLayout(2, 4, Number.NaN)).toThrow('maxTextureSize must be a positive integer, got NaN');
+  });
+});
+
+describe('packMatrix and unpackMatrix', () => {
+  it('lay out a 2×5 matrix as 2 texels per row with zero padding lanes', () => {
+    const layout = matrixLayout(2, 5, 16);
+    const image = packMatrix(layout, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(Array.from(image)).toEqual([1, 2, 3, 4, 5, 0, 0, 0, 6, 7, 8, 9, 10, 0, 0, 0]);
+    expect(Array.from(unpackMatrix(layout, image))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('place texel t of a wrapped row at x = t mod width, y = r·rowSpan + floor(t / width)', () => {
+    const layout = matrixLayout(2, 28, 4); // 7 texels per row, 2 texture rows of 4 texels each
+    expect(layout).toMatchObject({ rowSpan: 2, width: 4, height: 4, wrapped: true });
+    const data = Array.from({ length: 56 }, (_, k) => k + 1);
+    const image = packMatrix(layout, data);
+    expect(image.length).toBe(texelFloats(layout));
+    const texel = (x: number, y: number) => Array.from(image.subarray((y * layout.width + x) * 4, (y * layout.width + x) * 4 + 4));
+    for (let r = 0; r < 2; r++) {
+      for (let t = 0; t < 7; t++) {
+        const expected = data.slice(r * 28 + 4 * t, r * 28 + 4 * t + 4);
+        expect(texel(t % layout.width, r * layout.rowSpan + Math.floor(t / layout.width))).toEqual(expected);
+      }
+      expect(texel(3, r * 2 + 1)).toEqual([0, 0, 0, 0]); // the padding texel
+    }
+    expect(Array.from(unpackMatrix(layout, image))).toEqual(data);
+  });
+
+  it('calls a layout dense only when the row-major array is already the texture image', () => {
+    expect(isDenseLayout(matrixLayout(3, 8, 16))).toBe(true);
+    expect(isDenseLayout(matrixLayout(3, 10, 16))).toBe(false);
+    expect(isDenseLayout(matrixLayout(1, 64 * 784, 8192))).toBe(true);
+    expect(isDenseLayout(matrixLayout(5, 152, 16))).toBe(false); // 38 texels in 3 rows of 13
+    const layout = matrixLayout(1, 32, 4); // 8 texels in 2 full texture rows of 4
+    expect(isDenseLayout(layout)).toBe(true);
+    const data = Float32Array.from({ length: 32 }, (_, k) => k);
+    expect(Array.from(packMatrix(layout, data))).toEqual(Array.from(data));
+  });
+
+  it('rejects data of the wrong length', () => {
+    expect(() => packMatrix(matrixLayout(2, 3, 16), [1, 2, 3])).toThrow('data must hold rows·cols = 6 floats for a 2×3 matrix, got 3');
+  });
+});
