@@ -1,0 +1,98 @@
+import type { ModelPreset, Param } from '../../train/model.ts';
+import { checkParams } from '../../train/model.ts';
+import { conv2d } from '../../ops/conv2d.ts';
+import { relu } from '../../ops/relu.ts';
+import { ConvConfigError, describeValue } from '../../errors.ts';
+import { grayLevels, maxAbs } from './gray.ts';
+
+/** A small image to draw: `width × height` gray levels in [0, 1], row-major, and its label. */
+export interface GrayTile {
+  readonly width: number;
+  readonly height: number;
+  readonly levels: Float32Array;
+  readonly label: string;
+}
+
+/** The first layer's kernels as tiles, and the |w| that maps to black/white. */
+export interface FilterTiles {
+  readonly tiles: readonly GrayTile[];
+  /** Largest |w| over all the first layer's kernels. */
+  readonly scale: number;
+  /** e.g. `32 kernels 2×2, gray = 0, white = +0.71, black = −0.71`. */
+  readonly legend: string;
+}
+
+/** Feature maps of the first layer (after ReLU) for one image, and their common scale. */
+export interface FeatureMaps {
+  readonly maps: readonly GrayTile[];
+  /** The largest activation over all maps (white). */
+  readonly scale: number;
+  readonly legend: string;
+}
+
+function firstConv(preset: ModelPreset) {
+  const layer = preset.layers[0];
+  if (!layer || layer.kind !== 'conv') {
+    throw new ConvConfigError('preset', `preset ${describeValue(preset?.name)} must start with a conv layer to show its filters`);
+  }
+  return layer;
+}
+
+/**
+ * The first conv layer's kernels `[F, 1, k, k]` (the first parameter) as F signed gray tiles on
+ * one shared scale (the largest |w|), so the tiles can be compared: mid-gray is 0. For a
+ * multi-channel input the channels are shown side by side.
+ */
+export function filterTiles(params: readonly Param[], preset: ModelPreset): FilterTiles {
+  checkParams(params, preset);
+  const layer = firstConv(preset);
+  const w = params[0].tensor;
+  const [F, C, KH, KW] = w.shape;
+  const scale = maxAbs(w.data);
+  const tiles: GrayTile[] = [];
+  for (let f = 0; f < F; f++) {
+    const levels = new Float32Array(C * KH * KW);
+    // Channels side by side: tile width C·KW.
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < KH; i++) {
+        for (let j = 0; j < KW; j++) levels[i * C * KW + c * KW + j] = w.data[((f * C + c) * KH + i) * KW + j];
+      }
+    }
+    tiles.push({ width: C * KW, height: KH, levels: grayLevels(levels, scale, true), label: `filter ${f + 1}` });
+  }
+  const s = Number(scale.toPrecision(2));
+  return {
+    tiles,
+    scale,
+    legend: `${F} kernels ${layer.k}×${layer.k}: mid-gray is 0, white +${s}, black −${s}.`,
+  };
+}
+
+/**
+ * Runs the first layer (conv + bias + ReLU, with the engine's conv2d) on one image (`C·H·W`
+ * floats, the preset's input shape) and returns its F feature maps as gray tiles on one shared
+ * scale (the largest activation is white, 0 is black).
+ */
+export function featureMaps(params: readonly Param[], preset: ModelPreset, image: Float32Array): FeatureMaps {
+  checkParams(params, preset);
+  const layer = firstConv(preset);
+  const [C, H, W] = preset.input;
+  if (!(image instanceof Float32Array) || image.length !== C * H * W) {
+    throw new ConvConfigError('image', `image must be a Float32Array of ${C}·${H}·${W} = ${C * H * W} values, got ${image instanceof Float32Array ? image.length : describeValue(image)}`);
+  }
+  const y = relu(
+    conv2d({ shape: [1, C, H, W], data: image }, params[0].tensor, params[1].tensor, { stride: layer.stride, padding: layer.padding }),
+  );
+  const [, F, OH, OW] = y.shape;
+  const scale = maxAbs(y.data);
+  const maps: GrayTile[] = [];
+  for (let f = 0; f < F; f++) {
+    const plane = y.data.subarray(f * OH * OW, (f + 1) * OH * OW);
+    maps.push({ width: OW, height: OH, levels: grayLevels(plane, scale, false), label: `feature map ${f + 1}` });
+  }
+  return {
+    maps,
+    scale,
+    legend: `${F} maps ${OH}×${OW} after ReLU: black is 0, white ${Number(scale.toPrecision(2))} (the largest activation).`,
+  };
+}

@@ -1,0 +1,85 @@
+import type { BackendChoice, PresetName, TrainSettings } from '../../train/protocol.ts';
+import { BATCH_SIZES } from '../../train/protocol.ts';
+import { checkSettings } from '../../train/settings.ts';
+import { ConvConfigError } from '../../errors.ts';
+
+/** The settings form's fields, one per control. */
+export type SettingField = 'preset' | 'backend' | 'optimizer' | 'learningRate' | 'momentum' | 'batchSize' | 'epochs' | 'seed';
+
+/** The form's state: the last valid settings, and the message of the field whose edit was refused. */
+export interface SettingsFormState {
+  readonly settings: TrainSettings;
+  /** The refused edit: which field, the text typed and the engine's message; null when all is valid. */
+  readonly error: { readonly field: SettingField; readonly text: string; readonly message: string } | null;
+}
+
+/** The select options of the form's choice fields: value and visible text. */
+export const SETTING_OPTIONS = {
+  preset: [
+    { value: 'seed-cnn', text: 'Seed CNN' },
+    { value: 'overlap-cnn', text: 'Overlapping CNN' },
+  ],
+  backend: [
+    { value: 'auto', text: 'Auto' },
+    { value: 'webgl', text: 'WebGL2 (GPU)' },
+    { value: 'cpu', text: 'CPU (worker)' },
+  ],
+  optimizer: [
+    { value: 'adam', text: 'Adam' },
+    { value: 'sgd', text: 'SGD + momentum' },
+  ],
+  batchSize: BATCH_SIZES.map((b) => ({ value: String(b), text: String(b) })),
+} as const;
+
+function numberFrom(text: string): number {
+  return text.trim() === '' ? Number.NaN : Number(text);
+}
+
+/** The settings with one field replaced by the parsed `text` (not yet checked). */
+function withField(s: TrainSettings, field: SettingField, text: string): TrainSettings {
+  switch (field) {
+    case 'preset':
+      return { ...s, preset: text as PresetName };
+    case 'backend':
+      return { ...s, backend: text as BackendChoice };
+    case 'optimizer':
+      return { ...s, optimizer: { ...s.optimizer, kind: text as 'sgd' | 'adam' } };
+    case 'learningRate':
+      return { ...s, optimizer: { ...s.optimizer, learningRate: numberFrom(text) } };
+    case 'momentum':
+      return { ...s, optimizer: { ...s.optimizer, momentum: numberFrom(text) } };
+    case 'batchSize':
+      return { ...s, batchSize: numberFrom(text) };
+    case 'epochs':
+      return { ...s, epochs: numberFrom(text) };
+    case 'seed':
+      return { ...s, seed: numberFrom(text) };
+  }
+}
+
+/**
+ * Applies one edit from the form: the field's text is parsed and the whole settings checked with
+ * lib/train checkSettings. Valid: the new settings, no error. Invalid: the last valid settings are
+ * kept and the error carries the engine's message for that field (shown inline).
+ */
+export function editSetting(state: SettingsFormState, field: SettingField, text: string): SettingsFormState {
+  try {
+    return { settings: checkSettings(withField(state.settings, field, text)), error: null };
+  } catch (error) {
+    if (!(error instanceof ConvConfigError)) throw error;
+    return { settings: state.settings, error: { field, text, message: error.message } };
+  }
+}
+
+/** True when `a` and `b` differ in any field other than the learning rate (those need a new model). */
+export function needsRebuild(a: TrainSettings, b: TrainSettings): boolean {
+  return (
+    a.preset !== b.preset ||
+    a.backend !== b.backend ||
+    a.optimizer.kind !== b.optimizer.kind ||
+    a.optimizer.momentum !== b.optimizer.momentum ||
+    a.batchSize !== b.batchSize ||
+    a.epochs !== b.epochs ||
+    a.seed !== b.seed
+  );
+}

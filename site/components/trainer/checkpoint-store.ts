@@ -1,0 +1,73 @@
+/**
+ * The automatic checkpoint in IndexedDB: one record (the bytes of an encodeCheckpoint file and
+ * when it was saved) under a fixed key, so a reload can pick up where training was. Every call
+ * resolves or rejects with a readable Error; where IndexedDB is missing (some private modes) the
+ * calls reject and the page says automatic checkpoints are off.
+ */
+
+const DB_NAME = 'unrolled-trainer';
+const STORE = 'checkpoints';
+const KEY = 'auto';
+
+/** What is stored: a checkpoint file's bytes and the time it was saved (ms since the epoch). */
+export interface StoredCheckpoint {
+  readonly bytes: Uint8Array;
+  readonly savedAt: number;
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
+  });
+}
+
+function openDb(): Promise<IDBDatabase> {
+  if (typeof indexedDB === 'undefined') return Promise.reject(new Error('this browser has no IndexedDB'));
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, 1);
+    req.onupgradeneeded = () => {
+      if (!req.result.objectStoreNames.contains(STORE)) req.result.createObjectStore(STORE);
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('could not open IndexedDB'));
+    req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
+  });
+}
+
+async function withStore<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  const db = await openDb();
+  try {
+    const tx = db.transaction(STORE, mode);
+    const result = await request(run(tx.objectStore(STORE)));
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+    });
+    return result;
+  } finally {
+    db.close();
+  }
+}
+
+/** Saves (replaces) the automatic checkpoint. */
+export async function saveStoredCheckpoint(bytes: Uint8Array): Promise<StoredCheckpoint> {
+  const record: StoredCheckpoint = { bytes, savedAt: Date.now() };
+  await withStore('readwrite', (store) => store.put(record, KEY));
+  return record;
+}
+
+/** The automatic checkpoint, or null when none was saved. */
+export async function loadStoredCheckpoint(): Promise<StoredCheckpoint | null> {
+  const value = (await withStore('readonly', (store) => store.get(KEY))) as unknown;
+  if (!value || typeof value !== 'object') return null;
+  const { bytes, savedAt } = value as { bytes?: unknown; savedAt?: unknown };
+  if (!(bytes instanceof Uint8Array) || typeof savedAt !== 'number') return null;
+  return { bytes, savedAt };
+}
+
+/** Deletes the automatic checkpoint (no error when there is none). */
+export async function forgetStoredCheckpoint(): Promise<void> {
+  await withStore('readwrite', (store) => store.delete(KEY));
+}
