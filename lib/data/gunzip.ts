@@ -30,11 +30,13 @@ export async function gunzip(data: ArrayBuffer | Uint8Array, file = 'file'): Pro
   }
   const source = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
   try {
-    return new Uint8Array(await new Response(source).arrayBuffer());
+    return await readAll(source);
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
-    const detail = error instanceof Error && error.message ? ` (${error.message})` : '';
-    if (code === 'Z_BUF_ERROR') {
+    const message = error instanceof Error ? error.message : '';
+    const detail = message ? ` (${message})` : '';
+    // Node reports Z_BUF_ERROR; Chromium says the input "was truncated" / "not properly terminated".
+    if (code === 'Z_BUF_ERROR' || /truncat|terminat|unexpected end/i.test(message)) {
       throw new MnistDataError(
         file,
         'truncated',
@@ -47,6 +49,26 @@ export async function gunzip(data: ArrayBuffer | Uint8Array, file = 'file'): Pro
       `${file} is damaged: its gzip data could not be unpacked${detail}. ${MNIST_REMEDY}`,
     );
   }
+}
+
+/** Reads a byte stream to the end (its own errors propagate, unlike Response.arrayBuffer's "Failed to fetch"). */
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    total += value.length;
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
 }
 
 /** Unpacks `data` when it is gzip, and returns IDX bytes that were never packed as they are. */
