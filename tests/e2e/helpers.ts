@@ -37,3 +37,20 @@ export async function screenshotBothWidths(page: Page, path: string, name: strin
     expect(overflow, `${path} at ${width}px overflows by ${overflow}px`).toBeLessThanOrEqual(0);
   }
 }
+
+/**
+ * Like screenshotBothWidths, but for the page as it is now (no navigation, so state such as a
+ * finished training run survives): full-page screenshots at 1280 px and 375 px as
+ * `<name>-wide.png` / `<name>-narrow.png`, checking nothing overflows horizontally; the viewport is
+ * left at 1280 px.
+ */
+export async function screenshotCurrentBothWidths(page: Page, name: string): Promise<void> {
+  for (const [suffix, width] of [['narrow', 375], ['wide', 1280]] as const) {
+    await page.setViewportSize({ width, height: 900 });
+    // Two frames so that layout, ResizeObserver-driven charts and canvases settle at the new width.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${suffix}.png`), fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${name} at ${width}px overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+  }
+}
