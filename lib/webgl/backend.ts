@@ -13,7 +13,6 @@ import { nchwToCnhw } from './cnhw.ts';
 import { gemm } from './ops/gemm.ts';
 import { im2colGpu } from './ops/im2col.ts';
 import { col2imGpu } from './ops/col2im.ts';
-import { reluBackwardGpu } from './ops/relu-backward.ts';
 import { rowSumsGpu } from './ops/row-sums.ts';
 import { flattenGpu, unflattenGpu } from './ops/flatten.ts';
 import { METRICS_COLS, softmaxCrossEntropyGradGpu, softmaxCrossEntropyMetricsGpu } from './ops/softmax-cross-entropy.ts';
@@ -44,9 +43,12 @@ const READS_AHEAD = 4;
 interface ConvTextures {
   readonly stage: ConvStage;
   readonly cols: GpuMatrix;
+  /** The output (after ReLU): the next stage's input, and the mask of the ReLU backward. */
   readonly out: GpuMatrix;
-  /** Gradient of the stage's output (after ReLU), then of the pre-activation (reused). */
-  readonly dOut: GpuMatrix;
+  /**
+   * The gradient of the pre-activation. Whoever computes the gradient of `out` (col2im or
+   * unflatten) writes it here with the ReLU backward fused in.
+   */
   readonly dPre: GpuMatrix;
   /** Only for stages that pass a gradient to their input: dcols = W_rowᵀ × dPre. */
   readonly dCols: GpuMatrix | null;
@@ -55,9 +57,10 @@ interface ConvTextures {
 interface DenseTextures {
   readonly stage: DenseStage;
   readonly out: GpuMatrix;
-  readonly dOut: GpuMatrix;
+  /** The gradient of the pre-activation, written (ReLU backward fused) by the next layer's GEMM or the loss. */
   readonly dPre: GpuMatrix;
-  readonly dIn: GpuMatrix;
+  /** The input gradient `[in, N]` when the input came from a flatten (null otherwise). */
+  readonly dIn: GpuMatrix | null;
 }
 
 interface FlattenTextures {
@@ -138,34 +141,32 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
       const g = stage.geometry;
       const P = N * g.OH * g.OW;
       const R = g.C * g.KH * g.KW;
-      const passes = index > 0;
       stages.push({
         kind: 'conv',
         stage,
         cols: gpu.matrix(R, P, `conv cols ${index}`),
         out: gpu.matrix(stage.outC, P, `conv out ${index}`, QUAD),
-        dOut: gpu.matrix(stage.outC, P, `conv dOut ${index}`),
         dPre: gpu.matrix(stage.outC, P, `conv dPre ${index}`),
-        dCols: passes ? gpu.matrix(R, P, `conv dcols ${index}`, QUAD) : null,
+        dCols: index > 0 ? gpu.matrix(R, P, `conv dcols ${index}`, QUAD) : null,
       });
     } else if (stage.kind === 'flatten') {
       stages.push({ kind: 'flatten', stage, out: gpu.matrix(stage.C * stage.HW, N, 'flatten') });
     } else {
-      // dOut is written by the next dense layer's GEMM, or (last layer) by the loss gradient.
+      // dPre is written by the next dense layer's GEMM (4 layers), or for the last layer by the loss.
       const last = index === plan.stages.length - 1;
       stages.push({
         kind: 'dense',
         stage,
         out: gpu.matrix(stage.out, N, `dense out ${index}`, QUAD),
-        dOut: gpu.matrix(stage.out, N, `dense dOut ${index}`, last ? 1 : QUAD),
-        dPre: gpu.matrix(stage.out, N, `dense dPre ${index}`),
-        dIn: gpu.matrix(stage.in, N, `dense dIn ${index}`, QUAD),
+        dPre: gpu.matrix(stage.out, N, `dense dPre ${index}`, last ? 1 : QUAD),
+        // Its input gradient needs a texture of its own only after a flatten (then unflattened);
+        // otherwise the GEMM writes straight into the previous dense layer's dPre.
+        dIn: plan.stages[index - 1]?.kind === 'flatten' ? gpu.matrix(stage.in, N, `dense dIn ${index}`, QUAD) : null,
       });
     }
     previousOut = stages[stages.length - 1].out;
   });
   const logitsT = previousOut;
-  // The gradient flowing into stage i's output is the next stage's input gradient.
   const inputStaging = new Float32Array(inputFloats);
   const labelStaging = new Float32Array(N);
   let cur = 0;
@@ -195,7 +196,7 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
 
   function uploadInput(data: Float32Array, n: number): void {
     if (C0 === 1 && n === N) {
-      gpu.upload(x, data);
+      gpu.upload(x, data.length === inputFloats ? data : data.subarray(0, inputFloats));
       return;
     }
     inputStaging.fill(0);
@@ -227,37 +228,44 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
     }
   }
 
+  /**
+   * Where the gradient of stage j's output goes: its dPre, with the ReLU backward fused in by
+   * whoever computes it (mask = the stage's output), or as is when the stage has no ReLU.
+   */
+  function gradientTarget(j: number): { target: GpuMatrix; mask: GpuMatrix | null } {
+    const s = stages[j] as ({ kind: 'conv' } & ConvTextures) | ({ kind: 'dense' } & DenseTextures);
+    return { target: s.dPre, mask: s.stage.relu ? s.out : null };
+  }
+
   function backwardPass(): void {
-    // dOut of the last stage is the loss gradient, written by softmaxCrossEntropyGradGpu.
+    // The last stage's dPre is the loss gradient (the last layer has no ReLU; see presetShapes).
     for (let i = stages.length - 1; i >= 0; i--) {
       const s = stages[i];
       const input = i > 0 ? stages[i - 1].out : x;
-      const dInput = i > 0 && stages[i - 1].kind !== 'flatten' ? (stages[i - 1] as { dOut: GpuMatrix }).dOut : null;
       if (s.kind === 'flatten') {
         // The gradient arriving here is the first dense layer's dIn [C·HW, N]; fold it back to CNHW.
         const next = stages[i + 1] as { kind: 'dense' } & DenseTextures;
-        if (dInput) unflattenGpu(gpu, next.dIn, s.stage.HW, dInput);
+        const { target, mask } = gradientTarget(i - 1);
+        if (next.dIn) unflattenGpu(gpu, next.dIn, s.stage.HW, target, mask);
         continue;
       }
-      const dPre = s.stage.relu ? s.dPre : s.dOut;
-      if (s.stage.relu) reluBackwardGpu(gpu, s.dOut, s.out, s.dPre);
       const w = params[s.stage.param][cur];
       const dw = grads[s.stage.param];
       const db = grads[s.stage.param + 1];
+      gemm(gpu, s.dPre, s.kind === 'conv' ? s.cols : input, dw, { transB: true });
+      rowSumsGpu(gpu, s.dPre, db);
+      if (i === 0) continue;
       if (s.kind === 'conv') {
-        gemm(gpu, dPre, s.cols, dw, { transB: true });
-        rowSumsGpu(gpu, dPre, db);
-        if (s.dCols && dInput) {
-          gemm(gpu, w, dPre, s.dCols, { transA: true });
-          col2imGpu(gpu, s.dCols, s.stage.geometry, dInput);
+        const { target, mask } = gradientTarget(i - 1);
+        if (s.dCols) {
+          gemm(gpu, w, s.dPre, s.dCols, { transA: true });
+          col2imGpu(gpu, s.dCols, s.stage.geometry, target, mask);
         }
+      } else if (s.dIn) {
+        gemm(gpu, w, s.dPre, s.dIn, { transA: true });
       } else {
-        gemm(gpu, dPre, input, dw, { transB: true });
-        rowSumsGpu(gpu, dPre, db);
-        if (i > 0) {
-          // Into the previous dense layer's output gradient, or (after a flatten) into dIn.
-          gemm(gpu, w, dPre, dInput ?? s.dIn, { transA: true });
-        }
+        const { target, mask } = gradientTarget(i - 1);
+        gemm(gpu, w, s.dPre, target, { transA: true, reluMask: mask });
       }
     }
   }
@@ -288,6 +296,14 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
     }
     const loss = lossSum / N;
     return { loss, correct: Math.round(correct), count: N, finite: Number.isFinite(loss) };
+  }
+
+  /** A rejection handler: a read that failed because the context was lost says so clearly. */
+  function lostOr(operation: string): (error: unknown) => never {
+    return (error) => {
+      if (lost || gl.isContextLost()) throw new WebGLContextLostError(operation);
+      throw error;
+    };
   }
 
   /** Runs `body` unless the backend is unusable; turns throws into rejections. */
@@ -341,10 +357,10 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
         gpu.upload(labels, labelStaging);
         forwardPass();
         softmaxCrossEntropyMetricsGpu(gpu, logitsT, labels, metrics);
-        softmaxCrossEntropyGradGpu(gpu, logitsT, labels, (stages[stages.length - 1] as { dOut: GpuMatrix }).dOut);
+        softmaxCrossEntropyGradGpu(gpu, logitsT, labels, (stages[stages.length - 1] as { dPre: GpuMatrix }).dPre);
         backwardPass();
         update();
-        return gpu.readAsync(metrics).then(toMetrics);
+        return gpu.readAsync(metrics).then(toMetrics, lostOr('trainStep'));
       });
     },
     logits(data, n) {
@@ -355,17 +371,18 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
         checkBatch(data, n, 'x');
         uploadInput(data, n);
         forwardPass();
-        return gpu.readAsync(logitsT).then((t) => {
+        return gpu.readAsync(logitsT).then((t: Float32Array) => {
           const out = new Float32Array(n * K);
           for (let e = 0; e < n; e++) for (let k = 0; k < K; k++) out[e * K + k] = t[k * N + e];
           return out;
-        });
+        }, lostOr('logits'));
       });
     },
     getParams() {
       return guarded('getParams', () =>
-        Promise.all(params.map((p) => gpu.readAsync(p[cur]))).then((list) =>
-          list.map((data, k) => ({ name: specs[k].name, tensor: { shape: [...specs[k].shape], data } })),
+        Promise.all(params.map((p) => gpu.readAsync(p[cur]))).then(
+          (list) => list.map((data, k) => ({ name: specs[k].name, tensor: { shape: [...specs[k].shape], data } })),
+          lostOr('getParams'),
         ),
       );
     },

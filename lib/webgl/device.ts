@@ -193,7 +193,10 @@ export function createGpu(gl: WebGL2RenderingContext, options: GpuOptions = {}):
     polling = false;
     while (pending.length > 0) {
       const head = pending[0];
-      if (gl.isContextLost()) return;
+      if (gl.isContextLost()) {
+        gpu.failPending(new Error('WebGL readback failed: the context was lost'));
+        return;
+      }
       const status = gl.clientWaitSync(head.sync, 0, 0);
       if (status === gl.TIMEOUT_EXPIRED) break;
       pending.shift();

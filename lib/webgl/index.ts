@@ -1,6 +1,10 @@
 /**
- * The WebGL2 backend: matrices in RGBA32F textures (4 columns per texel), one fragment shader per
- * op (im2col, GEMM, col2im, …), and a TrainingBackend that runs a whole training step on the GPU.
+ * The WebGL2 backend: matrices in RGBA32F 2D-array textures (4 columns per texel; the GEMM's
+ * outputs dealt over 4 layers so that each fragment computes a 4×4 block), one fragment shader
+ * per op (im2col, GEMM NN/NT/TN, col2im as a gather, ReLU backward, row sums, flatten, softmax
+ * cross-entropy, SGD/Adam), and a TrainingBackend (createWebGLBackend) that runs a whole training
+ * step on the GPU and reads back only the metrics, asynchronously. Activations are CNHW
+ * `[C, N·H·W]`, so a convolution's GEMM output is the next layer's input without a reorder.
  * Free of DOM assumptions beyond the canvas: it runs in a Worker on an OffscreenCanvas.
  */
 export { WebGLUnavailableError, WebGLContextLostError } from './errors.ts';

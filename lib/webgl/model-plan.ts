@@ -79,7 +79,7 @@ export function planModel(preset: ModelPreset, batchSize: number): ModelPlan {
 
 /**
  * Every matrix shape the trainer allocates for `plan`: input, labels, per-stage activations,
- * im2col matrices, gradients and transposed weights, and the parameters. (Duplicates are fine.)
+ * im2col matrices and gradients, and the parameters. (Duplicates are fine.)
  */
 export function planShapes(plan: ModelPlan): [number, number][] {
   const N = plan.batchSize;
@@ -89,11 +89,11 @@ export function planShapes(plan: ModelPlan): [number, number][] {
     if (stage.kind === 'conv') {
       const g = stage.geometry;
       const P = N * g.OH * g.OW;
-      shapes.push([g.C * g.KH * g.KW, P], [stage.outC, P], [g.C * g.KH * g.KW, stage.outC], [g.C, N * g.H * g.W]);
+      shapes.push([g.C * g.KH * g.KW, P], [stage.outC, P], [g.C, N * g.H * g.W]);
     } else if (stage.kind === 'flatten') {
       shapes.push([stage.C * stage.HW, N], [stage.C, N * stage.HW]);
     } else {
-      shapes.push([stage.out, N], [stage.in, stage.out], [stage.in, N]);
+      shapes.push([stage.out, N], [stage.in, N]);
     }
   }
   for (const shape of plan.paramMatrices) shapes.push([shape[0], shape[1]]);

@@ -46,7 +46,7 @@ function call<K extends keyof Api>(name: K, arg: Parameters<Api[K]>[0]): Promise
 function convName(c: ConvCase): string {
   const pair = (p: [number, number]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}×${p[1]}`);
   const wrap = c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : '';
-  const layers = c.layers === 4 ? ' input in 4 layers' : '';
+  const layers = `${c.layers === 4 ? ' input in 4 layers' : ''}${c.mask ? ' ReLU-backward mask fused' : ''}`;
   return `x=[${c.shape.join(',')}] k=${c.kernel.join('×')} s=${pair(c.stride)} p=${pair(c.padding)} d=${pair(c.dilation)}${wrap}${layers}`;
 }
 
@@ -81,6 +81,9 @@ const NAMED_CONV_CASES: ConvCase[] = [
   // Inputs written by the 4-row GEMM kernel (rows dealt over 4 layers), wrapped or not.
   { shape: [2, 6, 7, 7], kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 7, layers: 4 },
   { shape: [3, 5, 10, 9], kernel: [2, 3], stride: [1, 2], padding: [0, 1], dilation: [2, 1], seed: 8, layers: 4, maxTextureSize: 64 },
+  // col2im with the previous layer's ReLU backward fused in (the backend's backward pass).
+  { shape: [2, 32, 14, 14], kernel: [2, 2], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 9, layers: 4, mask: true },
+  { shape: [2, 8, 28, 28], kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 10, layers: 4, mask: true },
 ];
 
 const CONV_CASES = [...NAMED_CONV_CASES, ...randomConvCases(8, 2024)];
@@ -113,6 +116,13 @@ const GEMM_CASES: GemmCase[] = [
   { M: 10, K: 250, N: 13, transB: false, bias: true, relu: false, seed: 17 },
   { M: 3, K: 9, N: 301, transB: false, bias: false, relu: false, seed: 18, maxTextureSize: 64 },
   { M: 6, K: 301, N: 5, transB: true, bias: true, relu: true, seed: 19, maxTextureSize: 64 },
+  // Aᵀ × B (the backward pass's W_rowᵀ × dY and Wᵀ × dhᵀ), A stored [K, M].
+  { transA: true, M: 128, K: 64, N: 256, transB: false, bias: false, relu: false, seed: 20 },
+  { transA: true, M: 250, K: 10, N: 13, transB: false, bias: false, relu: false, seed: 21 },
+  { transA: true, M: 7, K: 5, N: 301, transB: false, bias: true, relu: true, seed: 22, maxTextureSize: 64 },
+  // Wᵀ × dhᵀ with the previous dense layer's ReLU backward fused in.
+  { transA: true, M: 250, K: 10, N: 64, transB: false, bias: false, relu: false, seed: 23, reluMask: true },
+  { transA: true, M: 9, K: 6, N: 10, transB: false, bias: false, relu: false, seed: 24, reluMask: true },
 ];
 
 const GEMM_VARIANTS = GEMM_CASES.flatMap((c) => [
@@ -123,8 +133,8 @@ const GEMM_VARIANTS = GEMM_CASES.flatMap((c) => [
 
 for (const c of GEMM_VARIANTS) {
   const kernel = c.outLayers === 4 ? `4-row kernel${c.inLayers === 4 ? ', inputs in 4 layers' : ''}` : '1-row kernel';
-  const name = `${c.M}×${c.K} · ${c.transB ? `(${c.N}×${c.K})ᵀ` : `${c.K}×${c.N}`}${c.bias ? ' +bias' : ''}${c.relu ? ' relu' : ''}${c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : ''} (${kernel})`;
-  test(`gemm ${c.transB ? 'NT' : 'NN'} ${name}`, async () => {
+  const name = `${c.transA ? `(${c.K}×${c.M})ᵀ` : `${c.M}×${c.K}`} · ${c.transB ? `(${c.N}×${c.K})ᵀ` : `${c.K}×${c.N}`}${c.bias ? ' +bias' : ''}${c.relu ? ' relu' : ''}${c.reluMask ? ' ⊙[mask>0]' : ''}${c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : ''} (${kernel})`;
+  test(`gemm ${c.transA ? 'T' : 'N'}${c.transB ? 'T' : 'N'} ${name}`, async () => {
     const r = await call('gemmCase', c);
     expect(r.error, r.detail).toBeLessThanOrEqual(TOLERANCE);
     if (c.maxTextureSize) expect(r.detail, 'a matrix wraps').toContain('wrapped');
@@ -158,8 +168,9 @@ for (const c of [
   { N: 5, C: 128, H: 4, W: 4, seed: 32 },
   { N: 40, C: 2, H: 5, W: 5, seed: 33, maxTextureSize: 128 },
   { N: 5, C: 7, H: 4, W: 4, seed: 34, layers: 4 },
+  { N: 6, C: 128, H: 4, W: 4, seed: 35, layers: 4, mask: true },
 ]) {
-  test(`flatten and unflatten N=${c.N} C=${c.C} H×W=${c.H}×${c.W}${c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : ''}${c.layers === 4 ? ' input in 4 layers' : ''}`, async () => {
+  test(`flatten and unflatten N=${c.N} C=${c.C} H×W=${c.H}×${c.W}${c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : ''}${c.layers === 4 ? ' input in 4 layers' : ''}${c.mask ? ', unflatten with ReLU-backward mask' : ''}`, async () => {
     const r = await call('flattenCase', c);
     expect(r.error, r.detail).toBeLessThanOrEqual(TOLERANCE);
     if (c.maxTextureSize) expect(r.detail, 'a matrix wraps').toContain('wrapped');

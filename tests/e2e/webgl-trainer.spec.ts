@@ -114,10 +114,11 @@ test('a NaN weight gives a non-finite step and leaves the parameters unchanged',
   expect(r.unchanged).toBe(true);
 });
 
-test('simulateContextLoss fires the listener, methods reject afterwards, restore fires it again', async () => {
+test('simulateContextLoss fires the listener, a step in flight and methods afterwards reject, restore fires it again', async () => {
   const r = await call('contextLoss', undefined as never);
   expect(r.lostResult).toBe(true);
   expect(r.events).toEqual([true, false]);
+  expect(r.pendingRejection).toMatch(/^WebGLContextLostError: /);
   expect(r.rejection).toMatch(/^WebGLContextLostError: trainStep: the WebGL context was lost/);
   expect(r.getParamsRejects).toBe(true);
   expect(r.restoreResult).toBe(true);

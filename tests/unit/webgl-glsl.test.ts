@@ -15,18 +15,23 @@ describe('glslFloat', () => {
 describe('shader addressing', () => {
   it('fetches texel (t, r) directly when rows do not wrap', () => {
     const text = declareMatrix('A', matrixLayout(4, 16, 64));
-    expect(text).toContain('uniform sampler2D u_A;');
-    expect(text).toContain('texelFetch(u_A, ivec2(t, r), 0)');
+    expect(text).toContain('uniform sampler2DArray u_A;');
+    expect(text).toContain('texelFetch(u_A, ivec3(t, r, 0), 0)');
     expect(text).not.toContain('%');
   });
 
   it('bakes the wrap arithmetic in when rows wrap', () => {
     const text = declareMatrix('B', matrixLayout(2, 28, 4));
-    expect(text).toContain('texelFetch(u_B, ivec2(t % 4, r * 2 + t / 4), 0)');
+    expect(text).toContain('texelFetch(u_B, ivec3(t % 4, r * 2 + t / 4, 0), 0)');
     const out = declareOutputs(matrixLayout(2, 28, 4), 2);
     expect(out).toContain('layout(location = 1) out vec4 o1;');
-    expect(out).toContain('return ivec2(p.y / 2, (p.y % 2) * 4 + p.x);');
+    expect(out).toContain('return ivec2((p.y / 2), (p.y % 2) * 4 + p.x);');
     expect(out).toContain('return rt.y >= 7;');
+  });
+
+  it('finds row r of a 4-layer matrix in layer r & 3, row group r >> 2; its fragments write 4 rows', () => {
+    expect(declareMatrix('C', matrixLayout(10, 8, 16, 4))).toContain('texelFetch(u_C, ivec3(t, (r >> 2), r & 3), 0)');
+    expect(declareOutputs(matrixLayout(10, 8, 16, 4), 4)).toContain('return ivec2(4 * p.y, p.x);');
   });
 
   it('zeroes only the lanes past the last column', () => {

@@ -4,14 +4,20 @@ import { ConvConfigError } from '../../lib/errors.ts';
 
 describe('matrixLayout', () => {
   it('puts 4 columns in a texel and one matrix row in one texture row when it fits', () => {
-    expect(matrixLayout(3, 10, 8192)).toEqual({ rows: 3, cols: 10, texelsPerRow: 3, rowSpan: 1, width: 3, height: 3, wrapped: false });
+    expect(matrixLayout(3, 10, 8192)).toEqual({ rows: 3, cols: 10, layers: 1, texelsPerRow: 3, rowSpan: 1, width: 3, height: 3, wrapped: false });
   });
 
   it('wraps a row wider than the limit over evenly filled texture rows', () => {
     // 1×50176 (a batch of 64 MNIST digits): 12544 texels over a 8192 limit → 2 rows of 6272.
-    expect(matrixLayout(1, 64 * 784, 8192)).toEqual({ rows: 1, cols: 50176, texelsPerRow: 12544, rowSpan: 2, width: 6272, height: 2, wrapped: true });
+    expect(matrixLayout(1, 64 * 784, 8192)).toEqual({ rows: 1, cols: 50176, layers: 1, texelsPerRow: 12544, rowSpan: 2, width: 6272, height: 2, wrapped: true });
     // 38 texels over a limit of 16 → 3 rows of 13 texels (one padding texel at the end).
     expect(matrixLayout(5, 150, 16)).toMatchObject({ texelsPerRow: 38, rowSpan: 3, width: 13, height: 15 });
+  });
+
+  it('deals rows over 4 layers: row r in layer r mod 4, so the texture is a quarter as tall', () => {
+    expect(matrixLayout(10, 8, 16, 4)).toMatchObject({ layers: 4, height: 3, width: 2 });
+    expect(matrixLayout(2048, 8, 512, 4)).toMatchObject({ height: 512 });
+    expect(() => matrixLayout(2, 8, 16, 2)).toThrow('layers must be 1 or 4, got 2');
   });
 
   it('throws ConvConfigError naming the size and the limit when the rows do not fit', () => {
@@ -50,6 +56,18 @@ describe('packMatrix and unpackMatrix', () => {
       expect(texel(3, r * 2 + 1)).toEqual([0, 0, 0, 0]); // the padding texel
     }
     expect(Array.from(unpackMatrix(layout, image))).toEqual(data);
+  });
+
+  it('put row r of a 4-layer matrix in layer r mod 4 at row group floor(r / 4)', () => {
+    const layout = matrixLayout(6, 4, 16, 4); // 2 row groups of 1 texel, 4 layers
+    const data = Array.from({ length: 24 }, (_, k) => k + 1);
+    const image = packMatrix(layout, data);
+    expect(image.length).toBe(4 * 2 * 4);
+    const texel = (layer: number, group: number) => Array.from(image.subarray((layer * 2 + group) * 4, (layer * 2 + group) * 4 + 4));
+    for (let r = 0; r < 6; r++) expect(texel(r % 4, Math.floor(r / 4))).toEqual(data.slice(4 * r, 4 * r + 4));
+    expect(texel(2, 1)).toEqual([0, 0, 0, 0]); // rows 6 and 7 do not exist
+    expect(Array.from(unpackMatrix(layout, image))).toEqual(data);
+    expect(isDenseLayout(layout)).toBe(false);
   });
 
   it('calls a layout dense only when the row-major array is already the texture image', () => {

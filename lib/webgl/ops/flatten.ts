@@ -34,18 +34,20 @@ void main() {
 
 /**
  * The inverse of flattenGpu: `x` `[C·HW, N]` (one column per example) back to the CNHW `out`
- * `[C, N·HW]`. Used for the gradient flowing from the first dense layer into the convolutions.
- * Throws ConvConfigError on a shape mismatch.
+ * `[C, N·HW]`. Used for the gradient flowing from the first dense layer into the convolutions;
+ * with `mask` (`[C, N·HW]`, the last conv's ReLU output) the result is multiplied by `[mask > 0]`
+ * (that ReLU's backward, fused). Throws ConvConfigError on a shape mismatch.
  */
-export function unflattenGpu(gpu: Gpu, x: GpuMatrix, hw: number, out: GpuMatrix): void {
+export function unflattenGpu(gpu: Gpu, x: GpuMatrix, hw: number, out: GpuMatrix, mask: GpuMatrix | null = null): void {
   const N = x.cols;
   const C = x.rows / hw;
   expectShape('unflatten', 'out', out, C, N * hw);
   expectDistinct('unflatten', x, out);
   expectSingleLayer('unflatten', out);
-  const key = `unflatten:${hw}:${layoutKey(x.layout)}:${layoutKey(out.layout)}`;
+  if (mask) expectShape('unflatten', 'mask', mask, C, N * hw);
+  const key = `unflatten:${hw}:${layoutKey(x.layout)}:${layoutKey(out.layout)}:${mask ? layoutKey(mask.layout) : '-'}`;
   const source = cachedSource(key, () => `${FRAGMENT_HEADER}
-${declareMatrix('X', x.layout)}${declareOutputs(out.layout)}
+${declareMatrix('X', x.layout)}${mask ? declareMatrix('M', mask.layout) : ''}${declareOutputs(out.layout)}
 void main() {
   ivec2 rt = outputTexel();
   if (outputIsPadding(rt)) { o0 = vec4(0.0); return; }
@@ -57,8 +59,8 @@ void main() {
     int n = q / ${hw};
     v[l] = X_at(c * ${hw} + q - n * ${hw}, n);
   }
-  o0 = v;
+  o0 = ${mask ? 'mix(vec4(0.0), v, greaterThan(M_texel(c, rt.y), vec4(0.0)))' : 'v'};
 }
 `);
-  gpu.draw({ source, inputs: { X: x }, outputs: [out], op: `unflatten ${x.rows}×${x.cols}` });
+  gpu.draw({ source, inputs: mask ? { X: x, M: mask } : { X: x }, outputs: [out], op: `unflatten ${x.rows}×${x.cols}` });
 }

@@ -23,6 +23,8 @@ export function im2colGpu(gpu: Gpu, x: GpuMatrix, g: ConvGeometry, cols: GpuMatr
   expectDistinct('im2col', x, cols);
   expectSingleLayer('im2col', cols);
   const key = `im2col:${geometryKey(g)}:${layoutKey(x.layout)}:${layoutKey(cols.layout)}`;
+  // When OW is a multiple of 4 the texel's 4 columns share the image and the output row.
+  const shared = OW % 4 === 0;
   const source = cachedSource(key, () => `${FRAGMENT_HEADER}
 ${declareMatrix('X', x.layout)}${declareOutputs(cols.layout)}
 void main() {
@@ -35,12 +37,18 @@ void main() {
   int dy = kh * ${dh} - ${ph};
   int dx = kw * ${dw} - ${pw};
   vec4 v = vec4(0.0);
+  int q0 = rt.y * 4;
+  int n0 = q0 / ${OH * OW};
+  int oh0 = (q0 - n0 * ${OH * OW}) / ${OW};
+  int ow0 = q0 - n0 * ${OH * OW} - oh0 * ${OW};
   for (int l = 0; l < 4; l++) {
-    int q = rt.y * 4 + l;
-    int n = q / ${OH * OW};
+    int q = q0 + l;
+${shared ? `    int n = n0;
+    int oh = oh0;
+    int ow = ow0 + l;` : `    int n = q / ${OH * OW};
     int rem = q - n * ${OH * OW};
     int oh = rem / ${OW};
-    int ow = rem - oh * ${OW};
+    int ow = rem - oh * ${OW};`}
     int y = oh * ${sh} + dy;
     int xx = ow * ${sw} + dx;
     if (q < ${Q} && y >= 0 && y < ${H} && xx >= 0 && xx < ${W}) v[l] = X_at(c, (n * ${H} + y) * ${W} + xx);

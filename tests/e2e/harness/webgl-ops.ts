@@ -116,6 +116,18 @@ export interface ConvCase {
   readonly maxTextureSize?: number;
   /** Layers of the input matrix (4: as a GEMM output, rows dealt over 4 layers). */
   readonly layers?: number;
+  /** col2im only: fuse a ReLU backward with a random mask `[C, N·H·W]` in 4 layers. */
+  readonly mask?: boolean;
+}
+
+/** A random ReLU output to mask with: about a third of the entries exactly 0. */
+function randomMask(length: number, rng: Rng): Float32Array {
+  return random(length, rng).map((v) => (v < -0.33 ? 0 : v + 0.34));
+}
+
+/** `data ⊙ [mask > 0]`, the CPU reference of a fused ReLU backward. */
+function masked(data: Float32Array, mask: Float32Array): Float32Array {
+  return data.map((v, k) => (mask[k] > 0 ? v : 0));
 }
 
 function im2colCase(c: ConvCase): Comparison {
@@ -145,14 +157,18 @@ function col2imCase(c: ConvCase): Comparison {
     const cpu = col2im(dcols, c.shape, c.kernel, opts);
     const dg = uploaded(gpu, rows, columns, dcols.data, made, c.layers);
     const out = blank(gpu, C, N * H * W, made);
-    col2imGpu(gpu, dg, g, out);
+    const maskCnhw = c.mask ? randomMask(N * C * H * W, rng) : null;
+    col2imGpu(gpu, dg, g, out, maskCnhw ? uploaded(gpu, C, N * H * W, maskCnhw, made, 4) : null);
+    const expected = maskCnhw ? masked(cpu.data, cnhwToNchw(maskCnhw, c.shape)) : cpu.data;
     const gpuNchw = cnhwToNchw(gpu.readSync(out), c.shape);
-    return { error: relativeError(gpuNchw, cpu.data), size: cpu.data.length };
+    return { error: relativeError(gpuNchw, expected), size: cpu.data.length };
   });
 }
 
 /** A GEMM case: `A [M, K] × op(B)`, B stored `[K, N]` or `[N, K]` (transB), optional bias + ReLU. */
 export interface GemmCase {
+  /** A stored `[K, M]` and read transposed. */
+  readonly transA?: boolean;
   readonly M: number;
   readonly K: number;
   readonly N: number;
@@ -164,22 +180,27 @@ export interface GemmCase {
   /** Layers of the output (4: the 4-row kernel) and of the inputs. */
   readonly outLayers?: number;
   readonly inLayers?: number;
+  /** Multiply the result by `[mask > 0]` for a random mask (a fused ReLU backward). */
+  readonly reluMask?: boolean;
 }
 
 function gemmCase(c: GemmCase): Comparison {
   return withMatrices(c.maxTextureSize, (gpu, made) => {
     const rng = createRng(c.seed);
-    const a = { shape: [c.M, c.K], data: random(c.M * c.K, rng) };
+    const a = { shape: c.transA ? [c.K, c.M] : [c.M, c.K], data: random(c.M * c.K, rng) };
     const b = { shape: c.transB ? [c.N, c.K] : [c.K, c.N], data: random(c.K * c.N, rng) };
     const bias = random(c.M, rng);
-    let cpu = matmul(a, b, { transB: c.transB });
+    let cpu = matmul(a, b, { transA: c.transA, transB: c.transB });
     if (c.bias) for (let i = 0; i < c.M; i++) for (let j = 0; j < c.N; j++) cpu.data[i * c.N + j] += bias[i];
     if (c.relu) cpu = relu(cpu);
+    const mask = c.reluMask ? randomMask(c.M * c.N, rng) : null;
+    if (mask) cpu = { shape: cpu.shape, data: masked(cpu.data, mask) };
     const ag = uploaded(gpu, a.shape[0], a.shape[1], a.data, made, c.inLayers);
     const bg = uploaded(gpu, b.shape[0], b.shape[1], b.data, made, c.inLayers);
     const biasG = c.bias ? uploaded(gpu, 1, c.M, bias, made) : null;
     const out = blank(gpu, c.M, c.N, made, c.outLayers);
-    gemm(gpu, ag, bg, out, { transB: c.transB, bias: biasG, relu: c.relu });
+    const maskG = mask ? uploaded(gpu, c.M, c.N, mask, made, 4) : null;
+    gemm(gpu, ag, bg, out, { transA: c.transA, transB: c.transB, bias: biasG, relu: c.relu, reluMask: maskG });
     return { error: relativeError(gpu.readSync(out), cpu.data), size: cpu.data.length };
   });
 }
@@ -252,6 +273,8 @@ function rowSumsCase(c: MatrixCase): Comparison {
 /** A flatten case: a CNHW activation of N examples, C channels, HW pixels each. */
 export interface FlattenCase {
   readonly layers?: number;
+  /** Unflatten with a fused ReLU backward (random mask). */
+  readonly mask?: boolean;
   readonly N: number;
   readonly C: number;
   readonly H: number;
@@ -273,9 +296,10 @@ function flattenCase(c: FlattenCase): Comparison {
     const flat = blank(gpu, F, c.N, made);
     flattenGpu(gpu, x, hw, flat);
     const back = blank(gpu, c.C, c.N * hw, made);
-    unflattenGpu(gpu, flat, hw, back);
+    const mask = c.mask ? randomMask(c.C * c.N * hw, createRng(c.seed + 1)) : null;
+    unflattenGpu(gpu, flat, hw, back, mask ? uploaded(gpu, c.C, c.N * hw, mask, made, 4) : null);
     const forward = relativeError(gpu.readSync(flat), cpu);
-    const inverse = relativeError(cnhwToNchw(gpu.readSync(back), shape), nchw);
+    const inverse = relativeError(cnhwToNchw(gpu.readSync(back), shape), mask ? masked(nchw, cnhwToNchw(mask, shape)) : nchw);
     return { error: Math.max(forward, inverse), size: nchw.length, detail: `flatten ${forward} unflatten ${inverse}` };
   });
 }

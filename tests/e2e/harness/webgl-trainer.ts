@@ -179,7 +179,7 @@ async function nanStep(c: { where: 'input' | 'params'; optimizer: 'sgd' | 'adam'
 }
 
 /** Context loss through WEBGL_lose_context: listener calls, rejections afterwards, restore. */
-async function contextLoss(): Promise<{ events: boolean[]; lostResult: boolean; rejection: string; restoreResult: boolean; getParamsRejects: boolean }> {
+async function contextLoss(): Promise<{ events: boolean[]; lostResult: boolean; pendingRejection: string; rejection: string; restoreResult: boolean; getParamsRejects: boolean }> {
   const preset = SEED_CNN;
   const canvas = new OffscreenCanvas(1, 1);
   const backend = createWebGLBackend({ preset, batchSize: 4, optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0 }, params: initParams(preset, 1), canvas });
@@ -193,8 +193,14 @@ async function contextLoss(): Promise<{ events: boolean[]; lostResult: boolean; 
       const tick = () => (predicate() ? resolve() : performance.now() - start > 5000 ? reject(new Error('timed out')) : setTimeout(tick, 10));
       tick();
     });
+  // A step still in flight when the context goes rejects too.
+  const pending = backend.trainStep(x, labels).then(
+    () => 'resolved',
+    (error: Error) => `${error.name}: ${error.message}`,
+  );
   const lostResult = backend.simulateContextLoss?.() ?? false;
   await wait(() => events.length >= 1);
+  const pendingRejection = await pending;
   const rejection = await backend.trainStep(x, labels).then(
     () => 'resolved',
     (error: Error) => `${error.name}: ${error.message}`,
@@ -206,7 +212,7 @@ async function contextLoss(): Promise<{ events: boolean[]; lostResult: boolean; 
   const restoreResult = backend.simulateContextRestore?.() ?? false;
   await wait(() => events.length >= 2);
   backend.dispose();
-  return { events, lostResult, rejection, restoreResult, getParamsRejects };
+  return { events, lostResult, pendingRejection, rejection, restoreResult, getParamsRejects };
 }
 
 /** What createWebGLBackend throws for a batch beyond the texture limit. */
