@@ -1,19 +1,11 @@
 import { defineConfig } from '@playwright/test';
-import { existsSync } from 'node:fs';
+import { chromiumArgs, chromiumPath } from './tests/e2e/fixtures/chromium.ts';
 
 /**
  * Browser tests run in a real Chromium against the built site (`astro preview`).
- * Chromium is found through CHROMIUM_PATH, then /usr/bin/chromium (Debian's package), then
- * Playwright's own downloaded browser where a machine has one.
+ * Chromium and its flags come from tests/e2e/fixtures/chromium.ts (shared with bench:train):
+ * CHROMIUM_PATH, then /usr/bin/chromium (Debian's package), then Playwright's own browser.
  */
-function chromiumPath(): string | undefined {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv) return fromEnv;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  return undefined;
-}
-
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const port = Number(process.env.E2E_PORT ?? 4329);
 // Where the built site is (`astro build --outDir …`); lets several checkouts' builds coexist.
 const dist = process.env.E2E_DIST ?? 'dist';
@@ -31,17 +23,7 @@ export default defineConfig({
     browserName: 'chromium',
     launchOptions: {
       executablePath: chromiumPath(),
-      args: [
-        // WebGL2 with float render targets through SwiftShader, headless, no GPU needed.
-        '--use-angle=swiftshader',
-        '--enable-unsafe-swiftshader',
-        '--ignore-gpu-blocklist',
-        // This machine's network is closed: keep Chromium from phoning home.
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        ...(isRoot ? ['--no-sandbox'] : []),
-      ],
+      args: chromiumArgs(),
     },
   },
   webServer: {

@@ -34,6 +34,11 @@ export interface TrainingBackend {
   readonly deviceName: string;
   /** The batch size every trainStep uses; textures and buffers are sized for it. */
   readonly batchSize: number;
+  /**
+   * Steps worth keeping queued (default 1): a fast GPU pipelines better with a few in flight; a
+   * paced software renderer wants one, so the page's frames never wait behind a queue of steps.
+   */
+  readonly preferredQueueDepth?: number;
   /** One forward + backward + update on a full batch (`x` has batchSize·784 floats). */
   trainStep(x: Float32Array, labels: Uint8Array): Promise<StepMetrics>;
   /** Logits `[n, classes]` (row-major) for `n ≤ batchSize` images `x` (n·784 floats). */

@@ -29,7 +29,11 @@ export interface SessionOptions {
   readonly progressIntervalMs?: number;
   /** Steps between kept parameter snapshots for context-loss recovery (default 50). */
   readonly snapshotEvery?: number;
-  /** Steps kept queued on a WebGL backend so the GPU pipelines (default 3; the CPU runs 1 at a time). */
+  /**
+   * Steps kept queued on a WebGL backend (default: the backend's preferredQueueDepth, else 1; the
+   * CPU runs 1 at a time). One step in flight keeps a software renderer's queue short so the
+   * page's own frames are not held back behind training; deeper queues pipeline a fast GPU.
+   */
   readonly queueDepth?: number;
   /** Step completions not timed after each (re)start of the loop (default 3). */
   readonly warmupSteps?: number;
@@ -94,7 +98,6 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
   const schedule = options.schedule ?? ((task: () => void) => void setTimeout(task, 0));
   const progressInterval = options.progressIntervalMs ?? 125;
   const snapshotEvery = options.snapshotEvery ?? 50;
-  const gpuDepth = Math.max(1, options.queueDepth ?? 3);
   const warmup = options.warmupSteps ?? 3;
 
   let state: TrainerState = 'idle';
@@ -290,7 +293,7 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
     const active = backend!;
     const run = settings!;
     const data = train!;
-    const depth = active.kind === 'webgl' ? gpuDepth : 1;
+    const depth = active.kind === 'webgl' ? Math.max(1, options.queueDepth ?? active.preferredQueueDepth ?? 1) : 1;
     const inflight: Promise<StepMetrics>[] = [];
     let nonFinite: { step: number; loss: number } | null = null;
     let finished = false;

@@ -6,7 +6,7 @@ import type { Gpu, GpuMatrix, GpuStats } from './device.ts';
 import { createGpu } from './device.ts';
 import { WebGLContextLostError, WebGLUnavailableError } from './errors.ts';
 import type { AnyCanvas } from './probe.ts';
-import { openComputeContext } from './probe.ts';
+import { isSoftwareRenderer, openComputeContext } from './probe.ts';
 import type { ConvStage, DenseStage, FlattenStage, ModelPlan } from './model-plan.ts';
 import { planModel, textureLimitProblem } from './model-plan.ts';
 import { nchwToCnhw } from './cnhw.ts';
@@ -24,6 +24,17 @@ export interface WebGLBackendOptions extends BackendOptions {
   readonly maxTextureSize?: number;
   /** Profiling only: milliseconds per op accumulate here (every draw then stalls; see GpuOptions). */
   readonly profile?: Map<string, number>;
+  /**
+   * How GPU work is paced so the page stays responsive (the browser's GPU process runs this
+   * context's draws and the page's frames in one queue): 'draw' waits for every draw to finish
+   * before issuing the next, splitting long draws into bands of about 12 ms (GpuOptions.paceMs;
+   * only the calling thread blocks, so call from a worker); 'none'
+   * queues a whole step freely, leaving the pacing per step to the caller (one step in flight).
+   * 'auto' (default) is 'draw' on a software renderer (isSoftwareRenderer) and 'none' otherwise.
+   */
+  readonly pacing?: 'auto' | 'draw' | 'none';
+  /** Pacing 'draw' only: milliseconds of GPU work per band (default 12; tests force tiny bands). */
+  readonly paceMs?: number;
 }
 
 /** The WebGL TrainingBackend, with the device's object counts for memory checks. */
@@ -31,8 +42,12 @@ export interface WebGLTrainingBackend extends TrainingBackend {
   readonly kind: 'webgl';
   /** Live textures, framebuffers, buffers and programs, and how many were ever created. */
   stats(): GpuStats;
+  /** The pacing in effect ('auto' resolved): see WebGLBackendOptions.pacing. */
+  readonly pacing: 'draw' | 'none';
 }
 
+/** Pacing 'draw': milliseconds of GPU work per task (a frame waits behind at most about this). */
+const PACE_MS = 12;
 const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 /** Layers of every matrix the GEMM writes: its fragments compute 4 rows × 4 columns. */
 const QUAD = 4;
@@ -104,6 +119,10 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
   const { preset, batchSize } = options;
   const plan: ModelPlan = planModel(preset, batchSize);
   checkOptimizer(options.optimizer);
+  const pacingOption = options.pacing ?? 'auto';
+  if (pacingOption !== 'auto' && pacingOption !== 'draw' && pacingOption !== 'none') {
+    throw new ConvConfigError('pacing', `pacing must be 'auto', 'draw' or 'none', got ${describeValue(pacingOption)}`);
+  }
   checkParams(options.params, preset);
   const specs = paramSpecs(preset);
   const canvas = options.canvas ?? defaultCanvas();
@@ -114,7 +133,8 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
   const problem = textureLimitProblem(plan, maxTextureSize);
   if (problem) throw new WebGLUnavailableError(problem);
 
-  const gpu: Gpu = createGpu(gl, { maxTextureSize, profile: options.profile });
+  const pacing = pacingOption === 'auto' ? (isSoftwareRenderer(deviceName) ? 'draw' : 'none') : pacingOption;
+  const gpu: Gpu = createGpu(gl, { maxTextureSize, profile: options.profile, paceMs: pacing === 'draw' ? (options.paceMs ?? PACE_MS) : undefined });
   const loseContext = gl.getExtension('WEBGL_lose_context');
   const N = batchSize;
   const [C0, H0, W0] = plan.input;
@@ -420,6 +440,8 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
       return true;
     },
     stats: () => gpu.stats(),
+    pacing,
+    preferredQueueDepth: pacing === 'draw' ? 1 : 3,
   };
   return backend;
 }

@@ -1,7 +1,7 @@
 import type { MatrixLayout } from './layout.ts';
 import { isDenseLayout, matrixLayout, packMatrix, texelFloats, unpackMatrix } from './layout.ts';
 import { VERTEX_SHADER } from './glsl.ts';
-import { ConvConfigError } from '../errors.ts';
+import { ConvConfigError, describeValue } from '../errors.ts';
 
 /** A matrix `[rows, cols]` living in an RGBA32F 2D-array texture (see MatrixLayout for the packing). */
 export interface GpuMatrix {
@@ -38,6 +38,8 @@ export interface GpuStats {
   /** Every texture, framebuffer, buffer and program created so far. */
   readonly allocations: number;
   readonly draws: number;
+  /** Scissored passes that paced draws were split into (0 without pacing; see GpuOptions.paceMs). */
+  readonly bands: number;
 }
 
 /** Options of createGpu. `maxTextureSize` below the device's limit forces row wrapping (tests). */
@@ -48,6 +50,16 @@ export interface GpuOptions {
    * finish (a 1-texel readPixels) and adds its milliseconds to `profile[op]`.
    */
   readonly profile?: Map<string, number>;
+  /**
+   * Pacing for software renderers (SwiftShader, llvmpipe), in milliseconds of GPU work per task:
+   * when given, every draw waits for the device to finish (gl.finish) before anything else is
+   * issued, and a draw measured to take longer than `paceMs` is split next time into bands
+   * (scissor rectangles over its output's columns, or rows for narrow outputs) of about `paceMs`
+   * each. The browser's GPU process runs this context's work and the page's frames in one queue,
+   * so a frame then waits behind at most one short band. Only the calling thread blocks: use it
+   * in a worker. Default undefined: no pacing, draws pipeline freely.
+   */
+  readonly paceMs?: number;
 }
 
 /**
@@ -129,8 +141,15 @@ export function createGpu(gl: WebGL2RenderingContext, options: GpuOptions = {}):
   let nextId = 1;
   let allocations = 0;
   let draws = 0;
+  let bandsDrawn = 0;
   let polling = false;
 
+  const paceMs = options.paceMs;
+  if (paceMs !== undefined && !(typeof paceMs === 'number' && paceMs > 0 && Number.isFinite(paceMs))) {
+    throw new ConvConfigError('paceMs', `paceMs must be a positive finite number of milliseconds, got ${describeValue(paceMs)}`);
+  }
+  /** Paced draws: the last measured milliseconds of each (shader, outputs) pair, whole. */
+  const drawCost = new Map<string, number>();
   const vertexShader = compile(gl, gl.VERTEX_SHADER, VERTEX_SHADER);
   const vao = gl.createVertexArray();
   const profilePixel = new Float32Array(4);
@@ -249,6 +268,36 @@ export function createGpu(gl: WebGL2RenderingContext, options: GpuOptions = {}):
     gl.readBuffer(gl.COLOR_ATTACHMENT0 + layer);
   }
 
+  /**
+   * Draws in bands of about `budget` ms (from this op's last measured cost), finishing each
+   * before the next, and records the op's new cost.
+   */
+  function pacedDraw(call: DrawCall, width: number, height: number, budget: number): void {
+    const key = `${call.outputs.map((m) => m.id).join(',')}\n${call.source}`;
+    const cost = drawCost.get(key);
+    const alongX = width >= height || height < 2;
+    const extent = alongX ? width : height;
+    const bands = cost === undefined ? 1 : Math.max(1, Math.min(extent, Math.ceil(cost / budget)));
+    const start = performance.now();
+    if (bands === 1) {
+      gl.drawArrays(gl.TRIANGLES, 0, 3);
+      gl.finish();
+    } else {
+      gl.enable(gl.SCISSOR_TEST);
+      for (let k = 0; k < bands; k++) {
+        const from = Math.floor((k * extent) / bands);
+        const to = Math.floor(((k + 1) * extent) / bands);
+        if (alongX) gl.scissor(from, 0, to - from, height);
+        else gl.scissor(0, from, width, to - from);
+        gl.drawArrays(gl.TRIANGLES, 0, 3);
+        gl.finish();
+      }
+      gl.disable(gl.SCISSOR_TEST);
+      bandsDrawn += bands;
+    }
+    drawCost.set(key, performance.now() - start);
+  }
+
   const gpu: Gpu = {
     gl,
     maxTextureSize,
@@ -338,6 +387,8 @@ export function createGpu(gl: WebGL2RenderingContext, options: GpuOptions = {}):
         gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, profilePixel);
         const label = call.op ?? call.source.slice(0, 40);
         options.profile.set(label, (options.profile.get(label) ?? 0) + performance.now() - start);
+      } else if (paceMs !== undefined) {
+        pacedDraw(call, out.layout.width, out.layout.height, paceMs);
       } else {
         gl.drawArrays(gl.TRIANGLES, 0, 3);
       }
@@ -372,6 +423,7 @@ export function createGpu(gl: WebGL2RenderingContext, options: GpuOptions = {}):
         programs: programs.size,
         allocations,
         draws,
+        bands: bandsDrawn,
       };
     },
     dispose() {

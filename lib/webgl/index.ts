@@ -9,7 +9,7 @@
  */
 export { WebGLUnavailableError, WebGLContextLostError } from './errors.ts';
 export type { WebGLProbe, AnyCanvas, ComputeContext } from './probe.ts';
-export { probeWebGL, openComputeContext, rendererName, CONTEXT_ATTRIBUTES } from './probe.ts';
+export { probeWebGL, openComputeContext, rendererName, isSoftwareRenderer, CONTEXT_ATTRIBUTES } from './probe.ts';
 export type { MatrixLayout } from './layout.ts';
 export { matrixLayout, texelFloats, isDenseLayout, packMatrix, unpackMatrix } from './layout.ts';
 export { nchwToCnhw, cnhwToNchw } from './cnhw.ts';

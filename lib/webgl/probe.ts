@@ -31,6 +31,15 @@ export function rendererName(gl: WebGL2RenderingContext): string {
   return String(name || gl.getParameter(gl.RENDERER) || 'unknown WebGL2 device');
 }
 
+/**
+ * True when the renderer string names a software rasterizer (SwiftShader, llvmpipe, softpipe,
+ * Microsoft Basic Render Driver or anything saying "Software"), where one step's draws queue for
+ * a second or more and hold back the page's frames.
+ */
+export function isSoftwareRenderer(deviceName: string): boolean {
+  return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(deviceName);
+}
+
 /** Checks that an RGBA32F texture can be rendered to (FRAMEBUFFER_COMPLETE); cleans up after itself. */
 function floatTargetComplete(gl: WebGL2RenderingContext): boolean {
   const texture = gl.createTexture();

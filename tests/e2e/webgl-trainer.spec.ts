@@ -49,10 +49,14 @@ const STEP_CASES: StepCase[] = [
   // Batch 16 with the texture limit forced to 2048 (WebGL2's minimum): the input row
   // [1, 16·784] needs 3136 texels and wraps over 2 texture rows.
   { preset: 'seed', batchSize: 16, optimizer: 'sgd', steps: 1, seed: 5, maxTextureSize: 2048 },
+  // Paced as on a software renderer, with bands so thin that every draw of the 2nd and 3rd step
+  // (costs are measured on the 1st) is split into scissored passes over its output.
+  { preset: 'seed', batchSize: 8, optimizer: 'adam', steps: 3, seed: 6, paceMs: 0.001 },
+  { preset: 'overlap', batchSize: 4, optimizer: 'sgd', steps: 3, seed: 7, paceMs: 0.001 },
 ];
 
 for (const c of STEP_CASES) {
-  const name = `${c.preset} CNN, batch ${c.batchSize}, ${c.optimizer === 'sgd' ? 'SGD momentum 0.9' : 'Adam'}, ${c.steps} step${c.steps > 1 ? 's' : ''}${c.maxTextureSize ? `, texture limit ${c.maxTextureSize}` : ''}`;
+  const name = `${c.preset} CNN, batch ${c.batchSize}, ${c.optimizer === 'sgd' ? 'SGD momentum 0.9' : 'Adam'}, ${c.steps} step${c.steps > 1 ? 's' : ''}${c.maxTextureSize ? `, texture limit ${c.maxTextureSize}` : ''}${c.paceMs ? ', paced in bands' : ''}`;
   test(`training step matches lib/train trainStep: ${name}`, async () => {
     const r = await call('stepParity', c);
     for (const s of r.steps) {
@@ -65,6 +69,8 @@ for (const c of STEP_CASES) {
       expect(error, `${name} after ${c.steps} step(s)`).toBeLessThanOrEqual(TOLERANCE);
     }
     expect(Object.keys(r.paramErrors)).toHaveLength(10);
+    if (c.paceMs) expect(r.bands, 'scissored bands drawn').toBeGreaterThan(100);
+    else expect(r.bands).toBe(0);
     // Adam leaves out entries with a tiny nonzero gradient (see StepComparison): only a few.
     expect(r.excluded).toBeLessThanOrEqual(0.02 * r.compared);
   });

@@ -43,6 +43,7 @@ class FakeBackend implements TrainingBackend {
   listener: ((lost: boolean) => void) | null = null;
   /** Called for each step before it resolves; return a promise to hold the step. */
   hold: (() => Promise<void>) | null = null;
+  preferredQueueDepth: number | undefined = undefined;
   failStep: Error | null = null;
   readonly startParams: readonly Param[];
   private readonly clock: { t: number };
@@ -262,15 +263,23 @@ describe('a training session run to the end', () => {
     expect(h.progressTimes.length).toBeGreaterThan(5);
   });
 
-  it('keeps 3 steps queued on a WebGL backend and 1 on the CPU', async () => {
-    for (const [backend, depth] of [['webgl', 3], ['cpu', 1]] as const) {
-      const h = harness();
+  it("keeps the backend's preferred number of WebGL steps in flight (1 if it has none), queueDepth overrides it, the CPU runs 1", async () => {
+    const cases = [
+      ['webgl', undefined, undefined, 1],
+      ['webgl', undefined, 3, 3],
+      ['webgl', 2, 3, 2],
+      ['cpu', undefined, 3, 1],
+      ['cpu', 3, undefined, 1],
+    ] as const;
+    for (const [backend, queueDepth, preferred, depth] of cases) {
+      const h = harness({ session: queueDepth === undefined ? {} : { queueDepth } });
       await configured(h, { ...SETTINGS, backend, epochs: 1 });
       const b = h.backends[0];
+      b.preferredQueueDepth = preferred;
       b.hold = () => new Promise((r) => setTimeout(r, 1));
       await h.handle({ type: 'train' });
       await h.idle();
-      expect(b.maxInflight).toBe(depth);
+      expect(b.maxInflight, `${backend}, queueDepth ${queueDepth}, preferred ${preferred}`).toBe(depth);
       expect(b.stepsTaken).toBe(6);
     }
   });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { probeWebGL } from '../../lib/webgl/probe.ts';
+import { isSoftwareRenderer, probeWebGL } from '../../lib/webgl/probe.ts';
 import { WebGLUnavailableError, createWebGLBackend } from '../../lib/webgl/index.ts';
 import { SEED_CNN } from '../../lib/train/model.ts';
 import { initParams } from '../../lib/train/init.ts';
@@ -78,5 +78,31 @@ describe('createWebGLBackend without WebGL2', () => {
     expect(() => createWebGLBackend({ ...base, batchSize: 0 })).toThrow('batchSize must be a positive integer, got 0');
     expect(() => createWebGLBackend({ ...base, optimizer: { kind: 'sgd', learningRate: -1, momentum: 0 } })).toThrow('learningRate must be a positive finite number, got -1');
     expect(() => createWebGLBackend({ ...base, params: base.params.slice(1) })).toThrow('params must list 10 parameters');
+    expect(() => createWebGLBackend({ ...base, pacing: 'fast' as never })).toThrow("pacing must be 'auto', 'draw' or 'none', got \"fast\"");
+  });
+});
+
+describe('isSoftwareRenderer', () => {
+  it('recognises the software rasterizers whose queued draws hold back the page (pacing "auto")', () => {
+    for (const name of [
+      'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)',
+      'llvmpipe (LLVM 15.0.6, 256 bits)',
+      'Mesa softpipe',
+      'ANGLE (Microsoft, Microsoft Basic Render Driver Direct3D11 vs_5_0 ps_5_0)',
+      'Google SwiftShader',
+    ]) {
+      expect(isSoftwareRenderer(name), name).toBe(true);
+    }
+  });
+
+  it('leaves hardware GPUs unpaced', () => {
+    for (const name of [
+      'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 (0x00002503) Direct3D11 vs_5_0 ps_5_0, D3D11)',
+      'ANGLE (Apple, ANGLE Metal Renderer: Apple M2, Unspecified Version)',
+      'Mesa Intel(R) UHD Graphics 620 (KBL GT2)',
+      'unknown WebGL2 device',
+    ]) {
+      expect(isSoftwareRenderer(name), name).toBe(false);
+    }
   });
 });

@@ -61,6 +61,8 @@ export interface StepCase {
   readonly steps: number;
   readonly seed: number;
   readonly maxTextureSize?: number;
+  /** When given, pacing 'draw' with bands of this many ms (tiny values split every big draw). */
+  readonly paceMs?: number;
 }
 
 /**
@@ -75,6 +77,8 @@ export interface StepComparison {
   readonly excluded: number;
   readonly compared: number;
   readonly wrapped: boolean;
+  /** Scissored bands drawn (0 unless the case paces its draws). */
+  readonly bands: number;
 }
 
 const ADAM_TINY_GRADIENT = 1e-5;
@@ -83,7 +87,7 @@ async function stepParity(c: StepCase): Promise<StepComparison> {
   const preset = PRESETS[c.preset];
   const initial = initParams(preset, c.seed);
   const settings = { kind: c.optimizer, learningRate: c.optimizer === 'sgd' ? 0.05 : 0.002, momentum: 0.9 };
-  const backend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: settings, params: initial, maxTextureSize: c.maxTextureSize });
+  const backend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: settings, params: initial, maxTextureSize: c.maxTextureSize, ...(c.paceMs === undefined ? { pacing: 'none' as const } : { pacing: 'draw' as const, paceMs: c.paceMs }) });
   const cpuParams = copyParams(initial);
   const opt = c.optimizer === 'sgd' ? createSgd({ lr: settings.learningRate, momentum: settings.momentum }) : createAdam({ lr: settings.learningRate });
   const steps: StepComparison['steps'] = [];
@@ -112,7 +116,7 @@ async function stepParity(c: StepCase): Promise<StepComparison> {
       compared += gpu.length;
       paramErrors[p.name] = relativeError(gpu, cpu);
     });
-    return { steps, paramErrors, excluded, compared, wrapped: c.maxTextureSize !== undefined };
+    return { steps, paramErrors, excluded, compared, wrapped: c.maxTextureSize !== undefined, bands: backend.stats().bands };
   } finally {
     backend.dispose();
   }
@@ -227,9 +231,10 @@ function tooBig(c: { batchSize: number; maxTextureSize: number }): { name: strin
 }
 
 /** Images per second of trainStep after `warmup` steps, over `steps` steps with `ahead` queued. */
-async function bench(c: { preset: 'seed' | 'overlap'; batchSize: number; warmup: number; steps: number; ahead: number }): Promise<{ imagesPerSecond: number; ms: number; deviceName: string; lastLoss: number }> {
+async function bench(c: { preset: 'seed' | 'overlap'; batchSize: number; warmup: number; steps: number; ahead: number; pacing?: 'auto' | 'draw' | 'none' }): Promise<{ imagesPerSecond: number; ms: number; deviceName: string; lastLoss: number; pacing: string; longestStepCallMs: number }> {
   const preset = PRESETS[c.preset];
-  const backend: WebGLTrainingBackend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9 }, params: initParams(preset, 1) });
+  const backend: WebGLTrainingBackend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9 }, params: initParams(preset, 1), pacing: c.pacing });
+  let longestStepCallMs = 0;
   try {
     const batches = [0, 1, 2, 3].map((k) => batch(preset, c.batchSize, 60 + k));
     const run = async (count: number) => {
@@ -237,7 +242,9 @@ async function bench(c: { preset: 'seed' | 'overlap'; batchSize: number; warmup:
       let last: StepMetrics | null = null;
       for (let s = 0; s < count; s++) {
         const b = batches[s % batches.length];
+        const t0 = performance.now();
         queue.push(backend.trainStep(b.x, b.labels));
+        longestStepCallMs = Math.max(longestStepCallMs, performance.now() - t0);
         if (queue.length >= c.ahead) last = await queue.shift()!;
       }
       for (const p of queue) last = await p;
@@ -247,7 +254,7 @@ async function bench(c: { preset: 'seed' | 'overlap'; batchSize: number; warmup:
     const start = performance.now();
     const last = await run(c.steps);
     const ms = performance.now() - start;
-    return { imagesPerSecond: (c.steps * c.batchSize * 1000) / ms, ms, deviceName: backend.deviceName, lastLoss: last ? last.loss : Number.NaN };
+    return { imagesPerSecond: (c.steps * c.batchSize * 1000) / ms, ms, deviceName: backend.deviceName, lastLoss: last ? last.loss : Number.NaN, pacing: backend.pacing, longestStepCallMs };
   } finally {
     backend.dispose();
   }
