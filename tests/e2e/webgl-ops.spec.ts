@@ -1,7 +1,6 @@
 import { test, expect } from '@playwright/test';
-import type { Page } from '@playwright/test';
-import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
+import { openHarness } from './fixtures/harness-page.ts';
+import type { HarnessPage } from './fixtures/harness-page.ts';
 import { createRng } from '../../lib/random.ts';
 import type { ConvCase, GemmCase, MatrixCase, WebGLOpsApi } from './harness/webgl-ops.ts';
 
@@ -15,33 +14,18 @@ const TOLERANCE = 1e-4;
 test.describe.configure({ mode: 'serial' });
 test.use({ baseURL: undefined });
 
-let page: Page;
+let harness: HarnessPage<WebGLOpsApi>;
 
 test.beforeAll(async ({ browser }) => {
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL('./harness/webgl-ops.ts', import.meta.url))],
-    bundle: true,
-    format: 'iife',
-    write: false,
-    target: 'es2022',
-  });
-  page = await browser.newPage();
-  await page.setContent('<!doctype html><html><head><title>webgl ops</title></head><body></body></html>');
-  await page.addScriptTag({ content: bundle.outputFiles[0].text });
+  harness = await openHarness<WebGLOpsApi>(browser, new URL('./harness/webgl-ops.ts', import.meta.url), 'webglOps');
 });
 
 test.afterAll(async () => {
-  await page?.close();
+  await harness?.close();
 });
 
-type Api = WebGLOpsApi;
 /** Calls harness function `name` with `arg` inside the page. */
-function call<K extends keyof Api>(name: K, arg: Parameters<Api[K]>[0]): Promise<ReturnType<Api[K]>> {
-  return page.evaluate(
-    ([n, a]) => (window as unknown as { webglOps: Record<string, (x: unknown) => unknown> }).webglOps[n as string](a),
-    [name, arg] as const,
-  ) as Promise<ReturnType<Api[K]>>;
-}
+const call: HarnessPage<WebGLOpsApi>['call'] = (name, arg) => harness.call(name, arg);
 
 function convName(c: ConvCase): string {
   const pair = (p: [number, number]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}×${p[1]}`);

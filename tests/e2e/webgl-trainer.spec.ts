@@ -1,7 +1,6 @@
 import { test, expect } from '@playwright/test';
-import type { Page } from '@playwright/test';
-import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
+import { openHarness } from './fixtures/harness-page.ts';
+import type { HarnessPage } from './fixtures/harness-page.ts';
 import type { StepCase, WebGLTrainerApi } from './harness/webgl-trainer.ts';
 
 /**
@@ -14,32 +13,18 @@ const TOLERANCE = 1e-4;
 test.describe.configure({ mode: 'serial' });
 test.use({ baseURL: undefined });
 
-let page: Page;
+let harness: HarnessPage<WebGLTrainerApi>;
 
 test.beforeAll(async ({ browser }) => {
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL('./harness/webgl-trainer.ts', import.meta.url))],
-    bundle: true,
-    format: 'iife',
-    write: false,
-    target: 'es2022',
-  });
-  page = await browser.newPage();
-  await page.setContent('<!doctype html><html><head><title>webgl trainer</title></head><body></body></html>');
-  await page.addScriptTag({ content: bundle.outputFiles[0].text });
+  harness = await openHarness<WebGLTrainerApi>(browser, new URL('./harness/webgl-trainer.ts', import.meta.url), 'webglTrainer');
 });
 
 test.afterAll(async () => {
-  await page?.close();
+  await harness?.close();
 });
 
-type Api = WebGLTrainerApi;
-function call<K extends keyof Api>(name: K, arg: Parameters<Api[K]>[0]): Promise<Awaited<ReturnType<Api[K]>>> {
-  return page.evaluate(
-    ([n, a]) => (window as unknown as { webglTrainer: Record<string, (x: unknown) => unknown> }).webglTrainer[n as string](a),
-    [name, arg] as const,
-  ) as Promise<Awaited<ReturnType<Api[K]>>>;
-}
+/** Calls harness function `name` with `arg` inside the page. */
+const call: HarnessPage<WebGLTrainerApi>['call'] = (name, arg) => harness.call(name, arg);
 
 const STEP_CASES: StepCase[] = [
   { preset: 'seed', batchSize: 8, optimizer: 'sgd', steps: 2, seed: 1 },
