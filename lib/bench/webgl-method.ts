@@ -5,7 +5,6 @@ import type { Gpu, GpuMatrix } from '../webgl/device.ts';
 import { im2colGpu } from '../webgl/ops/im2col.ts';
 import { gemm } from '../webgl/ops/gemm.ts';
 import { col2imGpu } from '../webgl/ops/col2im.ts';
-import { transposeGpu } from '../webgl/ops/transpose.ts';
 import { rowSumsGpu } from '../webgl/ops/row-sums.ts';
 import { cnhwToNchw, nchwToCnhw } from '../webgl/cnhw.ts';
 import type { LayerInputs, Pass } from './inputs.ts';
@@ -23,7 +22,6 @@ interface GpuLayer {
   readonly bias?: GpuMatrix;
   readonly y?: GpuMatrix;
   readonly dy?: GpuMatrix;
-  readonly wT?: GpuMatrix;
   readonly dw?: GpuMatrix;
   readonly db?: GpuMatrix;
   readonly dx?: GpuMatrix;
@@ -54,7 +52,6 @@ function allocate(gpu: Gpu, l: LayerInputs, pass: Pass): GpuLayer {
   return {
     ...common,
     dy: gpu.matrix(F, Q, 'dY_row'),
-    wT: gpu.matrix(K, F, 'W_rowᵀ'),
     dw: gpu.matrix(F, K, 'dW', GEMM_LAYERS),
     dcols: gpu.matrix(K, Q, 'dX_col', GEMM_LAYERS),
     db: gpu.matrix(1, F, 'db'),
@@ -68,18 +65,17 @@ function uploadActivations(gpu: Gpu, m: GpuLayer): void {
   if (m.dy) gpu.upload(m.dy, nchwToCnhw(m.l.dy.data, m.l.dy.shape as [number, number, number, number]));
 }
 
-/** Queues one layer's shaders: im2col, GEMM (+ bias) forward; im2col, dW, db, W_rowᵀ, dX_col, col2im backward. */
+/** Queues one layer's shaders: im2col, GEMM (+ bias) forward; im2col, dW, db, dX_col = W_rowᵀ·dY (transA), col2im backward. */
 function draw(gpu: Gpu, m: GpuLayer): void {
   im2colGpu(gpu, m.x, m.g, m.cols);
   if (m.y) {
     gemm(gpu, m.wRow, m.cols, m.y, { bias: m.bias });
     return;
   }
-  const { dy, wT, dw, db, dx, dcols } = m as Required<GpuLayer>;
+  const { dy, dw, db, dx, dcols } = m as Required<GpuLayer>;
   gemm(gpu, dy, m.cols, dw, { transB: true });
   rowSumsGpu(gpu, dy, db);
-  transposeGpu(gpu, m.wRow, wT);
-  gemm(gpu, wT, dy, dcols);
+  gemm(gpu, m.wRow, dy, dcols, { transA: true });
   col2imGpu(gpu, dcols, m.g, dx);
 }
 
@@ -99,7 +95,7 @@ function readBack(gpu: Gpu, m: GpuLayer): Tensor[] {
 }
 
 function free(gpu: Gpu, m: GpuLayer): void {
-  for (const t of [m.x, m.wRow, m.cols, m.bias, m.y, m.dy, m.wT, m.dw, m.db, m.dx, m.dcols]) if (t) gpu.free(t);
+  for (const t of [m.x, m.wRow, m.cols, m.bias, m.y, m.dy, m.dw, m.db, m.dx, m.dcols]) if (t) gpu.free(t);
 }
 
 /**
