@@ -103,6 +103,8 @@ interface Program {
   /** Texture unit of each sampler, by input name. */
   readonly units: Map<string, number>;
   readonly uniforms: Map<string, WebGLUniformLocation | null>;
+  /** Paced draws (GpuOptions.paceMs): the last measured milliseconds of this program per output set. */
+  readonly drawCost: Map<string, number>;
 }
 
 interface PendingRead {
@@ -127,6 +129,11 @@ function compile(gl: WebGL2RenderingContext, type: number, source: string): WebG
   return shader;
 }
 
+/** Keys a set of output matrices (framebuffer cache, paced-draw costs). */
+function outputsKey(outputs: readonly GpuMatrix[]): string {
+  return outputs.map((m) => m.id).join(',');
+}
+
 /** Creates the device layer on a WebGL2 context already checked by openComputeContext. */
 export function createGpu(gl: WebGL2RenderingContext, options: GpuOptions = {}): Gpu {
   const deviceMax = gl.getParameter(gl.MAX_TEXTURE_SIZE) as number;
@@ -148,8 +155,6 @@ export function createGpu(gl: WebGL2RenderingContext, options: GpuOptions = {}):
   if (paceMs !== undefined && !(typeof paceMs === 'number' && paceMs > 0 && Number.isFinite(paceMs))) {
     throw new ConvConfigError('paceMs', `paceMs must be a positive finite number of milliseconds, got ${describeValue(paceMs)}`);
   }
-  /** Paced draws: the last measured milliseconds of each (shader, outputs) pair, whole. */
-  const drawCost = new Map<string, number>();
   const vertexShader = compile(gl, gl.VERTEX_SHADER, VERTEX_SHADER);
   const vao = gl.createVertexArray();
   const profilePixel = new Float32Array(4);
@@ -174,13 +179,13 @@ export function createGpu(gl: WebGL2RenderingContext, options: GpuOptions = {}):
       units.set(match[1], unit);
       gl.uniform1i(gl.getUniformLocation(p, `u_${match[1]}`), unit);
     }
-    const entry: Program = { program: p, units, uniforms: new Map() };
+    const entry: Program = { program: p, units, uniforms: new Map(), drawCost: new Map() };
     programs.set(source, entry);
     return entry;
   }
 
   function framebufferFor(outputs: readonly GpuMatrix[]): WebGLFramebuffer {
-    const key = outputs.map((m) => m.id).join(',');
+    const key = outputsKey(outputs);
     const cached = framebuffers.get(key);
     if (cached) return cached.fb;
     const fb = gl.createFramebuffer() as WebGLFramebuffer;
@@ -272,9 +277,9 @@ export function createGpu(gl: WebGL2RenderingContext, options: GpuOptions = {}):
    * Draws in bands of about `budget` ms (from this op's last measured cost), finishing each
    * before the next, and records the op's new cost.
    */
-  function pacedDraw(call: DrawCall, width: number, height: number, budget: number): void {
-    const key = `${call.outputs.map((m) => m.id).join(',')}\n${call.source}`;
-    const cost = drawCost.get(key);
+  function pacedDraw(p: Program, call: DrawCall, width: number, height: number, budget: number): void {
+    const key = outputsKey(call.outputs);
+    const cost = p.drawCost.get(key);
     const alongX = width >= height || height < 2;
     const extent = alongX ? width : height;
     const bands = cost === undefined ? 1 : Math.max(1, Math.min(extent, Math.ceil(cost / budget)));
@@ -295,7 +300,7 @@ export function createGpu(gl: WebGL2RenderingContext, options: GpuOptions = {}):
       gl.disable(gl.SCISSOR_TEST);
       bandsDrawn += bands;
     }
-    drawCost.set(key, performance.now() - start);
+    p.drawCost.set(key, performance.now() - start);
   }
 
   const gpu: Gpu = {
@@ -388,7 +393,7 @@ export function createGpu(gl: WebGL2RenderingContext, options: GpuOptions = {}):
         const label = call.op ?? call.source.slice(0, 40);
         options.profile.set(label, (options.profile.get(label) ?? 0) + performance.now() - start);
       } else if (paceMs !== undefined) {
-        pacedDraw(call, out.layout.width, out.layout.height, paceMs);
+        pacedDraw(p, call, out.layout.width, out.layout.height, paceMs);
       } else {
         gl.drawArrays(gl.TRIANGLES, 0, 3);
       }
