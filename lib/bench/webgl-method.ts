@@ -7,6 +7,7 @@ import { gemm } from '../webgl/ops/gemm.ts';
 import { col2imGpu } from '../webgl/ops/col2im.ts';
 import { rowSumsGpu } from '../webgl/ops/row-sums.ts';
 import { cnhwToNchw, nchwToCnhw } from '../webgl/cnhw.ts';
+import { preferredGemmRows } from '../webgl/probe.ts';
 import type { LayerInputs, Pass } from './inputs.ts';
 import type { BenchMethod, PreparedRun } from './method.ts';
 import { WEBGL_LABELS } from './run.ts';
@@ -25,14 +26,15 @@ interface GpuLayer {
   readonly dw?: GpuMatrix;
   readonly db?: GpuMatrix;
   readonly dx?: GpuMatrix;
-  /** The GEMM's dX_col (its own 4-layer matrix: only the GEMM writes those, col2im reads it). */
+  /** The GEMM's dX_col (its own layered matrix: only the GEMM writes those, col2im reads it). */
   readonly dcols?: GpuMatrix;
 }
 
-/** GEMM outputs are dealt over 4 layers, so each fragment computes a 4×4 block (lib/webgl's fast path). */
-const GEMM_LAYERS = 4;
-
-function allocate(gpu: Gpu, l: LayerInputs, pass: Pass): GpuLayer {
+/**
+ * GEMM outputs are dealt over 4 or 8 layers (preferredGemmRows), so each fragment computes a 4×4
+ * or 8×4 block (lib/webgl's fast path).
+ */
+function allocate(gpu: Gpu, l: LayerInputs, pass: Pass, gemmRows: 4 | 8): GpuLayer {
   const [F, C, KH, KW] = l.w.shape;
   const g = convGeometry(l.x.shape, [KH, KW], l.opts);
   const K = C * KH * KW;
@@ -47,13 +49,13 @@ function allocate(gpu: Gpu, l: LayerInputs, pass: Pass): GpuLayer {
   if (pass === 'forward') {
     const bias = gpu.matrix(1, F, 'b');
     gpu.upload(bias, l.b.data);
-    return { ...common, bias, y: gpu.matrix(F, Q, 'y', GEMM_LAYERS) };
+    return { ...common, bias, y: gpu.matrix(F, Q, 'y', gemmRows) };
   }
   return {
     ...common,
     dy: gpu.matrix(F, Q, 'dY_row'),
-    dw: gpu.matrix(F, K, 'dW', GEMM_LAYERS),
-    dcols: gpu.matrix(K, Q, 'dX_col', GEMM_LAYERS),
+    dw: gpu.matrix(F, K, 'dW', gemmRows),
+    dcols: gpu.matrix(K, Q, 'dX_col', gemmRows),
     db: gpu.matrix(1, F, 'db'),
     dx: gpu.matrix(C, g.N * g.H * g.W, 'dx'),
   };
@@ -109,6 +111,7 @@ function free(gpu: Gpu, m: GpuLayer): void {
  */
 export function createWebglMethod(gpu: Gpu, deviceName: string, transfers = false): BenchMethod {
   const gl = gpu.gl;
+  const gemmRows = preferredGemmRows(deviceName, Math.min(gl.getParameter(gl.MAX_DRAW_BUFFERS) as number, gl.getParameter(gl.MAX_COLOR_ATTACHMENTS) as number));
   return {
     id: transfers ? 'webgl-io' : 'webgl',
     label: transfers ? WEBGL_LABELS['webgl-io'] : WEBGL_LABELS.webgl,
@@ -116,7 +119,7 @@ export function createWebglMethod(gpu: Gpu, deviceName: string, transfers = fals
     usesIm2col: true,
     passes: ['forward', 'backward'],
     prepare(inputs: readonly LayerInputs[], pass: Pass): PreparedRun {
-      const layers = inputs.map((l) => allocate(gpu, l, pass));
+      const layers = inputs.map((l) => allocate(gpu, l, pass, gemmRows));
       for (const m of layers) uploadActivations(gpu, m);
       // The end of a repetition: the last layer's result (written by the last draw, which needs
       // every earlier one) summed into one small row, read back; readPixels cannot return before that.

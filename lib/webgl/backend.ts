@@ -6,7 +6,7 @@ import type { Gpu, GpuMatrix, GpuStats } from './device.ts';
 import { createGpu } from './device.ts';
 import { WebGLContextLostError, WebGLUnavailableError } from './errors.ts';
 import type { AnyCanvas } from './probe.ts';
-import { isSoftwareRenderer, openComputeContext } from './probe.ts';
+import { isSoftwareRenderer, openComputeContext, preferredGemmRows } from './probe.ts';
 import type { ConvStage, DenseStage, FlattenStage, ModelPlan } from './model-plan.ts';
 import { planModel, textureLimitProblem } from './model-plan.ts';
 import { nchwToCnhw } from './cnhw.ts';
@@ -35,6 +35,12 @@ export interface WebGLBackendOptions extends BackendOptions {
   readonly pacing?: 'auto' | 'draw' | 'none';
   /** Pacing 'draw' only: milliseconds of GPU work per band (default 12; tests force tiny bands). */
   readonly paceMs?: number;
+  /**
+   * Rows of C each GEMM fragment computes (4 or 8; its outputs are dealt over that many layers and
+   * written through that many render targets). 'auto' (default): preferredGemmRows, i.e. 8 on a
+   * software renderer with 8 render targets and 4 otherwise.
+   */
+  readonly gemmRows?: 'auto' | 4 | 8;
 }
 
 /** The WebGL TrainingBackend, with the device's object counts for memory checks. */
@@ -44,13 +50,13 @@ export interface WebGLTrainingBackend extends TrainingBackend {
   stats(): GpuStats;
   /** The pacing in effect ('auto' resolved): see WebGLBackendOptions.pacing. */
   readonly pacing: 'draw' | 'none';
+  /** GEMM rows per fragment in effect ('auto' resolved): see WebGLBackendOptions.gemmRows. */
+  readonly gemmRows: 4 | 8;
 }
 
 /** Pacing 'draw': milliseconds of GPU work per task (a frame waits behind at most about this). */
 const PACE_MS = 12;
 const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
-/** Layers of every matrix the GEMM writes: its fragments compute 4 rows × 4 columns. */
-const QUAD = 4;
 /** Pixel-pack buffers made up front for metrics: steps a caller may queue without any allocation. */
 const READS_AHEAD = 4;
 
@@ -123,6 +129,10 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
   if (pacingOption !== 'auto' && pacingOption !== 'draw' && pacingOption !== 'none') {
     throw new ConvConfigError('pacing', `pacing must be 'auto', 'draw' or 'none', got ${describeValue(pacingOption)}`);
   }
+  const gemmRowsOption = options.gemmRows ?? 'auto';
+  if (gemmRowsOption !== 'auto' && gemmRowsOption !== 4 && gemmRowsOption !== 8) {
+    throw new ConvConfigError('gemmRows', `gemmRows must be 'auto', 4 or 8, got ${describeValue(gemmRowsOption)}`);
+  }
   checkParams(options.params, preset);
   const specs = paramSpecs(preset);
   const canvas = options.canvas ?? defaultCanvas();
@@ -134,6 +144,11 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
   if (problem) throw new WebGLUnavailableError(problem);
 
   const pacing = pacingOption === 'auto' ? (isSoftwareRenderer(deviceName) ? 'draw' : 'none') : pacingOption;
+  if (gemmRowsOption === 8 && opened.maxDrawBuffers < 8) {
+    throw new WebGLUnavailableError(`gemmRows 8 needs 8 render targets; this device offers ${opened.maxDrawBuffers}`);
+  }
+  // Layers of every matrix a GEMM writes: its fragments compute gemmRows rows × 4 columns.
+  const gemmRows: 4 | 8 = gemmRowsOption === 'auto' ? preferredGemmRows(deviceName, opened.maxDrawBuffers) : gemmRowsOption;
   const gpu: Gpu = createGpu(gl, { maxTextureSize, profile: options.profile, paceMs: pacing === 'draw' ? (options.paceMs ?? PACE_MS) : undefined });
   const loseContext = gl.getExtension('WEBGL_lose_context');
   const N = batchSize;
@@ -149,8 +164,8 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
   const labels = gpu.matrix(1, N, 'labels');
   const metrics = gpu.matrix(1, METRICS_COLS, 'metrics');
   const params = plan.paramMatrices.map(([r, c], k) => [gpu.matrix(r, c, `${specs[k].name} (a)`), gpu.matrix(r, c, `${specs[k].name} (b)`)]);
-  // Weight gradients come from the GEMM (4-row kernel, 4 layers); bias gradients from rowSums.
-  const grads = plan.paramMatrices.map(([r, c], k) => gpu.matrix(r, c, `d${specs[k].name}`, specs[k].kind === 'weight' ? QUAD : 1));
+  // Weight gradients come from the GEMM (gemmRows layers); bias gradients from rowSums.
+  const grads = plan.paramMatrices.map(([r, c], k) => gpu.matrix(r, c, `d${specs[k].name}`, specs[k].kind === 'weight' ? gemmRows : 1));
   const state1 = plan.paramMatrices.map(([r, c], k) => [gpu.matrix(r, c, `${specs[k].name} state1 (a)`), gpu.matrix(r, c, `${specs[k].name} state1 (b)`)]);
   const state2 = kind === 'adam' ? plan.paramMatrices.map(([r, c], k) => [gpu.matrix(r, c, `${specs[k].name} state2 (a)`), gpu.matrix(r, c, `${specs[k].name} state2 (b)`)]) : [];
   const counter = kind === 'adam' ? [gpu.matrix(1, COUNTER_COLS, 'adam steps (a)'), gpu.matrix(1, COUNTER_COLS, 'adam steps (b)')] : [];
@@ -165,23 +180,23 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
         kind: 'conv',
         stage,
         cols: gpu.matrix(R, P, `conv cols ${index}`),
-        out: gpu.matrix(stage.outC, P, `conv out ${index}`, QUAD),
+        out: gpu.matrix(stage.outC, P, `conv out ${index}`, gemmRows),
         dPre: gpu.matrix(stage.outC, P, `conv dPre ${index}`),
-        dCols: index > 0 ? gpu.matrix(R, P, `conv dcols ${index}`, QUAD) : null,
+        dCols: index > 0 ? gpu.matrix(R, P, `conv dcols ${index}`, gemmRows) : null,
       });
     } else if (stage.kind === 'flatten') {
       stages.push({ kind: 'flatten', stage, out: gpu.matrix(stage.C * stage.HW, N, 'flatten') });
     } else {
-      // dPre is written by the next dense layer's GEMM (4 layers), or for the last layer by the loss.
+      // dPre is written by the next dense layer's GEMM (gemmRows layers), or for the last layer by the loss.
       const last = index === plan.stages.length - 1;
       stages.push({
         kind: 'dense',
         stage,
-        out: gpu.matrix(stage.out, N, `dense out ${index}`, QUAD),
-        dPre: gpu.matrix(stage.out, N, `dense dPre ${index}`, last ? 1 : QUAD),
+        out: gpu.matrix(stage.out, N, `dense out ${index}`, gemmRows),
+        dPre: gpu.matrix(stage.out, N, `dense dPre ${index}`, last ? 1 : gemmRows),
         // Its input gradient needs a texture of its own only after a flatten (then unflattened);
         // otherwise the GEMM writes straight into the previous dense layer's dPre.
-        dIn: plan.stages[index - 1]?.kind === 'flatten' ? gpu.matrix(stage.in, N, `dense dIn ${index}`, QUAD) : null,
+        dIn: plan.stages[index - 1]?.kind === 'flatten' ? gpu.matrix(stage.in, N, `dense dIn ${index}`, gemmRows) : null,
       });
     }
     previousOut = stages[stages.length - 1].out;
@@ -441,6 +456,7 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
     },
     stats: () => gpu.stats(),
     pacing,
+    gemmRows,
     preferredQueueDepth: pacing === 'draw' ? 1 : 3,
   };
   return backend;

@@ -71,7 +71,7 @@ export interface Gpu {
   readonly gl: WebGL2RenderingContext;
   /** The texture size limit matrices are laid out for. */
   readonly maxTextureSize: number;
-  /** Allocates a zero-filled matrix `[rows, cols]` with its rows over `layers` layers (1, or 4 for GEMM outputs). */
+  /** Allocates a zero-filled matrix `[rows, cols]` with its rows over `layers` layers (1, or 4 or 8 for GEMM outputs). */
   matrix(rows: number, cols: number, label?: string, layers?: number): GpuMatrix;
   /** Uploads a row-major `rows·cols` array (texSubImage2D into the existing texture). */
   upload(m: GpuMatrix, data: Float32Array): void;

@@ -35,8 +35,9 @@ export function glslFloat(value: number): string {
  * fetch. Reading a row ≥ rows or a texel ≥ texelsPerRow is the caller's bug.
  */
 export function declareMatrix(name: string, layout: MatrixLayout): string {
-  const group = layout.layers === 4 ? '(r >> 2)' : 'r';
-  const layer = layout.layers === 4 ? 'r & 3' : '0';
+  const shift = Math.log2(layout.layers);
+  const group = layout.layers > 1 ? `(r >> ${shift})` : 'r';
+  const layer = layout.layers > 1 ? `r & ${layout.layers - 1}` : '0';
   const fetch = layout.wrapped
     ? `texelFetch(u_${name}, ivec3(t % ${layout.width}, ${group} * ${layout.rowSpan} + t / ${layout.width}, ${layer}), 0)`
     : `texelFetch(u_${name}, ivec3(t, ${group}, ${layer}), 0)`;
@@ -48,14 +49,14 @@ float ${name}_at(int r, int c) { return ${name}_texel(r, c >> 2)[c & 3]; }
 
 /**
  * Declares `count` outputs `o0 … o(count−1)` and `ivec2 outputTexel()`, the (row, texel) this
- * fragment writes, for outputs of `layout`. With 4 layers the fragment writes rows
- * `r … r+3` (one per layer: `o0 … o3`) and outputTexel gives the first. For a wrapped layout,
+ * fragment writes, for outputs of `layout`. With L layers (4 or 8) the fragment writes rows
+ * `r … r+L−1` (one per layer: `o0 … o(L−1)`) and outputTexel gives the first. For a wrapped layout,
  * `bool outputIsPadding(ivec2 rt)` is true for the padding texels past a row's end.
  */
 export function declareOutputs(layout: MatrixLayout, count = 1): string {
   let text = '';
   for (let k = 0; k < count; k++) text += `layout(location = ${k}) out vec4 o${k};\n`;
-  const first = layout.layers === 4 ? '4 * ' : '';
+  const first = layout.layers > 1 ? `${layout.layers} * ` : '';
   if (layout.wrapped) {
     text += `ivec2 outputTexel() {
   ivec2 p = ivec2(gl_FragCoord.xy);

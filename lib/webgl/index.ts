@@ -1,6 +1,6 @@
 /**
  * The WebGL2 backend: matrices in RGBA32F 2D-array textures (4 columns per texel; the GEMM's
- * outputs dealt over 4 layers so that each fragment computes a 4×4 block), one fragment shader
+ * outputs dealt over 4 or 8 layers so that each fragment computes a 4×4 or 8×4 block), one fragment shader
  * per op (im2col, GEMM NN/NT/TN, col2im as a gather, ReLU backward, row sums, flatten, softmax
  * cross-entropy, SGD/Adam), and a TrainingBackend (createWebGLBackend) that runs a whole training
  * step on the GPU and reads back only the metrics, asynchronously. Activations are CNHW
@@ -9,7 +9,7 @@
  */
 export { WebGLUnavailableError, WebGLContextLostError } from './errors.ts';
 export type { WebGLProbe, AnyCanvas, ComputeContext } from './probe.ts';
-export { probeWebGL, openComputeContext, rendererName, isSoftwareRenderer, CONTEXT_ATTRIBUTES } from './probe.ts';
+export { probeWebGL, openComputeContext, rendererName, isSoftwareRenderer, preferredGemmRows, CONTEXT_ATTRIBUTES } from './probe.ts';
 export type { MatrixLayout } from './layout.ts';
 export { matrixLayout, texelFloats, isDenseLayout, packMatrix, unpackMatrix } from './layout.ts';
 export { nchwToCnhw, cnhwToNchw } from './cnhw.ts';

@@ -4,7 +4,7 @@ import { ConvConfigError, describeValue } from '../errors.ts';
  * Where a matrix `[rows, cols]` lives in an RGBA32F 2D-array texture. Four consecutive columns
  * share one texel (channels x, y, z, w = columns 4t … 4t+3; the last texel of a row is zero
  * padded), so a row needs `texelsPerRow = ceil(cols / 4)` texels. Rows are dealt round-robin over
- * `layers` layers (1, or 4 for the outputs of the GEMM, whose fragments compute 4 rows at once):
+ * `layers` layers (1, or 4 or 8 for the outputs of the GEMM, whose fragments compute that many rows at once):
  * row r sits in layer `r mod layers` at row group `g = floor(r / layers)`. Normally a row group is
  * one texture row (`rowSpan = 1`, `width = texelsPerRow`); when a row is wider than the device
  * allows it wraps over `rowSpan` texture rows of `width` texels: texel t of row r sits at
@@ -13,7 +13,7 @@ import { ConvConfigError, describeValue } from '../errors.ts';
 export interface MatrixLayout {
   readonly rows: number;
   readonly cols: number;
-  /** 1, or 4 (rows dealt over 4 layers, written 4 at a time through 4 render targets). */
+  /** 1, 4 or 8 (rows dealt over that many layers, written together through as many render targets). */
   readonly layers: number;
   /** `ceil(cols / 4)`: texels holding one matrix row. */
   readonly texelsPerRow: number;
@@ -36,18 +36,18 @@ function positiveInteger(parameter: string, value: unknown): number {
 
 /**
  * The texture layout of a matrix `[rows, cols]` on a device whose textures are at most
- * `maxTextureSize` texels on a side, its rows dealt over `layers` layers (1 or 4). Wrapped rows
+ * `maxTextureSize` texels on a side, its rows dealt over `layers` layers (1, 4 or 8). Wrapped rows
  * are spread evenly: `rowSpan = ceil(texelsPerRow / maxTextureSize)`,
  * `width = ceil(texelsPerRow / rowSpan)`. Throws ConvConfigError when `rows`, `cols` or
- * `maxTextureSize` is not a positive integer, `layers` is not 1 or 4, or the texture would be
+ * `maxTextureSize` is not a positive integer, `layers` is not 1, 4 or 8, or the texture would be
  * taller than the limit (the message names the matrix size and the limit).
  */
 export function matrixLayout(rows: number, cols: number, maxTextureSize: number, layers = 1): MatrixLayout {
   positiveInteger('rows', rows);
   positiveInteger('cols', cols);
   positiveInteger('maxTextureSize', maxTextureSize);
-  if (layers !== 1 && layers !== 4) {
-    throw new ConvConfigError('layers', `layers must be 1 or 4, got ${describeValue(layers)}`);
+  if (layers !== 1 && layers !== 4 && layers !== 8) {
+    throw new ConvConfigError('layers', `layers must be 1, 4 or 8, got ${describeValue(layers)}`);
   }
   const texelsPerRow = Math.ceil(cols / 4);
   const rowSpan = Math.ceil(texelsPerRow / maxTextureSize);

@@ -30,7 +30,7 @@ const call: HarnessPage<WebGLOpsApi>['call'] = (name, arg) => harness.call(name,
 function convName(c: ConvCase): string {
   const pair = (p: [number, number]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}×${p[1]}`);
   const wrap = c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : '';
-  const layers = `${c.layers === 4 ? ' input in 4 layers' : ''}${c.mask ? ' ReLU-backward mask fused' : ''}`;
+  const layers = `${c.layers ? ` input in ${c.layers} layers` : ''}${c.mask ? ' ReLU-backward mask fused' : ''}`;
   return `x=[${c.shape.join(',')}] k=${c.kernel.join('×')} s=${pair(c.stride)} p=${pair(c.padding)} d=${pair(c.dilation)}${wrap}${layers}`;
 }
 
@@ -62,12 +62,15 @@ const NAMED_CONV_CASES: ConvCase[] = [
   { shape: [2, 2, 9, 8], kernel: [3, 2], stride: [2, 1], padding: [2, 1], dilation: [2, 3], seed: 5 },
   // Rows that wrap over several texture rows (the limit forced down to 64 texels).
   { shape: [3, 2, 10, 9], kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], seed: 6, maxTextureSize: 64 },
-  // Inputs written by the 4-row GEMM kernel (rows dealt over 4 layers), wrapped or not.
+  // Inputs written by the 4-row GEMM kernel (rows dealt over 4 layers), wrapped or not ...
   { shape: [2, 6, 7, 7], kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 7, layers: 4 },
   { shape: [3, 5, 10, 9], kernel: [2, 3], stride: [1, 2], padding: [0, 1], dilation: [2, 1], seed: 8, layers: 4, maxTextureSize: 64 },
   // col2im with the previous layer's ReLU backward fused in (the backend's backward pass).
   { shape: [2, 32, 14, 14], kernel: [2, 2], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 9, layers: 4, mask: true },
   { shape: [2, 8, 28, 28], kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 10, layers: 4, mask: true },
+  // ... and by the 8-row kernel (8 layers), with C·KH·KW not a multiple of 8.
+  { shape: [2, 3, 7, 7], kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 11, layers: 8 },
+  { shape: [2, 8, 14, 14], kernel: [2, 2], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 12, layers: 8, mask: true, maxTextureSize: 64 },
 ];
 
 const CONV_CASES = [...NAMED_CONV_CASES, ...randomConvCases(8, 2024)];
@@ -113,10 +116,12 @@ const GEMM_VARIANTS = GEMM_CASES.flatMap((c) => [
   c,
   { ...c, outLayers: 4 },
   { ...c, outLayers: 4, inLayers: 4, seed: c.seed + 100 },
+  { ...c, outLayers: 8, seed: c.seed + 200 },
+  { ...c, outLayers: 8, inLayers: 8, seed: c.seed + 300 },
 ]);
 
 for (const c of GEMM_VARIANTS) {
-  const kernel = c.outLayers === 4 ? `4-row kernel${c.inLayers === 4 ? ', inputs in 4 layers' : ''}` : '1-row kernel';
+  const kernel = c.outLayers ? `${c.outLayers}-row kernel${c.inLayers ? `, inputs in ${c.inLayers} layers` : ''}` : '1-row kernel';
   const name = `${c.transA ? `(${c.K}×${c.M})ᵀ` : `${c.M}×${c.K}`} · ${c.transB ? `(${c.N}×${c.K})ᵀ` : `${c.K}×${c.N}`}${c.bias ? ' +bias' : ''}${c.relu ? ' relu' : ''}${c.reluMask ? ' ⊙[mask>0]' : ''}${c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : ''} (${kernel})`;
   test(`gemm ${c.transA ? 'T' : 'N'}${c.transB ? 'T' : 'N'} ${name}`, async () => {
     const r = await call('gemmCase', c);
@@ -132,10 +137,12 @@ const MATRIX_CASES: MatrixCase[] = [
   { rows: 5, cols: 150, seed: 24, maxTextureSize: 16 },
   { rows: 7, cols: 13, seed: 25, layers: 4 },
   { rows: 5, cols: 150, seed: 26, maxTextureSize: 16, layers: 4 },
+  { rows: 13, cols: 7, seed: 27, layers: 8 },
+  { rows: 9, cols: 150, seed: 28, maxTextureSize: 32, layers: 8 },
 ];
 
 for (const c of MATRIX_CASES) {
-  const name = `[${c.rows}, ${c.cols}]${c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : ''}${c.layers === 4 ? ' input in 4 layers' : ''}`;
+  const name = `[${c.rows}, ${c.cols}]${c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : ''}${c.layers ? ` input in ${c.layers} layers` : ''}`;
   // A transpose can never involve a wrapped row: its output would have more rows than the limit.
   const ops = c.maxTextureSize ? (['biasReluCase', 'reluBackwardCase', 'rowSumsCase'] as const) : (['transposeCase', 'biasReluCase', 'reluBackwardCase', 'rowSumsCase'] as const);
   for (const op of ops) {
@@ -153,8 +160,9 @@ for (const c of [
   { N: 40, C: 2, H: 5, W: 5, seed: 33, maxTextureSize: 128 },
   { N: 5, C: 7, H: 4, W: 4, seed: 34, layers: 4 },
   { N: 6, C: 128, H: 4, W: 4, seed: 35, layers: 4, mask: true },
+  { N: 3, C: 12, H: 4, W: 4, seed: 36, layers: 8, mask: true },
 ]) {
-  test(`flatten and unflatten N=${c.N} C=${c.C} H×W=${c.H}×${c.W}${c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : ''}${c.layers === 4 ? ' input in 4 layers' : ''}${c.mask ? ', unflatten with ReLU-backward mask' : ''}`, async () => {
+  test(`flatten and unflatten N=${c.N} C=${c.C} H×W=${c.H}×${c.W}${c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : ''}${c.layers ? ` input in ${c.layers} layers` : ''}${c.mask ? ', unflatten with ReLU-backward mask' : ''}`, async () => {
     const r = await call('flattenCase', c);
     expect(r.error, r.detail).toBeLessThanOrEqual(TOLERANCE);
     if (c.maxTextureSize) expect(r.detail, 'a matrix wraps').toContain('wrapped');
@@ -188,10 +196,12 @@ for (const kind of ['sgd', 'adam'] as const) {
     const r = await call('optimizerCase', { kind, rows: 13, cols: 7, steps: 4, lr: 0.05, momentum: 0.9, seed: 51 });
     expect(r.error).toBeLessThanOrEqual(TOLERANCE);
   });
-  test(`${kind} update with the gradient in 4 layers (as the GEMM writes it), 3 steps on [9, 6]`, async () => {
-    const r = await call('optimizerCase', { kind, rows: 9, cols: 6, steps: 3, lr: 0.05, momentum: 0.9, seed: 53, gradLayers: 4 });
-    expect(r.error).toBeLessThanOrEqual(TOLERANCE);
-  });
+  for (const gradLayers of [4, 8]) {
+    test(`${kind} update with the gradient in ${gradLayers} layers (as the GEMM writes it), 3 steps on [9, 6]`, async () => {
+      const r = await call('optimizerCase', { kind, rows: 9, cols: 6, steps: 3, lr: 0.05, momentum: 0.9, seed: 53 + gradLayers, gradLayers });
+      expect(r.error).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
   test(`${kind} update skips a step whose metrics are not finite (parameters and state unchanged)`, async () => {
     const r = await call('optimizerCase', { kind, rows: 6, cols: 10, steps: 4, lr: 0.05, momentum: 0.9, seed: 52, poisonStep: 1 });
     expect(r.error).toBeLessThanOrEqual(TOLERANCE);

@@ -38,10 +38,13 @@ const STEP_CASES: StepCase[] = [
   // (costs are measured on the 1st) is split into scissored passes over its output.
   { preset: 'seed', batchSize: 8, optimizer: 'adam', steps: 3, seed: 6, paceMs: 0.001 },
   { preset: 'overlap', batchSize: 4, optimizer: 'sgd', steps: 3, seed: 7, paceMs: 0.001 },
+  // The 4-row GEMM kernel that hardware GPUs get ('auto' picks 8 rows on SwiftShader).
+  { preset: 'seed', batchSize: 8, optimizer: 'adam', steps: 2, seed: 8, gemmRows: 4 },
+  { preset: 'overlap', batchSize: 4, optimizer: 'sgd', steps: 2, seed: 9, gemmRows: 4 },
 ];
 
 for (const c of STEP_CASES) {
-  const name = `${c.preset} CNN, batch ${c.batchSize}, ${c.optimizer === 'sgd' ? 'SGD momentum 0.9' : 'Adam'}, ${c.steps} step${c.steps > 1 ? 's' : ''}${c.maxTextureSize ? `, texture limit ${c.maxTextureSize}` : ''}${c.paceMs ? ', paced in bands' : ''}`;
+  const name = `${c.preset} CNN, batch ${c.batchSize}, ${c.optimizer === 'sgd' ? 'SGD momentum 0.9' : 'Adam'}, ${c.steps} step${c.steps > 1 ? 's' : ''}${c.maxTextureSize ? `, texture limit ${c.maxTextureSize}` : ''}${c.paceMs ? ', paced in bands' : ''}${c.gemmRows ? `, ${c.gemmRows}-row GEMM` : ''}`;
   test(`training step matches lib/train trainStep: ${name}`, async () => {
     const r = await call('stepParity', c);
     for (const s of r.steps) {
@@ -54,6 +57,8 @@ for (const c of STEP_CASES) {
       expect(error, `${name} after ${c.steps} step(s)`).toBeLessThanOrEqual(TOLERANCE);
     }
     expect(Object.keys(r.paramErrors)).toHaveLength(10);
+    // 'auto' resolves to 8-row GEMM blocks on a software renderer with 8 render targets.
+    expect(r.gemmRows).toBe(c.gemmRows ?? 8);
     if (c.paceMs) expect(r.bands, 'scissored bands drawn').toBeGreaterThan(100);
     else expect(r.bands).toBe(0);
     // Adam leaves out entries with a tiny nonzero gradient (see StepComparison): only a few.

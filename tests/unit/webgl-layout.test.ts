@@ -17,7 +17,13 @@ describe('matrixLayout', () => {
   it('deals rows over 4 layers: row r in layer r mod 4, so the texture is a quarter as tall', () => {
     expect(matrixLayout(10, 8, 16, 4)).toMatchObject({ layers: 4, height: 3, width: 2 });
     expect(matrixLayout(2048, 8, 512, 4)).toMatchObject({ height: 512 });
-    expect(() => matrixLayout(2, 8, 16, 2)).toThrow('layers must be 1 or 4, got 2');
+    expect(() => matrixLayout(2, 8, 16, 2)).toThrow('layers must be 1, 4 or 8, got 2');
+  });
+
+  it('deals rows over 8 layers for the 8-row GEMM kernel: an eighth as tall', () => {
+    expect(matrixLayout(10, 8, 16, 8)).toMatchObject({ layers: 8, height: 2, width: 2 });
+    expect(matrixLayout(4096, 8, 512, 8)).toMatchObject({ height: 512 });
+    expect(() => matrixLayout(4097, 8, 512, 8)).toThrow('needs 513 texture rows (1 per matrix row, 8 layers)');
   });
 
   it('throws ConvConfigError naming the size and the limit when the rows do not fit', () => {
@@ -68,6 +74,17 @@ describe('packMatrix and unpackMatrix', () => {
     expect(texel(2, 1)).toEqual([0, 0, 0, 0]); // rows 6 and 7 do not exist
     expect(Array.from(unpackMatrix(layout, image))).toEqual(data);
     expect(isDenseLayout(layout)).toBe(false);
+  });
+
+  it('put row r of an 8-layer matrix in layer r mod 8 at row group floor(r / 8)', () => {
+    const layout = matrixLayout(11, 4, 16, 8); // 2 row groups of 1 texel, 8 layers
+    const data = Array.from({ length: 44 }, (_, k) => k + 1);
+    const image = packMatrix(layout, data);
+    expect(image.length).toBe(8 * 2 * 4);
+    const texel = (layer: number, group: number) => Array.from(image.subarray((layer * 2 + group) * 4, (layer * 2 + group) * 4 + 4));
+    for (let r = 0; r < 11; r++) expect(texel(r % 8, Math.floor(r / 8))).toEqual(data.slice(4 * r, 4 * r + 4));
+    expect(texel(3, 1)).toEqual([0, 0, 0, 0]); // rows 11 … 15 do not exist
+    expect(Array.from(unpackMatrix(layout, image))).toEqual(data);
   });
 
   it('calls a layout dense only when the row-major array is already the texture image', () => {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { isSoftwareRenderer, probeWebGL } from '../../lib/webgl/probe.ts';
+import { isSoftwareRenderer, preferredGemmRows, probeWebGL } from '../../lib/webgl/probe.ts';
 import { WebGLUnavailableError, createWebGLBackend } from '../../lib/webgl/index.ts';
 import { SEED_CNN } from '../../lib/train/model.ts';
 import { initParams } from '../../lib/train/init.ts';
@@ -79,6 +79,7 @@ describe('createWebGLBackend without WebGL2', () => {
     expect(() => createWebGLBackend({ ...base, optimizer: { kind: 'sgd', learningRate: -1, momentum: 0 } })).toThrow('learningRate must be a positive finite number, got -1');
     expect(() => createWebGLBackend({ ...base, params: base.params.slice(1) })).toThrow('params must list 10 parameters');
     expect(() => createWebGLBackend({ ...base, pacing: 'fast' as never })).toThrow("pacing must be 'auto', 'draw' or 'none', got \"fast\"");
+    expect(() => createWebGLBackend({ ...base, gemmRows: 6 as never })).toThrow("gemmRows must be 'auto', 4 or 8, got 6");
   });
 });
 
@@ -104,5 +105,17 @@ describe('isSoftwareRenderer', () => {
     ]) {
       expect(isSoftwareRenderer(name), name).toBe(false);
     }
+  });
+});
+
+describe('preferredGemmRows', () => {
+  const swiftShader = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)';
+  const gpu = 'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 (0x00002503) Direct3D11 vs_5_0 ps_5_0, D3D11)';
+  it('takes 8-row GEMM blocks on a software renderer with 8 render targets', () => {
+    expect(preferredGemmRows(swiftShader, 8)).toBe(8);
+  });
+  it('keeps 4-row blocks with fewer targets, and on hardware GPUs', () => {
+    expect(preferredGemmRows(swiftShader, 4)).toBe(4);
+    expect(preferredGemmRows(gpu, 8)).toBe(4);
   });
 });

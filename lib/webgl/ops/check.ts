@@ -23,7 +23,7 @@ export function expectDistinct(op: string, input: GpuMatrix, output: GpuMatrix):
 
 /**
  * Ops that write several outputs, or elementwise ones, need single-layer matrices (only the GEMM
- * writes 4 layers at once); throws ConvConfigError naming the op and the offending matrix.
+ * writes 4 or 8 layers at once); throws ConvConfigError naming the op and the offending matrix.
  */
 export function expectLayers(op: string, layers: number, ...matrices: GpuMatrix[]): void {
   const all = [layers, ...matrices.map((m) => m.layout.layers)];
@@ -37,6 +37,6 @@ export function expectLayers(op: string, layers: number, ...matrices: GpuMatrix[
 /** Throws ConvConfigError unless `out` is a single-layer matrix (every op but the GEMM writes those). */
 export function expectSingleLayer(op: string, out: GpuMatrix): void {
   if (out.layout.layers !== 1) {
-    throw new ConvConfigError('out', `${op}: the output ${out.label} must be a single-layer matrix, got ${out.layout.layers} layers (only gemm writes 4)`);
+    throw new ConvConfigError('out', `${op}: the output ${out.label} must be a single-layer matrix, got ${out.layout.layers} layers (only gemm writes 4 or 8)`);
   }
 }

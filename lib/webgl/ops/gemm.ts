@@ -21,7 +21,7 @@ export interface GpuGemmOptions {
    * fused into the GEMM that produces the gradient (mask = that ReLU's output).
    */
   readonly reluMask?: GpuMatrix | null;
-  /** Tuning: inner-loop iterations written out per loop trip in the 4-row kernels (default UNROLL). */
+  /** Tuning: inner-loop iterations written out per loop trip in the block kernels (default UNROLL by form). */
   readonly unroll?: number;
 }
 
@@ -57,11 +57,20 @@ function ntBody(K: number, N: number): string {
 `;
 }
 
-/** Inner-loop iterations written out per loop trip in the 4-row kernels (constant offsets). */
-export const UNROLL = 4;
+/**
+ * Inner-loop iterations written out per loop trip in the block kernels, by form (A·B, A·Bᵀ,
+ * Aᵀ·B). Measured on SwiftShader with 8-row blocks (min of 6 steps of the seed CNN): the NN body
+ * already holds 4 k's and runs fastest rolled; the TN body (one k) likes 4.
+ */
+export const UNROLL = { nn: 1, nt: 2, tn: 4 } as const;
 
-function rowClamp(M: number, l: number): string {
-  return M % 4 === 0 ? `i0 + ${l}` : `min(i0 + ${l}, ${M - 1})`;
+function rowClamp(R: number, M: number, l: number): string {
+  return M % R === 0 ? `i0 + ${l}` : `min(i0 + ${l}, ${M - 1})`;
+}
+
+/** The GLSL name of row l of the fragment's block (`i0` for the first, `i1` … for the others). */
+function rowName(l: number): string {
+  return l === 0 ? 'i0' : `i${l}`;
 }
 
 /** The k loop, `steps` iterations of `body(k)` (k an int expression), partly unrolled. */
@@ -78,15 +87,15 @@ function unrolledLoop(steps: number, body: (k: string) => string, unrollBy: numb
   return text;
 }
 
-/** NN, 4 rows × 4 columns per fragment: per k-texel 4 fetches of B and 4 of A for 64 multiply-adds. */
-function nnQuadBody(K: number, unroll: number): string {
+/** NN, R rows × 4 columns per fragment: per k-texel 4 fetches of B and R of A for 16·R multiply-adds. */
+function nnBlockBody(R: number, K: number, unroll: number): string {
   const full = Math.floor(K / 4);
   const tail = K % 4;
-  const rows = [0, 1, 2, 3];
+  const rows = Array.from({ length: R }, (_, l) => l);
   let text = unrolledLoop(full, (k) => `    {
       int r = ${k} * 4;
       vec4 b0 = B_texel(r, t), b1 = B_texel(r + 1, t), b2 = B_texel(r + 2, t), b3 = B_texel(r + 3, t);
-${rows.map((l) => `      vec4 a${l} = A_texel(${l === 0 ? 'i0' : `i${l}`}, ${k}); c${l} += a${l}.x * b0 + a${l}.y * b1 + a${l}.z * b2 + a${l}.w * b3;`).join('\n')}
+${rows.map((l) => `      { vec4 a = A_texel(${rowName(l)}, ${k}); c${l} += a.x * b0 + a.y * b1 + a.z * b2 + a.w * b3; }`).join('\n')}
     }
 `, unroll);
   if (tail > 0) {
@@ -94,50 +103,55 @@ ${rows.map((l) => `      vec4 a${l} = A_texel(${l === 0 ? 'i0' : `i${l}`}, ${k})
     text += `  {\n`;
     for (let l = 0; l < tail; l++) text += `    vec4 b${l} = B_texel(${full * 4 + l}, t);\n`;
     for (const l of rows) {
-      text += `    { vec4 a = A_texel(${l === 0 ? 'i0' : `i${l}`}, ${full}); c${l} += ${Array.from({ length: tail }, (_, q) => `a.${lanes[q]} * b${q}`).join(' + ')}; }\n`;
+      text += `    { vec4 a = A_texel(${rowName(l)}, ${full}); c${l} += ${Array.from({ length: tail }, (_, q) => `a.${lanes[q]} * b${q}`).join(' + ')}; }\n`;
     }
     text += '  }\n';
   }
   return text;
 }
 
-/** NT, 4 rows × 4 columns per fragment: per k-texel 4 fetches of A and 4 of B, 16 dot products. */
-function ntQuadBody(K: number, N: number, unroll: number): string {
+/** NT, R rows × 4 columns per fragment: per k-texel R fetches of A and 4 of B, 4·R dot products. */
+function ntBlockBody(R: number, K: number, N: number, unroll: number): string {
   const clamp = (l: number) => (N % 4 === 0 ? `j0 + ${l}` : `min(j0 + ${l}, ${N - 1})`);
-  const rows = [0, 1, 2, 3];
+  const rows = Array.from({ length: R }, (_, l) => l);
   let text = `  int j0 = t * 4;
   int j1 = ${clamp(1)}, j2 = ${clamp(2)}, j3 = ${clamp(3)};
 `;
   text += unrolledLoop(Math.ceil(K / 4), (k) => `    {
       vec4 b0 = B_texel(j0, ${k}), b1 = B_texel(j1, ${k}), b2 = B_texel(j2, ${k}), b3 = B_texel(j3, ${k});
-${rows.map((l) => `      vec4 a${l} = A_texel(${l === 0 ? 'i0' : `i${l}`}, ${k}); c${l} += vec4(dot(a${l}, b0), dot(a${l}, b1), dot(a${l}, b2), dot(a${l}, b3));`).join('\n')}
+${rows.map((l) => `      { vec4 a = A_texel(${rowName(l)}, ${k}); c${l} += vec4(dot(a, b0), dot(a, b1), dot(a, b2), dot(a, b3)); }`).join('\n')}
     }
 `, unroll);
   return text;
 }
 
-/** TN, 4 rows × 4 columns per fragment: per k one texel of A (the 4 rows) and one of B, 16 multiply-adds. */
-function tnQuadBody(K: number, unroll: number): string {
+/**
+ * TN, R rows × 4 columns per fragment: per k R/4 texels of A (each holds 4 of the rows) and one
+ * of B, 4·R multiply-adds. `aTexels` is A's texels per row (the last A texel index is clamped).
+ */
+function tnBlockBody(R: number, K: number, aTexels: number, unroll: number): string {
+  const groups = Array.from({ length: R / 4 }, (_, q) => q);
+  const lanes = ['x', 'y', 'z', 'w'];
+  const column = (q: number) => (q === 0 ? 'ia' : `min(ia + ${q}, ${aTexels - 1})`);
   return unrolledLoop(K, (k) => `    {
-      vec4 a = A_texel(${k}, ia);
       vec4 b = B_texel(${k}, t);
-      c0 += a.x * b; c1 += a.y * b; c2 += a.z * b; c3 += a.w * b;
+${groups.map((q) => `      { vec4 a = A_texel(${k}, ${column(q)}); ${lanes.map((lane, l) => `c${q * 4 + l} += a.${lane} * b;`).join(' ')} }`).join('\n')}
     }
 `, unroll);
 }
 
-/** The 4-row kernel's epilogue: bias, ReLU, zero padding lanes and rows past M. */
-function quadEpilogue(M: number, bias: boolean, relu: boolean, mask: boolean): string {
-  return [0, 1, 2, 3]
+/** The block kernel's epilogue: bias, ReLU, ReLU mask, zero padding lanes and rows past M. */
+function blockEpilogue(R: number, M: number, bias: boolean, relu: boolean, mask: boolean): string {
+  return Array.from({ length: R }, (_, l) => l)
     .map((l) => {
       const row = `i0 + ${l}`;
       let v = `c${l}`;
       let text = '';
-      if (bias) text += `  ${v} += bias_at(0, ${l === 0 ? 'i0' : `i${l}`});\n`;
+      if (bias) text += `  ${v} += bias_at(0, ${rowName(l)});\n`;
       if (relu) text += `  ${v} = reluKeepNaN(${v});\n`;
-      if (mask) text += `  ${v} = mix(vec4(0.0), ${v}, greaterThan(mask_texel(${l === 0 ? 'i0' : `i${l}`}, t), vec4(0.0)));\n`;
+      if (mask) text += `  ${v} = mix(vec4(0.0), ${v}, greaterThan(mask_texel(${rowName(l)}, t), vec4(0.0)));\n`;
       v = `keepColumns(t, ${v})`;
-      text += M % 4 === 0 ? `  o${l} = ${v};\n` : `  o${l} = ${row} < ${M} ? ${v} : vec4(0.0);\n`;
+      text += M % R === 0 ? `  o${l} = ${v};\n` : `  o${l} = ${row} < ${M} ? ${v} : vec4(0.0);\n`;
       return text;
     })
     .join('');
@@ -146,11 +160,12 @@ function quadEpilogue(M: number, bias: boolean, relu: boolean, mask: boolean): s
 /**
  * `out = op(A) × op(B)` (+ bias per row, ReLU) on the GPU. `a` is `[M, K]`, or `[K, M]` with
  * `transA`; `b` is `[K, N]`, or `[N, K]` with `transB` (each output is then a dot product of two
- * rows); `out` is `[M, N]`; `bias` is `[1, M]`. When `out` has 4 layers (see MatrixLayout) each
- * fragment computes a 4×4 block (4 rows, one texel of 4 columns each, written through 4 render
- * targets), reusing every fetched texel 4 times; with 1 layer each fragment computes one texel.
- * Padding lanes (and rows past M) of `out` are written as 0. On SwiftShader the 4×4 block is
- * 2–3× faster than one texel per fragment; 4×8 blocks (8 render targets) were slower.
+ * rows); `out` is `[M, N]`; `bias` is `[1, M]`. When `out` has R = 4 or 8 layers (see
+ * MatrixLayout) each fragment computes an R×4 block (R rows, one texel of 4 columns each, written
+ * through R render targets), reusing every fetched texel; with 1 layer each fragment computes one
+ * texel. Padding lanes (and rows past M) of `out` are written as 0. On SwiftShader a texel fetch
+ * costs several times the multiply-adds it feeds: the 4×4 block is 2–3× faster than one texel per
+ * fragment, and the 8×4 block (12 fetches per 128 multiply-adds instead of 8 per 64) another 20 %.
  * Throws ConvConfigError when the shapes disagree.
  */
 export function gemm(gpu: Gpu, a: GpuMatrix, b: GpuMatrix, out: GpuMatrix, options: GpuGemmOptions = {}): void {
@@ -174,22 +189,24 @@ export function gemm(gpu: Gpu, a: GpuMatrix, b: GpuMatrix, out: GpuMatrix, optio
   const relu = options.relu ?? false;
   const mask = options.reluMask ?? null;
   if (mask) expectShape('gemm', 'reluMask', mask, M, N);
-  const quad = out.layout.layers === 4;
-  const unroll = options.unroll ?? UNROLL;
-  const key = `gemm:${quad}:${unroll}:${transA}:${transB}:${bias !== null}:${relu}:${mask ? layoutKey(mask.layout) : '-'}:${layoutKey(a.layout)}:${layoutKey(b.layout)}:${layoutKey(out.layout)}`;
+  const R = out.layout.layers;
+  const block = R > 1;
+  const unroll = options.unroll ?? UNROLL[transA ? 'tn' : transB ? 'nt' : 'nn'];
+  const key = `gemm:${R}:${unroll}:${transA}:${transB}:${bias !== null}:${relu}:${mask ? layoutKey(mask.layout) : '-'}:${layoutKey(a.layout)}:${layoutKey(b.layout)}:${layoutKey(out.layout)}`;
   const declarations = `${FRAGMENT_HEADER}
-${declareMatrix('A', a.layout)}${declareMatrix('B', b.layout)}${bias ? declareMatrix('bias', bias.layout) : ''}${mask ? declareMatrix('mask', mask.layout) : ''}${declareOutputs(out.layout, quad ? 4 : 1)}${declareKeepColumns(N)}${relu ? RELU_KEEP_NAN : ''}`;
-  const source = quad
+${declareMatrix('A', a.layout)}${declareMatrix('B', b.layout)}${bias ? declareMatrix('bias', bias.layout) : ''}${mask ? declareMatrix('mask', mask.layout) : ''}${declareOutputs(out.layout, R)}${declareKeepColumns(N)}${relu ? RELU_KEEP_NAN : ''}`;
+  const rows = Array.from({ length: R }, (_, l) => l);
+  const source = block
     ? cachedSource(key, () => `${declarations}
 void main() {
   ivec2 rt = outputTexel();
-  if (outputIsPadding(rt)) { o0 = vec4(0.0); o1 = vec4(0.0); o2 = vec4(0.0); o3 = vec4(0.0); return; }
+  if (outputIsPadding(rt)) { ${rows.map((l) => `o${l} = vec4(0.0);`).join(' ')} return; }
   int i0 = rt.x;
   int t = rt.y;
   int ia = i0 >> 2;
-  int i1 = ${rowClamp(M, 1)}, i2 = ${rowClamp(M, 2)}, i3 = ${rowClamp(M, 3)};
-  vec4 c0 = vec4(0.0), c1 = vec4(0.0), c2 = vec4(0.0), c3 = vec4(0.0);
-${transA ? tnQuadBody(K, unroll) : transB ? ntQuadBody(K, N, unroll) : nnQuadBody(K, unroll)}${quadEpilogue(M, bias !== null, relu, mask !== null)}}
+  int ${rows.slice(1).map((l) => `i${l} = ${rowClamp(R, M, l)}`).join(', ')};
+  vec4 ${rows.map((l) => `c${l} = vec4(0.0)`).join(', ')};
+${transA ? tnBlockBody(R, K, a.layout.texelsPerRow, unroll) : transB ? ntBlockBody(R, K, N, unroll) : nnBlockBody(R, K, unroll)}${blockEpilogue(R, M, bias !== null, relu, mask !== null)}}
 `)
     : cachedSource(key, () => `${declarations}
 void main() {
@@ -204,5 +221,5 @@ ${transA ? `  for (int k = 0; k < ${K}; k++) acc += A_at(k, i) * B_texel(k, t);\
   const inputs: Record<string, GpuMatrix> = { A: a, B: b };
   if (bias) inputs.bias = bias;
   if (mask) inputs.mask = mask;
-  gpu.draw({ source, inputs, outputs: [out], op: `gemm ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} ${M}×${K}·${N}${quad ? ' (4 rows)' : ''}` });
+  gpu.draw({ source, inputs, outputs: [out], op: `gemm ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} ${M}×${K}·${N}${block ? ` (${R} rows)` : ''}` });
 }

@@ -114,7 +114,7 @@ export interface ConvCase {
   readonly dilation: [number, number];
   readonly seed: number;
   readonly maxTextureSize?: number;
-  /** Layers of the input matrix (4: as a GEMM output, rows dealt over 4 layers). */
+  /** Layers of the input matrix (4 or 8: as a GEMM output, rows dealt over that many layers). */
   readonly layers?: number;
   /** col2im only: fuse a ReLU backward with a random mask `[C, N·H·W]` in 4 layers. */
   readonly mask?: boolean;
@@ -177,7 +177,7 @@ export interface GemmCase {
   readonly relu: boolean;
   readonly seed: number;
   readonly maxTextureSize?: number;
-  /** Layers of the output (4: the 4-row kernel) and of the inputs. */
+  /** Layers of the output (4 or 8: the 4- or 8-row kernel) and of the inputs. */
   readonly outLayers?: number;
   readonly inLayers?: number;
   /** Multiply the result by `[mask > 0]` for a random mask (a fused ReLU backward). */

@@ -63,6 +63,8 @@ export interface StepCase {
   readonly maxTextureSize?: number;
   /** When given, pacing 'draw' with bands of this many ms (tiny values split every big draw). */
   readonly paceMs?: number;
+  /** GEMM rows per fragment (default 'auto'). */
+  readonly gemmRows?: 4 | 8;
 }
 
 /**
@@ -79,6 +81,8 @@ export interface StepComparison {
   readonly wrapped: boolean;
   /** Scissored bands drawn (0 unless the case paces its draws). */
   readonly bands: number;
+  /** The GEMM rows per fragment the backend used. */
+  readonly gemmRows: number;
 }
 
 const ADAM_TINY_GRADIENT = 1e-5;
@@ -87,7 +91,7 @@ async function stepParity(c: StepCase): Promise<StepComparison> {
   const preset = PRESETS[c.preset];
   const initial = initParams(preset, c.seed);
   const settings = { kind: c.optimizer, learningRate: c.optimizer === 'sgd' ? 0.05 : 0.002, momentum: 0.9 };
-  const backend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: settings, params: initial, maxTextureSize: c.maxTextureSize, ...(c.paceMs === undefined ? { pacing: 'none' as const } : { pacing: 'draw' as const, paceMs: c.paceMs }) });
+  const backend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: settings, params: initial, maxTextureSize: c.maxTextureSize, gemmRows: c.gemmRows, ...(c.paceMs === undefined ? { pacing: 'none' as const } : { pacing: 'draw' as const, paceMs: c.paceMs }) });
   const cpuParams = copyParams(initial);
   const opt = c.optimizer === 'sgd' ? createSgd({ lr: settings.learningRate, momentum: settings.momentum }) : createAdam({ lr: settings.learningRate });
   const steps: StepComparison['steps'] = [];
@@ -116,7 +120,7 @@ async function stepParity(c: StepCase): Promise<StepComparison> {
       compared += gpu.length;
       paramErrors[p.name] = relativeError(gpu, cpu);
     });
-    return { steps, paramErrors, excluded, compared, wrapped: c.maxTextureSize !== undefined, bands: backend.stats().bands };
+    return { steps, paramErrors, excluded, compared, wrapped: c.maxTextureSize !== undefined, bands: backend.stats().bands, gemmRows: backend.gemmRows };
   } finally {
     backend.dispose();
   }
@@ -231,9 +235,9 @@ function tooBig(c: { batchSize: number; maxTextureSize: number }): { name: strin
 }
 
 /** Images per second of trainStep after `warmup` steps, over `steps` steps with `ahead` queued. */
-async function bench(c: { preset: 'seed' | 'overlap'; batchSize: number; warmup: number; steps: number; ahead: number; pacing?: 'auto' | 'draw' | 'none' }): Promise<{ imagesPerSecond: number; ms: number; deviceName: string; lastLoss: number; pacing: string; longestStepCallMs: number }> {
+async function bench(c: { preset: 'seed' | 'overlap'; batchSize: number; warmup: number; steps: number; ahead: number; pacing?: 'auto' | 'draw' | 'none'; gemmRows?: 4 | 8 }): Promise<{ imagesPerSecond: number; ms: number; deviceName: string; lastLoss: number; pacing: string; longestStepCallMs: number }> {
   const preset = PRESETS[c.preset];
-  const backend: WebGLTrainingBackend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9 }, params: initParams(preset, 1), pacing: c.pacing });
+  const backend: WebGLTrainingBackend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9 }, params: initParams(preset, 1), pacing: c.pacing, gemmRows: c.gemmRows });
   let longestStepCallMs = 0;
   try {
     const batches = [0, 1, 2, 3].map((k) => batch(preset, c.batchSize, 60 + k));
@@ -265,10 +269,10 @@ export type WebGLTrainerApi = typeof api;
 (globalThis as unknown as { webglTrainer: WebGLTrainerApi }).webglTrainer = api;
 
 /** Milliseconds per op over `steps` steps (each draw synchronised), after one warm-up step. */
-async function profile(c: { preset: 'seed' | 'overlap'; batchSize: number; steps: number }): Promise<Record<string, number>> {
+async function profile(c: { preset: 'seed' | 'overlap'; batchSize: number; steps: number; gemmRows?: 4 | 8 }): Promise<Record<string, number>> {
   const preset = PRESETS[c.preset];
   const times = new Map<string, number>();
-  const backend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9 }, params: initParams(preset, 1), profile: times });
+  const backend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9 }, params: initParams(preset, 1), profile: times, gemmRows: c.gemmRows });
   try {
     const b = batch(preset, c.batchSize, 70);
     await backend.trainStep(b.x, b.labels);
