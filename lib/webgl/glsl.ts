@@ -21,6 +21,9 @@ void main() {
 }
 `;
 
+/** The lanes of a texel, in column order: column 4t + l sits in lane LANES[l]. */
+export const LANES = ['x', 'y', 'z', 'w'] as const;
+
 /** A float literal GLSL accepts (`1.0`, `1e-08`, `-0.5`). */
 export function glslFloat(value: number): string {
   if (!Number.isFinite(value)) throw new RangeError(`glslFloat: ${value} is not finite`);
@@ -31,7 +34,8 @@ export function glslFloat(value: number): string {
 /**
  * Declares input matrix `name` (sampler `u_<name>`, a 2D-array texture) with its addressing baked
  * in: `vec4 <name>_texel(int r, int t)` (texel t of row r: columns 4t … 4t+3) and
- * `float <name>_at(int r, int c)`. Wrapped or layered layouts get their arithmetic, others a plain
+ * `float <name>_at(int r, int c)` (the lane picked with two selects: on SwiftShader a dynamic
+ * vector index is dearer). Wrapped or layered layouts get their arithmetic, others a plain
  * fetch. Reading a row ≥ rows or a texel ≥ texelsPerRow is the caller's bug.
  */
 export function declareMatrix(name: string, layout: MatrixLayout): string {
@@ -43,7 +47,11 @@ export function declareMatrix(name: string, layout: MatrixLayout): string {
     : `texelFetch(u_${name}, ivec3(t, ${group}, ${layer}), 0)`;
   return `uniform sampler2DArray u_${name};
 vec4 ${name}_texel(int r, int t) { return ${fetch}; }
-float ${name}_at(int r, int c) { return ${name}_texel(r, c >> 2)[c & 3]; }
+float ${name}_at(int r, int c) {
+  vec4 t = ${name}_texel(r, c >> 2);
+  vec2 h = (c & 2) == 0 ? t.xy : t.zw;
+  return (c & 1) == 0 ? h.x : h.y;
+}
 `;
 }
 

@@ -1,6 +1,6 @@
 import type { ConvGeometry } from '../../geometry.ts';
 import type { Gpu, GpuMatrix } from '../device.ts';
-import { FRAGMENT_HEADER, cachedSource, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
+import { FRAGMENT_HEADER, LANES, cachedSource, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
 import { expectDistinct, expectShape, expectSingleLayer } from './check.ts';
 import { geometryKey } from './im2col.ts';
 
@@ -77,19 +77,18 @@ void main() {
   int n0 = p0 / ${H * W};
   int y0 = (p0 - n0 * ${H * W}) / ${W};
   int x0 = p0 - n0 * ${H * W} - y0 * ${W};
-  for (int l = 0; l < 4; l++) {
-    int p = p0 + l;
-    if (p >= ${P}) break;
+${LANES.map((lane, l) => `  if (p0 + ${l} < ${P}) {
+    int p = p0 + ${l};
 ${shared ? `    int n = n0;
     int y = y0;
-    int x = x0 + l;` : `    int n = p / ${H * W};
+    int x = x0 + ${l};` : `    int n = p / ${H * W};
     int rem = p - n * ${H * W};
     int y = rem / ${W};
     int x = rem - y * ${W};`}
     float sum = 0.0;
-${taps}    v[l] = sum;
+${taps}    v.${lane} = sum;
   }
-  o0 = ${mask ? 'mix(vec4(0.0), v, greaterThan(M_texel(c, rt.y), vec4(0.0)))' : 'v'};
+`).join('')}  o0 = ${mask ? 'mix(vec4(0.0), v, greaterThan(M_texel(c, rt.y), vec4(0.0)))' : 'v'};
 }
 `);
   gpu.draw({ source, inputs: mask ? { D: dcols, M: mask } : { D: dcols }, outputs: [dx], op: `col2im ${dx.rows}×${dx.cols}` });

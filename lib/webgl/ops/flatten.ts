@@ -1,5 +1,5 @@
 import type { Gpu, GpuMatrix } from '../device.ts';
-import { FRAGMENT_HEADER, cachedSource, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
+import { FRAGMENT_HEADER, LANES, cachedSource, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
 import { expectDistinct, expectShape, expectSingleLayer } from './check.ts';
 
 /**
@@ -22,11 +22,7 @@ void main() {
   int c = rt.x / ${hw};
   int p = rt.x - c * ${hw};
   vec4 v = vec4(0.0);
-  for (int l = 0; l < 4; l++) {
-    int n = rt.y * 4 + l;
-    if (n < ${N}) v[l] = X_at(c, n * ${hw} + p);
-  }
-  o0 = v;
+${LANES.map((lane, l) => `  if (rt.y * 4 + ${l} < ${N}) v.${lane} = X_at(c, (rt.y * 4 + ${l}) * ${hw} + p);\n`).join('')}  o0 = v;
 }
 `);
   gpu.draw({ source, inputs: { X: x }, outputs: [out], op: `flatten ${x.rows}×${x.cols}` });
@@ -53,13 +49,12 @@ void main() {
   if (outputIsPadding(rt)) { o0 = vec4(0.0); return; }
   int c = rt.x;
   vec4 v = vec4(0.0);
-  for (int l = 0; l < 4; l++) {
-    int q = rt.y * 4 + l;
-    if (q >= ${N * hw}) break;
+${LANES.map((lane, l) => `  if (rt.y * 4 + ${l} < ${N * hw}) {
+    int q = rt.y * 4 + ${l};
     int n = q / ${hw};
-    v[l] = X_at(c * ${hw} + q - n * ${hw}, n);
+    v.${lane} = X_at(c * ${hw} + q - n * ${hw}, n);
   }
-  o0 = ${mask ? 'mix(vec4(0.0), v, greaterThan(M_texel(c, rt.y), vec4(0.0)))' : 'v'};
+`).join('')}  o0 = ${mask ? 'mix(vec4(0.0), v, greaterThan(M_texel(c, rt.y), vec4(0.0)))' : 'v'};
 }
 `);
   gpu.draw({ source, inputs: mask ? { X: x, M: mask } : { X: x }, outputs: [out], op: `unflatten ${x.rows}×${x.cols}` });
