@@ -34,6 +34,12 @@ describe('shader addressing', () => {
     expect(declareOutputs(matrixLayout(10, 8, 16, 4), 4)).toContain('return ivec2(4 * p.y, p.x);');
   });
 
+  it('finds row r of an 8-layer matrix in layer r & 7, row group r >> 3; its fragments write 8 rows', () => {
+    expect(declareMatrix('D', matrixLayout(20, 8, 16, 8))).toContain('texelFetch(u_D, ivec3(t, (r >> 3), r & 7), 0)');
+    expect(declareMatrix('E', matrixLayout(20, 40, 9, 8))).toContain('texelFetch(u_E, ivec3(t % 5, (r >> 3) * 2 + t / 5, r & 7), 0)');
+    expect(declareOutputs(matrixLayout(20, 8, 16, 8), 8)).toContain('return ivec2(8 * p.y, p.x);');
+  });
+
   it('zeroes only the lanes past the last column', () => {
     expect(declareKeepColumns(8)).toBe('vec4 keepColumns(int t, vec4 v) { return v; }\n');
     expect(declareKeepColumns(10)).toContain('t == 2 ? vec4(v.x, v.y, 0.0, 0.0) : v');
