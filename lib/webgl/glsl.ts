@@ -21,6 +21,24 @@ void main() {
 }
 `;
 
+/**
+ * GLSL for `x / d` and `x % d` with a constant divisor `d ≥ 1` and `x ≥ 0` (an index): a shift and
+ * a mask when d is a power of two (SwiftShader's shader compiler emits a real division for a
+ * signed int divided by a constant), GLSL's `/` and `%` otherwise.
+ */
+export function divIndex(x: string, d: number): string {
+  return isPowerOfTwo(d) ? (d === 1 ? `(${x})` : `((${x}) >> ${Math.log2(d)})`) : `((${x}) / ${d})`;
+}
+
+/** See divIndex: `x % d` for an index `x ≥ 0`. */
+export function modIndex(x: string, d: number): string {
+  return isPowerOfTwo(d) ? (d === 1 ? '0' : `((${x}) & ${d - 1})`) : `((${x}) % ${d})`;
+}
+
+function isPowerOfTwo(d: number): boolean {
+  return Number.isInteger(d) && d >= 1 && (d & (d - 1)) === 0;
+}
+
 /** The lanes of a texel, in column order: column 4t + l sits in lane LANES[l]. */
 export const LANES = ['x', 'y', 'z', 'w'] as const;
 
@@ -43,7 +61,7 @@ export function declareMatrix(name: string, layout: MatrixLayout): string {
   const group = layout.layers > 1 ? `(r >> ${shift})` : 'r';
   const layer = layout.layers > 1 ? `r & ${layout.layers - 1}` : '0';
   const fetch = layout.wrapped
-    ? `texelFetch(u_${name}, ivec3(t % ${layout.width}, ${group} * ${layout.rowSpan} + t / ${layout.width}, ${layer}), 0)`
+    ? `texelFetch(u_${name}, ivec3(${modIndex('t', layout.width)}, ${group} * ${layout.rowSpan} + ${divIndex('t', layout.width)}, ${layer}), 0)`
     : `texelFetch(u_${name}, ivec3(t, ${group}, ${layer}), 0)`;
   return `uniform sampler2DArray u_${name};
 vec4 ${name}_texel(int r, int t) { return ${fetch}; }
@@ -68,7 +86,7 @@ export function declareOutputs(layout: MatrixLayout, count = 1): string {
   if (layout.wrapped) {
     text += `ivec2 outputTexel() {
   ivec2 p = ivec2(gl_FragCoord.xy);
-  return ivec2(${first}(p.y / ${layout.rowSpan}), (p.y % ${layout.rowSpan}) * ${layout.width} + p.x);
+  return ivec2(${first}${divIndex('p.y', layout.rowSpan)}, ${modIndex('p.y', layout.rowSpan)} * ${layout.width} + p.x);
 }
 bool outputIsPadding(ivec2 rt) { return rt.y >= ${layout.texelsPerRow}; }
 `;

@@ -16,8 +16,13 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
-/** Runs axe on the current page and fails on any serious or critical violation. */
+/**
+ * Runs axe on the current page and fails on any serious or critical violation. Waits first for
+ * running CSS animations to end: a figure fading in a new stage has, for a few hundred ms, text
+ * whose contrast axe would measure against a half-transparent picture.
+ */
 export async function expectNoSeriousA11yViolations(page: Page, label: string): Promise<void> {
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity), null, { timeout: 5000 });
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(bad.map((v) => `${label}: ${v.id} — ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`)).toEqual([]);

@@ -1,6 +1,6 @@
 import type { ConvGeometry } from '../../geometry.ts';
 import type { Gpu, GpuMatrix } from '../device.ts';
-import { FRAGMENT_HEADER, LANES, cachedSource, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
+import { FRAGMENT_HEADER, LANES, cachedSource, divIndex, modIndex, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
 import { expectDistinct, expectShape, expectSingleLayer } from './check.ts';
 import { geometryKey } from './im2col.ts';
 
@@ -32,22 +32,22 @@ export function col2imGpu(gpu: Gpu, dcols: GpuMatrix, g: ConvGeometry, dx: GpuMa
   const taps = disjoint
     ? `    int ty = y + ${ph};
     int tx = x + ${pw};
-    int kh = ty % ${sh};
-    int kw = tx % ${sw};
-    int oh = ty / ${sh};
-    int ow = tx / ${sw};
+    int kh = ${modIndex('ty', sh)};
+    int kw = ${modIndex('tx', sw)};
+    int oh = ${divIndex('ty', sh)};
+    int ow = ${divIndex('tx', sw)};
     if (kh < ${KH} && kw < ${KW} && oh < ${OH} && ow < ${OW}) sum = D_at((c * ${KH} + kh) * ${KW} + kw, (n * ${OH} + oh) * ${OW} + ow);
 `
     : undilated
     ? `    int ty = y + ${ph};
-    for (int kh = ty % ${sh}; kh < ${KH}; kh += ${sh}) {
-      int oh = (ty - kh) / ${sh};
+    for (int kh = ${modIndex('ty', sh)}; kh < ${KH}; kh += ${sh}) {
       if (ty < kh) break;
+      int oh = ${divIndex('ty - kh', sh)};
       if (oh >= ${OH}) continue;
       int tx = x + ${pw};
-      for (int kw = tx % ${sw}; kw < ${KW}; kw += ${sw}) {
-        int ow = (tx - kw) / ${sw};
+      for (int kw = ${modIndex('tx', sw)}; kw < ${KW}; kw += ${sw}) {
         if (tx < kw) break;
+        int ow = ${divIndex('tx - kw', sw)};
         if (ow >= ${OW}) continue;
         sum += D_at((c * ${KH} + kh) * ${KW} + kw, (n * ${OH} + oh) * ${OW} + ow);
       }
@@ -55,12 +55,12 @@ export function col2imGpu(gpu: Gpu, dcols: GpuMatrix, g: ConvGeometry, dx: GpuMa
 `
     : `    for (int kh = 0; kh < ${KH}; kh++) {
       int ty = y + ${ph} - kh * ${dh};
-      if (ty < 0 || ty % ${sh} != 0 || ty / ${sh} >= ${OH}) continue;
-      int oh = ty / ${sh};
+      if (ty < 0 || ${modIndex('ty', sh)} != 0 || ${divIndex('ty', sh)} >= ${OH}) continue;
+      int oh = ${divIndex('ty', sh)};
       for (int kw = 0; kw < ${KW}; kw++) {
         int tx = x + ${pw} - kw * ${dw};
-        if (tx < 0 || tx % ${sw} != 0 || tx / ${sw} >= ${OW}) continue;
-        sum += D_at((c * ${KH} + kh) * ${KW} + kw, (n * ${OH} + oh) * ${OW} + tx / ${sw});
+        if (tx < 0 || ${modIndex('tx', sw)} != 0 || ${divIndex('tx', sw)} >= ${OW}) continue;
+        sum += D_at((c * ${KH} + kh) * ${KW} + kw, (n * ${OH} + oh) * ${OW} + ${divIndex('tx', sw)});
       }
     }
 `;
@@ -74,16 +74,16 @@ void main() {
   int c = rt.x;
   vec4 v = vec4(0.0);
   int p0 = rt.y * 4;
-  int n0 = p0 / ${H * W};
-  int y0 = (p0 - n0 * ${H * W}) / ${W};
+  int n0 = ${divIndex('p0', H * W)};
+  int y0 = ${divIndex(`p0 - n0 * ${H * W}`, W)};
   int x0 = p0 - n0 * ${H * W} - y0 * ${W};
 ${LANES.map((lane, l) => `  if (p0 + ${l} < ${P}) {
     int p = p0 + ${l};
 ${shared ? `    int n = n0;
     int y = y0;
-    int x = x0 + ${l};` : `    int n = p / ${H * W};
+    int x = x0 + ${l};` : `    int n = ${divIndex('p', H * W)};
     int rem = p - n * ${H * W};
-    int y = rem / ${W};
+    int y = ${divIndex('rem', W)};
     int x = rem - y * ${W};`}
     float sum = 0.0;
 ${taps}    v.${lane} = sum;

@@ -1,5 +1,5 @@
 import type { Gpu, GpuMatrix } from '../device.ts';
-import { FRAGMENT_HEADER, LANES, cachedSource, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
+import { FRAGMENT_HEADER, LANES, cachedSource, divIndex, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
 import { expectDistinct, expectShape, expectSingleLayer } from './check.ts';
 
 /**
@@ -19,7 +19,7 @@ ${declareMatrix('X', x.layout)}${declareOutputs(out.layout)}
 void main() {
   ivec2 rt = outputTexel();
   if (outputIsPadding(rt)) { o0 = vec4(0.0); return; }
-  int c = rt.x / ${hw};
+  int c = ${divIndex('rt.x', hw)};
   int p = rt.x - c * ${hw};
   vec4 v = vec4(0.0);
 ${LANES.map((lane, l) => `  if (rt.y * 4 + ${l} < ${N}) v.${lane} = X_at(c, (rt.y * 4 + ${l}) * ${hw} + p);\n`).join('')}  o0 = v;
@@ -51,7 +51,7 @@ void main() {
   vec4 v = vec4(0.0);
 ${LANES.map((lane, l) => `  if (rt.y * 4 + ${l} < ${N * hw}) {
     int q = rt.y * 4 + ${l};
-    int n = q / ${hw};
+    int n = ${divIndex('q', hw)};
     v.${lane} = X_at(c * ${hw} + q - n * ${hw}, n);
   }
 `).join('')}  o0 = ${mask ? 'mix(vec4(0.0), v, greaterThan(M_texel(c, rt.y), vec4(0.0)))' : 'v'};

@@ -1,6 +1,6 @@
 import type { ConvGeometry } from '../../geometry.ts';
 import type { Gpu, GpuMatrix } from '../device.ts';
-import { FRAGMENT_HEADER, LANES, cachedSource, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
+import { FRAGMENT_HEADER, LANES, cachedSource, divIndex, modIndex, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
 import { expectDistinct, expectShape, expectSingleLayer } from './check.ts';
 
 /** A key naming every number of a convolution geometry (for shader caches). */
@@ -32,23 +32,23 @@ void main() {
   ivec2 rt = outputTexel();
   if (outputIsPadding(rt)) { o0 = vec4(0.0); return; }
   int r = rt.x;
-  int c = r / ${KH * KW};
-  int kh = (r / ${KW}) % ${KH};
-  int kw = r % ${KW};
+  int c = ${divIndex('r', KH * KW)};
+  int kh = ${modIndex(divIndex('r', KW), KH)};
+  int kw = ${modIndex('r', KW)};
   int dy = kh * ${dh} - ${ph};
   int dx = kw * ${dw} - ${pw};
   vec4 v = vec4(0.0);
   int q0 = rt.y * 4;
-  int n0 = q0 / ${OH * OW};
-  int oh0 = (q0 - n0 * ${OH * OW}) / ${OW};
+  int n0 = ${divIndex('q0', OH * OW)};
+  int oh0 = ${divIndex(`q0 - n0 * ${OH * OW}`, OW)};
   int ow0 = q0 - n0 * ${OH * OW} - oh0 * ${OW};
 ${LANES.map((lane, l) => `  {
     int q = q0 + ${l};
 ${shared ? `    int n = n0;
     int oh = oh0;
-    int ow = ow0 + ${l};` : `    int n = q / ${OH * OW};
+    int ow = ow0 + ${l};` : `    int n = ${divIndex('q', OH * OW)};
     int rem = q - n * ${OH * OW};
-    int oh = rem / ${OW};
+    int oh = ${divIndex('rem', OW)};
     int ow = rem - oh * ${OW};`}
     int y = oh * ${sh} + dy;
     int xx = ow * ${sw} + dx;
