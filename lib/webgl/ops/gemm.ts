@@ -7,7 +7,7 @@ import { expectDistinct, expectShape } from './check.ts';
 export interface GpuGemmOptions {
   /**
    * `C = Aᵀ × B` with `a` stored `[K, M]` (a weight used transposed in the backward pass, without
-   * a transpose op: one texel of A holds the 4 rows a fragment computes). Not with transB.
+   * a transpose op: one texel of A holds 4 of the rows a fragment computes). Not with transB.
    */
   readonly transA?: boolean;
   /** `C = A × Bᵀ` with `b` stored `[N, K]` (the dot-product form); default false (`b` is `[K, N]`). */
