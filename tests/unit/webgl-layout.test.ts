@@ -64,27 +64,20 @@ describe('packMatrix and unpackMatrix', () => {
     expect(Array.from(unpackMatrix(layout, image))).toEqual(data);
   });
 
-  it('put row r of a 4-layer matrix in layer r mod 4 at row group floor(r / 4)', () => {
-    const layout = matrixLayout(6, 4, 16, 4); // 2 row groups of 1 texel, 4 layers
-    const data = Array.from({ length: 24 }, (_, k) => k + 1);
+  // rows: 2 row groups of 1 texel each, the second one partly empty.
+  it.each([
+    { layers: 4, rows: 6 },
+    { layers: 8, rows: 11 },
+  ])('put row r of a $layers-layer matrix in layer r mod $layers at row group floor(r / $layers)', ({ layers, rows }) => {
+    const layout = matrixLayout(rows, 4, 16, layers);
+    const data = Array.from({ length: rows * 4 }, (_, k) => k + 1);
     const image = packMatrix(layout, data);
-    expect(image.length).toBe(4 * 2 * 4);
+    expect(image.length).toBe(layers * 2 * 4);
     const texel = (layer: number, group: number) => Array.from(image.subarray((layer * 2 + group) * 4, (layer * 2 + group) * 4 + 4));
-    for (let r = 0; r < 6; r++) expect(texel(r % 4, Math.floor(r / 4))).toEqual(data.slice(4 * r, 4 * r + 4));
-    expect(texel(2, 1)).toEqual([0, 0, 0, 0]); // rows 6 and 7 do not exist
+    for (let r = 0; r < rows; r++) expect(texel(r % layers, Math.floor(r / layers))).toEqual(data.slice(4 * r, 4 * r + 4));
+    expect(texel(rows - layers, 1)).toEqual([0, 0, 0, 0]); // the first row past the end does not exist
     expect(Array.from(unpackMatrix(layout, image))).toEqual(data);
     expect(isDenseLayout(layout)).toBe(false);
-  });
-
-  it('put row r of an 8-layer matrix in layer r mod 8 at row group floor(r / 8)', () => {
-    const layout = matrixLayout(11, 4, 16, 8); // 2 row groups of 1 texel, 8 layers
-    const data = Array.from({ length: 44 }, (_, k) => k + 1);
-    const image = packMatrix(layout, data);
-    expect(image.length).toBe(8 * 2 * 4);
-    const texel = (layer: number, group: number) => Array.from(image.subarray((layer * 2 + group) * 4, (layer * 2 + group) * 4 + 4));
-    for (let r = 0; r < 11; r++) expect(texel(r % 8, Math.floor(r / 8))).toEqual(data.slice(4 * r, 4 * r + 4));
-    expect(texel(3, 1)).toEqual([0, 0, 0, 0]); // rows 11 … 15 do not exist
-    expect(Array.from(unpackMatrix(layout, image))).toEqual(data);
   });
 
   it('calls a layout dense only when the row-major array is already the texture image', () => {
