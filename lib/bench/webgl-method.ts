@@ -7,7 +7,7 @@ import { gemm } from '../webgl/ops/gemm.ts';
 import { col2imGpu } from '../webgl/ops/col2im.ts';
 import { rowSumsGpu } from '../webgl/ops/row-sums.ts';
 import { cnhwToNchw, nchwToCnhw } from '../webgl/cnhw.ts';
-import { preferredGemmRows } from '../webgl/probe.ts';
+import { drawBufferLimit, preferredGemmRows } from '../webgl/probe.ts';
 import type { LayerInputs, Pass } from './inputs.ts';
 import type { BenchMethod, PreparedRun } from './method.ts';
 import { WEBGL_LABELS } from './run.ts';
@@ -111,7 +111,7 @@ function free(gpu: Gpu, m: GpuLayer): void {
  */
 export function createWebglMethod(gpu: Gpu, deviceName: string, transfers = false): BenchMethod {
   const gl = gpu.gl;
-  const gemmRows = preferredGemmRows(deviceName, Math.min(gl.getParameter(gl.MAX_DRAW_BUFFERS) as number, gl.getParameter(gl.MAX_COLOR_ATTACHMENTS) as number));
+  const gemmRows = preferredGemmRows(deviceName, drawBufferLimit(gl));
   return {
     id: transfers ? 'webgl-io' : 'webgl',
     label: transfers ? WEBGL_LABELS['webgl-io'] : WEBGL_LABELS.webgl,

@@ -42,6 +42,11 @@ export function isSoftwareRenderer(deviceName: string): boolean {
   return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(deviceName);
 }
 
+/** Render targets one draw can write on `gl`: min(MAX_DRAW_BUFFERS, MAX_COLOR_ATTACHMENTS). */
+export function drawBufferLimit(gl: WebGL2RenderingContext): number {
+  return Math.min(gl.getParameter(gl.MAX_DRAW_BUFFERS) as number, gl.getParameter(gl.MAX_COLOR_ATTACHMENTS) as number);
+}
+
 /**
  * Rows of C per GEMM fragment on this device (MatrixLayout layers of GEMM outputs): 8 on a
  * software renderer with 8 render targets, where a texel fetch costs several times the
@@ -88,8 +93,7 @@ export function openComputeContext(canvas: AnyCanvas): ComputeContext | { reason
   if (!floatTargetComplete(gl)) {
     return { reason: 'an RGBA32F framebuffer is not complete on this device' };
   }
-  const maxDrawBuffers = Math.min(gl.getParameter(gl.MAX_DRAW_BUFFERS) as number, gl.getParameter(gl.MAX_COLOR_ATTACHMENTS) as number);
-  return { gl, deviceName: rendererName(gl), maxTextureSize: gl.getParameter(gl.MAX_TEXTURE_SIZE) as number, maxDrawBuffers };
+  return { gl, deviceName: rendererName(gl), maxTextureSize: gl.getParameter(gl.MAX_TEXTURE_SIZE) as number, maxDrawBuffers: drawBufferLimit(gl) };
 }
 
 /** A fresh canvas for a probe: an OffscreenCanvas where the platform has one (Workers do). */
