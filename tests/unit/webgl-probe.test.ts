@@ -83,39 +83,39 @@ describe('createWebGLBackend without WebGL2', () => {
   });
 });
 
+/** Renderer strings of software rasterizers, as WebGL reports them. */
+const SOFTWARE_RENDERERS = [
+  'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)',
+  'llvmpipe (LLVM 15.0.6, 256 bits)',
+  'Mesa softpipe',
+  'ANGLE (Microsoft, Microsoft Basic Render Driver Direct3D11 vs_5_0 ps_5_0)',
+  'Google SwiftShader',
+];
+
+/** Renderer strings of hardware GPUs (and of a device that names nothing). */
+const HARDWARE_RENDERERS = [
+  'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 (0x00002503) Direct3D11 vs_5_0 ps_5_0, D3D11)',
+  'ANGLE (Apple, ANGLE Metal Renderer: Apple M2, Unspecified Version)',
+  'Mesa Intel(R) UHD Graphics 620 (KBL GT2)',
+  'unknown WebGL2 device',
+];
+
 describe('isSoftwareRenderer', () => {
   it('recognises the software rasterizers whose queued draws hold back the page (pacing "auto")', () => {
-    for (const name of [
-      'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)',
-      'llvmpipe (LLVM 15.0.6, 256 bits)',
-      'Mesa softpipe',
-      'ANGLE (Microsoft, Microsoft Basic Render Driver Direct3D11 vs_5_0 ps_5_0)',
-      'Google SwiftShader',
-    ]) {
-      expect(isSoftwareRenderer(name), name).toBe(true);
-    }
+    for (const name of SOFTWARE_RENDERERS) expect(isSoftwareRenderer(name), name).toBe(true);
   });
 
   it('leaves hardware GPUs unpaced', () => {
-    for (const name of [
-      'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 (0x00002503) Direct3D11 vs_5_0 ps_5_0, D3D11)',
-      'ANGLE (Apple, ANGLE Metal Renderer: Apple M2, Unspecified Version)',
-      'Mesa Intel(R) UHD Graphics 620 (KBL GT2)',
-      'unknown WebGL2 device',
-    ]) {
-      expect(isSoftwareRenderer(name), name).toBe(false);
-    }
+    for (const name of HARDWARE_RENDERERS) expect(isSoftwareRenderer(name), name).toBe(false);
   });
 });
 
 describe('preferredGemmRows', () => {
-  const swiftShader = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)';
-  const gpu = 'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 (0x00002503) Direct3D11 vs_5_0 ps_5_0, D3D11)';
   it('takes 8-row GEMM blocks on a software renderer with 8 render targets', () => {
-    expect(preferredGemmRows(swiftShader, 8)).toBe(8);
+    for (const name of SOFTWARE_RENDERERS) expect(preferredGemmRows(name, 8), name).toBe(8);
   });
   it('keeps 4-row blocks with fewer targets, and on hardware GPUs', () => {
-    expect(preferredGemmRows(swiftShader, 4)).toBe(4);
-    expect(preferredGemmRows(gpu, 8)).toBe(4);
+    expect(preferredGemmRows(SOFTWARE_RENDERERS[0], 4)).toBe(4);
+    for (const name of HARDWARE_RENDERERS) expect(preferredGemmRows(name, 8), name).toBe(4);
   });
 });
