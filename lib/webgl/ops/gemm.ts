@@ -1,5 +1,5 @@
 import type { Gpu, GpuMatrix } from '../device.ts';
-import { FRAGMENT_HEADER, RELU_KEEP_NAN, cachedSource, declareKeepColumns, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
+import { FRAGMENT_HEADER, LANES, RELU_KEEP_NAN, cachedSource, declareKeepColumns, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
 import { ConvConfigError } from '../../errors.ts';
 import { expectDistinct, expectShape } from './check.ts';
 
@@ -29,7 +29,6 @@ export interface GpuGemmOptions {
 function nnBody(K: number): string {
   const full = Math.floor(K / 4);
   const tail = K % 4;
-  const lanes = ['x', 'y', 'z', 'w'];
   let text = `  for (int k = 0; k < ${full}; k++) {
     vec4 a = A_texel(i, k);
     int r = k * 4;
@@ -38,7 +37,7 @@ function nnBody(K: number): string {
 `;
   if (tail > 0) {
     text += `  { vec4 a = A_texel(i, ${full});\n`;
-    for (let l = 0; l < tail; l++) text += `    acc += a.${lanes[l]} * B_texel(${full * 4 + l}, t);\n`;
+    for (let l = 0; l < tail; l++) text += `    acc += a.${LANES[l]} * B_texel(${full * 4 + l}, t);\n`;
     text += '  }\n';
   }
   return text;
@@ -100,11 +99,10 @@ ${rows.map((l) => `      { vec4 a = A_texel(${rowName(l)}, ${k}); c${l} += a.x *
     }
 `, unroll);
   if (tail > 0) {
-    const lanes = ['x', 'y', 'z', 'w'];
-    text += `  {\n`;
+      text += `  {\n`;
     for (let l = 0; l < tail; l++) text += `    vec4 b${l} = B_texel(${full * 4 + l}, t);\n`;
     for (const l of rows) {
-      text += `    { vec4 a = A_texel(${rowName(l)}, ${full}); c${l} += ${Array.from({ length: tail }, (_, q) => `a.${lanes[q]} * b${q}`).join(' + ')}; }\n`;
+      text += `    { vec4 a = A_texel(${rowName(l)}, ${full}); c${l} += ${Array.from({ length: tail }, (_, q) => `a.${LANES[q]} * b${q}`).join(' + ')}; }\n`;
     }
     text += '  }\n';
   }
@@ -132,11 +130,10 @@ ${rows.map((l) => `      { vec4 a = A_texel(${rowName(l)}, ${k}); c${l} += vec4(
  */
 function tnBlockBody(R: number, K: number, aTexels: number, unroll: number): string {
   const groups = Array.from({ length: R / 4 }, (_, q) => q);
-  const lanes = ['x', 'y', 'z', 'w'];
   const column = (q: number) => (q === 0 ? 'ia' : `min(ia + ${q}, ${aTexels - 1})`);
   return unrolledLoop(K, (k) => `    {
       vec4 b = B_texel(${k}, t);
-${groups.map((q) => `      { vec4 a = A_texel(${k}, ${column(q)}); ${lanes.map((lane, l) => `c${q * 4 + l} += a.${lane} * b;`).join(' ')} }`).join('\n')}
+${groups.map((q) => `      { vec4 a = A_texel(${k}, ${column(q)}); ${LANES.map((lane, l) => `c${q * 4 + l} += a.${lane} * b;`).join(' ')} }`).join('\n')}
     }
 `, unroll);
 }
