@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { readyTfjsCpu } from './helpers/tfjs-cpu.ts';
 import { conv2dTranspose } from '../../lib/ops/conv2d-transpose.ts';
 import { createRng, randomUniform } from '../../lib/random.ts';
 
@@ -11,19 +11,7 @@ import { createRng, randomUniform } from '../../lib/random.ts';
  * for our x [N, F, H, W] and w [F, C, KH, KW], filter[kh][kw][c][f] = w[f][c][kh][kw].
  */
 
-beforeAll(async () => {
-  const warn = console.warn;
-  const log = console.log;
-  console.warn = () => {};
-  console.log = () => {};
-  try {
-    await tf.setBackend('cpu');
-    await tf.ready();
-  } finally {
-    console.warn = warn;
-    console.log = log;
-  }
-});
+beforeAll(readyTfjsCpu);
 
 function cases(count: number) {
   const rng = createRng(2026);

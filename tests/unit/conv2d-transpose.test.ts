@@ -5,7 +5,7 @@ import { conv2dTransposeByZeroInsertion } from '../../lib/ops/conv2d-transpose-z
 import { convolutionMatrix } from '../../lib/ops/convolution-matrix.ts';
 import { conv2d } from '../../lib/ops/conv2d.ts';
 import { conv2dBackward } from '../../lib/ops/conv2d-backward.ts';
-import { ConvConfigError } from '../../lib/errors.ts';
+import { expectConfigError } from './helpers/expect-config-error.ts';
 import { tensor } from '../../lib/tensor.ts';
 import type { Tensor } from '../../lib/tensor.ts';
 import { createRng, randomUniform } from '../../lib/random.ts';
@@ -209,16 +209,6 @@ describe('conv2dTranspose', () => {
       ['unknown option', () => conv2dTranspose(x, w, null, { strides: 2 } as never), 'strides', /unknown option "strides"/],
       ['null options', () => conv2dTranspose(x, w, null, null as never), 'opts', /opts must be an object/],
     ];
-    it.each(cases)('%s', (_name, call, parameter, message) => {
-      let caught: unknown;
-      try {
-        call();
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(ConvConfigError);
-      expect((caught as ConvConfigError).parameter).toBe(parameter);
-      expect((caught as Error).message).toMatch(message);
-    });
+    it.each(cases)('%s', (_name, call, parameter, message) => expectConfigError(call, parameter, message));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import '@tensorflow/tfjs-backend-cpu';
+import { readyTfjsCpu } from './helpers/tfjs-cpu.ts';
 import { conv2d } from '../../lib/ops/conv2d.ts';
 import { conv2dBackward } from '../../lib/ops/conv2d-backward.ts';
 import type { BackwardMethod } from '../../lib/ops/check-conv.ts';
@@ -96,19 +96,8 @@ function worst(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e
 }
 
 beforeAll(async () => {
-  // TF.js prints a one-time hint about tfjs-node when it finds itself in Node; keep the log clean.
-  const warn = console.warn;
-  const log = console.log;
-  console.warn = () => {};
-  console.log = () => {};
-  try {
-    await tf.setBackend('cpu');
-    await tf.ready();
-    tf.tidy(() => tf.conv2d(tf.zeros([1, 1, 1, 1]) as tf.Tensor4D, tf.zeros([1, 1, 1, 1]) as tf.Tensor4D, 1, 'valid'));
-  } finally {
-    console.warn = warn;
-    console.log = log;
-  }
+  await readyTfjsCpu();
+  tf.tidy(() => tf.conv2d(tf.zeros([1, 1, 1, 1]) as tf.Tensor4D, tf.zeros([1, 1, 1, 1]) as tf.Tensor4D, 1, 'valid'));
 });
 
 const cases = makeCases(32, 31337);
