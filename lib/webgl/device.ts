@@ -1,6 +1,8 @@
 import type { MatrixLayout } from './layout.ts';
 import { isDenseLayout, matrixLayout, packMatrix, texelFloats, unpackMatrix } from './layout.ts';
 import { VERTEX_SHADER } from './glsl.ts';
+import { drawBufferLimit } from './probe.ts';
+import { WebGLUnavailableError } from './errors.ts';
 import { ConvConfigError, describeValue } from '../errors.ts';
 
 /** A matrix `[rows, cols]` living in an RGBA32F 2D-array texture (see MatrixLayout for the packing). */
@@ -45,6 +47,8 @@ export interface GpuStats {
 /** Options of createGpu. `maxTextureSize` below the device's limit forces row wrapping (tests). */
 export interface GpuOptions {
   readonly maxTextureSize?: number;
+  /** Below the device's drawBufferLimit, acts as a device with that many render targets (tests). */
+  readonly maxDrawBuffers?: number;
   /**
    * Profiling only (it stalls the pipeline): when given, every draw waits for the device to
    * finish (a 1-texel readPixels) and adds its milliseconds to `profile[op]`.
@@ -71,6 +75,8 @@ export interface Gpu {
   readonly gl: WebGL2RenderingContext;
   /** The texture size limit matrices are laid out for. */
   readonly maxTextureSize: number;
+  /** Render targets one draw can write (drawBufferLimit): the most layers a matrix may have. */
+  readonly maxDrawBuffers: number;
   /** Allocates a zero-filled matrix `[rows, cols]` with its rows over `layers` layers (1, or 4 or 8 for GEMM outputs). */
   matrix(rows: number, cols: number, label?: string, layers?: number): GpuMatrix;
   /** Uploads a row-major `rows·cols` array (texSubImage2D into the existing texture). */
@@ -138,6 +144,7 @@ function outputsKey(outputs: readonly GpuMatrix[]): string {
 export function createGpu(gl: WebGL2RenderingContext, options: GpuOptions = {}): Gpu {
   const deviceMax = gl.getParameter(gl.MAX_TEXTURE_SIZE) as number;
   const maxTextureSize = Math.min(deviceMax, options.maxTextureSize ?? deviceMax);
+  const maxDrawBuffers = Math.min(drawBufferLimit(gl), options.maxDrawBuffers ?? Number.POSITIVE_INFINITY);
   const textures = new Map<number, GpuMatrix>();
   const framebuffers = new Map<string, { fb: WebGLFramebuffer; ids: number[] }>();
   const programs = new Map<string, Program>();
@@ -306,7 +313,12 @@ export function createGpu(gl: WebGL2RenderingContext, options: GpuOptions = {}):
   const gpu: Gpu = {
     gl,
     maxTextureSize,
+    maxDrawBuffers,
     matrix(rows, cols, label = `matrix ${rows}×${cols}`, layers = 1) {
+      // Every layer is a render target of one framebuffer (to clear, draw into and read it).
+      if (layers > maxDrawBuffers) {
+        throw new WebGLUnavailableError(`${label}: ${layers} layers need ${layers} render targets; this device offers ${maxDrawBuffers}`);
+      }
       const layout = matrixLayout(rows, cols, maxTextureSize, layers);
       const texture = gl.createTexture() as WebGLTexture;
       allocations++;

@@ -4,6 +4,7 @@
  * exposed as `window.webglOps`.
  */
 import { createRng, randomUniform } from '../../../lib/random.ts';
+import { deviceLimits } from './device-limits.ts';
 import type { Rng } from '../../../lib/random.ts';
 import { convGeometry } from '../../../lib/geometry.ts';
 import { im2col } from '../../../lib/im2col/im2col.ts';
@@ -405,6 +406,20 @@ function optimizerCase(c: OptimizerCase): Comparison {
   });
 }
 
-const api = { probe: () => probeWebGL(), im2colCase, col2imCase, gemmCase, transposeCase, biasReluCase, reluBackwardCase, rowSumsCase, flattenCase, softmaxCase, optimizerCase };
+/**
+ * A device layer limited to `maxDrawBuffers` render targets, asked for a matrix in `layers` layers:
+ * the error it throws (name and message), or null when the matrix was made.
+ */
+function layerLimitCase(c: { maxDrawBuffers: number; layers: number }): { name: string; message: string } | null {
+  const gpu = createGpu(device().gl, { maxDrawBuffers: c.maxDrawBuffers });
+  try {
+    gpu.free(gpu.matrix(9, 6, 'dW', c.layers));
+    return null;
+  } catch (error) {
+    return { name: (error as Error).name, message: (error as Error).message };
+  }
+}
+
+const api = { probe: () => probeWebGL(), deviceLimits, layerLimitCase, im2colCase, col2imCase, gemmCase, transposeCase, biasReluCase, reluBackwardCase, rowSumsCase, flattenCase, softmaxCase, optimizerCase };
 export type WebGLOpsApi = typeof api;
 (globalThis as unknown as { webglOps: WebGLOpsApi }).webglOps = api;

@@ -4,6 +4,7 @@
  * esbuild (iife) and exposed as `window.webglTrainer`.
  */
 import { createRng } from '../../../lib/random.ts';
+import { deviceLimits } from './device-limits.ts';
 import { OVERLAP_CNN, SEED_CNN, convRelu, denseLayer, forward, lossAndGradients } from '../../../lib/train/model.ts';
 import type { ModelPreset, Param } from '../../../lib/train/model.ts';
 import { initParams } from '../../../lib/train/init.ts';
@@ -264,7 +265,7 @@ async function bench(c: { preset: 'seed' | 'overlap'; batchSize: number; warmup:
   }
 }
 
-const api = { stepParity, logitsParity, memory, nanStep, contextLoss, tooBig, bench };
+const api = { deviceLimits, stepParity, logitsParity, memory, nanStep, contextLoss, tooBig, bench };
 export type WebGLTrainerApi = typeof api;
 (globalThis as unknown as { webglTrainer: WebGLTrainerApi }).webglTrainer = api;
 
