@@ -1,6 +1,8 @@
 import type { Tensor } from './tensor.ts';
 import { assertTensor } from './tensor.ts';
 import { ConvConfigError, describeValue } from './errors.ts';
+import { checkBoolean, checkOptions } from './options.ts';
+import { checkBufferSizes } from './buffer-limit.ts';
 
 /** Which operands are read transposed: `C = op(A) × op(B)` with `op(X) = Xᵀ` when set. */
 export interface GemmOptions {
@@ -338,8 +340,9 @@ export function gemmInto(
 export function matmul(a: Tensor, b: Tensor, opts: GemmOptions = {}): Tensor {
   assertTensor('a', a, 2, '[rows, cols]');
   assertTensor('b', b, 2, '[rows, cols]');
-  const transA = opts.transA ?? false;
-  const transB = opts.transB ?? false;
+  const checked = checkOptions<GemmOptions>('matmul', opts, ['transA', 'transB']);
+  const transA = checkBoolean('matmul', 'transA', checked.transA, false);
+  const transB = checkBoolean('matmul', 'transB', checked.transB, false);
   const [M, Ka] = transA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
   const [Kb, N] = transB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
   if (Ka !== Kb) {
@@ -348,6 +351,7 @@ export function matmul(a: Tensor, b: Tensor, opts: GemmOptions = {}): Tensor {
       `matmul inner dimensions must agree: op(a) is ${M}×${Ka}, op(b) is ${Kb}×${N} (shapes ${describeValue(a.shape)}${transA ? 'ᵀ' : ''} and ${describeValue(b.shape)}${transB ? 'ᵀ' : ''})`,
     );
   }
+  checkBufferSizes('matmul', { 'the product': [M, N] });
   const c = new Float32Array(M * N);
   gemmInto(M, N, Ka, a.data, transA, b.data, transB, c);
   return { shape: [M, N], data: c };

@@ -1,4 +1,5 @@
 import { ConvConfigError, describeValue } from './errors.ts';
+import { checkOptions } from './options.ts';
 
 /** A value per spatial axis: `[height, width]`. */
 export type Pair = readonly [number, number];
@@ -39,6 +40,9 @@ export interface ConvGeometry {
 
 const AXES = ['height', 'width'] as const;
 
+/** The keys of ConvOptions, the only ones a convolution's options object may have. */
+export const CONV_OPTION_KEYS: readonly string[] = ['stride', 'padding', 'dilation'];
+
 function splitPair(name: string, value: number | Pair | undefined, fallback: number): Pair {
   if (value === undefined) return [fallback, fallback];
   if (typeof value === 'number') return [value, value];
@@ -62,9 +66,11 @@ function check(name: string, pair: Pair, scalar: boolean, min: number, allowed: 
 /**
  * Validates and splits ConvOptions per axis. Throws ConvConfigError for a stride or dilation that
  * is not a positive integer (0, negative, fractional, NaN) and for a padding that is not a
- * non-negative integer.
+ * non-negative integer, and for an options argument that is not an object or has another key
+ * (`op` names the caller in that message).
  */
-export function resolveConvOptions(opts: ConvOptions = {}): ResolvedConvOptions {
+export function resolveConvOptions(opts: ConvOptions = {}, op = 'the convolution'): ResolvedConvOptions {
+  opts = checkOptions<ConvOptions>(op, opts, CONV_OPTION_KEYS);
   const stride = splitPair('stride', opts.stride, 1);
   const padding = splitPair('padding', opts.padding, 0);
   const dilation = splitPair('dilation', opts.dilation, 1);
@@ -89,7 +95,7 @@ export function outputSize(size: number, kernel: number, stride: number, padding
  * positive integer dimensions, the kernel size is not two positive integers, an option is out of
  * range, or the dilated kernel does not fit the padded input.
  */
-export function convGeometry(xShape: readonly number[], kernel: readonly number[], opts: ConvOptions = {}): ConvGeometry {
+export function convGeometry(xShape: readonly number[], kernel: readonly number[], opts: ConvOptions = {}, op = 'the convolution'): ConvGeometry {
   if (!Array.isArray(xShape) || xShape.length !== 4) {
     throw new ConvConfigError(
       'x',
@@ -107,7 +113,7 @@ export function convGeometry(xShape: readonly number[], kernel: readonly number[
       `kernel size must be two positive integers [KH, KW], got ${describeValue(kernel)}`,
     );
   }
-  const { stride, padding, dilation } = resolveConvOptions(opts);
+  const { stride, padding, dilation } = resolveConvOptions(opts, op);
   const [N, C, H, W] = xShape;
   const [KH, KW] = kernel;
   const [sh, sw] = stride;

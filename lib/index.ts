@@ -1,8 +1,12 @@
 /**
- * The engine's public face: the names and layouts in the design contract (shared/DESIGN.md).
+ * The engine's public face: every name a lesson, figure, cell or test imports (README: Layout).
  * Tensors are row-major Float32Array; images NCHW, kernels [F, C, KH, KW], biases [F].
+ * Errors: invalid arguments (options objects included) throw ConvConfigError naming the parameter;
+ * no buffer beyond MAX_BUFFER_FLOATS (2²⁸ floats) is allocated; NaN and ±Infinity are not checked
+ * and propagate to every output that reads them (see the README's error contract).
  */
 export { ConvConfigError } from './errors.ts';
+export { MAX_BUFFER_FLOATS } from './buffer-limit.ts';
 export type { Tensor } from './tensor.ts';
 export { tensor, zeros, sizeOf, at, clone, reshape, toNested } from './tensor.ts';
 export type { Rng } from './random.ts';

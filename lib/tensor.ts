@@ -1,4 +1,5 @@
 import { ConvConfigError, describeValue } from './errors.ts';
+import { checkBufferSizes } from './buffer-limit.ts';
 
 /**
  * A dense float32 tensor, row-major (the last index varies fastest).
@@ -36,6 +37,7 @@ export function assertShape(name: string, shape: readonly number[]): void {
 export function tensor(shape: readonly number[], data?: ArrayLike<number>, name = 'tensor'): Tensor {
   assertShape(name, shape);
   const size = sizeOf(shape);
+  if (data === undefined) checkBufferSizes(name, { 'the tensor': shape });
   if (data === undefined) return { shape: [...shape], data: new Float32Array(size) };
   if (data.length !== size) {
     throw new ConvConfigError(

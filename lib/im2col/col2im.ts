@@ -3,6 +3,7 @@ import { convGeometry } from '../geometry.ts';
 import type { Tensor } from '../tensor.ts';
 import { assertTensor } from '../tensor.ts';
 import { ConvConfigError, describeValue } from '../errors.ts';
+import { checkBufferSizes } from '../buffer-limit.ts';
 
 /**
  * One step of col2im: matrix cell `(row, column)` holding `value` goes back to channel `c` of image
@@ -142,8 +143,9 @@ export function col2im(
   kernel: readonly [number, number] | readonly number[],
   opts: ConvOptions = {},
 ): Tensor {
-  const g = convGeometry(xShape, kernel, opts);
+  const g = convGeometry(xShape, kernel, opts, 'col2im');
   assertColsShape(cols, g);
+  checkBufferSizes('col2im', { 'the output': [g.N, g.C, g.H, g.W] });
   const dx = new Float32Array(g.N * g.C * g.H * g.W);
   col2imInto(cols.data, g, dx);
   return { shape: [g.N, g.C, g.H, g.W], data: dx };

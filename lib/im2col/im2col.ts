@@ -2,6 +2,7 @@ import type { ConvGeometry, ConvOptions } from '../geometry.ts';
 import { convGeometry } from '../geometry.ts';
 import type { Tensor } from '../tensor.ts';
 import { assertTensor } from '../tensor.ts';
+import { checkBufferSizes } from '../buffer-limit.ts';
 
 /**
  * One copy made by im2col: matrix cell `(row, column)` receives `value` from channel `c` of image
@@ -74,9 +75,10 @@ export function im2colInto(
  */
 export function im2col(x: Tensor, kernel: readonly [number, number] | readonly number[], opts: ConvOptions = {}): Tensor {
   assertTensor('x', x, 4, '[N, C, H, W]');
-  const g = convGeometry(x.shape, kernel, opts);
+  const g = convGeometry(x.shape, kernel, opts, 'im2col');
   const rows = g.C * g.KH * g.KW;
   const columns = g.N * g.OH * g.OW;
+  checkBufferSizes('im2col', { 'the im2col matrix': [rows, columns] });
   const cols = new Float32Array(rows * columns);
   im2colInto(x.data, g, cols);
   return { shape: [rows, columns], data: cols };

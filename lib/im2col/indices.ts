@@ -3,6 +3,7 @@ import { convGeometry } from '../geometry.ts';
 import type { Tensor } from '../tensor.ts';
 import { assertTensor } from '../tensor.ts';
 import { ConvConfigError, describeValue } from '../errors.ts';
+import { checkBufferSizes } from '../buffer-limit.ts';
 
 /**
  * The index matrices of im2col for one image (the numpy post's get_indices, generalised to
@@ -29,9 +30,10 @@ export function im2colIndices(
   kernel: readonly [number, number] | readonly number[],
   opts: ConvOptions = {},
 ): IndexMatrices {
-  const { C, KH, KW, sh, sw, dh, dw, OH, OW } = convGeometry(xShape, kernel, opts);
+  const { C, KH, KW, sh, sw, dh, dw, OH, OW } = convGeometry(xShape, kernel, opts, 'im2colIndices');
   const rows = C * KH * KW;
   const columns = OH * OW;
+  checkBufferSizes('im2colIndices', { 'each index matrix': [rows, columns] });
   const i = new Int32Array(rows * columns);
   const j = new Int32Array(rows * columns);
   const d = new Int32Array(rows);
@@ -75,6 +77,7 @@ export function gatherWithIndices(x: Tensor, idx: IndexMatrices, padding: readon
     );
   }
   const Q = N * columns;
+  checkBufferSizes('gatherWithIndices', { 'the im2col matrix': [rows, Q] });
   const cols = new Float32Array(rows * Q);
   for (let r = 0; r < rows; r++) {
     for (let n = 0; n < N; n++) {

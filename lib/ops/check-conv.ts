@@ -3,6 +3,7 @@ import { convGeometry } from '../geometry.ts';
 import type { Tensor } from '../tensor.ts';
 import { assertTensor } from '../tensor.ts';
 import { ConvConfigError, describeValue } from '../errors.ts';
+import { checkBufferSizes } from '../buffer-limit.ts';
 
 /** The geometry of one convolution plus its number of filters `F` (the output channels). */
 export interface ConvShapes extends ConvGeometry {
@@ -26,10 +27,11 @@ export function checkConvShapes(
   w: Tensor,
   b: Tensor | null,
   opts: ConvOptions = {},
+  op = 'conv2d',
 ): ConvShapes {
   assertTensor('w', w, 4, '[F, C, KH, KW]');
   const [F, CW, KH, KW] = w.shape;
-  const g = convGeometry(xShape, [KH, KW], opts);
+  const g = convGeometry(xShape, [KH, KW], opts, op);
   if (CW !== g.C) {
     throw new ConvConfigError(
       'w',
@@ -45,16 +47,17 @@ export function checkConvShapes(
       );
     }
   }
+  checkBufferSizes(op, { 'the output': [g.N, F, g.OH, g.OW] });
   return { ...g, F };
 }
 
 /**
  * Checks the inputs of a forward convolution `x` (`[N, C, H, W]`), `w`, `b` and the options (see
- * checkConvShapes) and returns the geometry with `F`.
+ * checkConvShapes) and returns the geometry with `F`. `op` names the caller in messages.
  */
-export function checkConvArgs(x: Tensor, w: Tensor, b: Tensor | null, opts: ConvOptions = {}): ConvShapes {
+export function checkConvArgs(x: Tensor, w: Tensor, b: Tensor | null, opts: ConvOptions = {}, op = 'conv2d'): ConvShapes {
   assertTensor('x', x, 4, '[N, C, H, W]');
-  return checkConvShapes(x.shape, w, b, opts);
+  return checkConvShapes(x.shape, w, b, opts, op);
 }
 
 /**

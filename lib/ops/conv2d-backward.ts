@@ -7,6 +7,8 @@ import type { BackwardMethod } from './check-conv.ts';
 import { checkBackwardMethod, checkConvArgs, checkOutputGradient } from './check-conv.ts';
 import { nchwToRows } from './conv2d.ts';
 import { dilatedInputGradient } from './dilated.ts';
+import { checkOptions } from '../options.ts';
+import { checkBufferSizes } from '../buffer-limit.ts';
 
 /** Options of conv2dBackward: how to compute the input gradient (default 'col2im'). */
 export interface Conv2dBackwardOptions {
@@ -40,13 +42,15 @@ export function conv2dBackward(
   opts: ConvOptions = {},
   backward: Conv2dBackwardOptions = {},
 ): Conv2dGradients {
-  const g = checkConvArgs(x, w, null, opts);
+  const g = checkConvArgs(x, w, null, opts, 'conv2dBackward');
   checkOutputGradient(dy, g);
-  const method = checkBackwardMethod(backward.method ?? 'col2im');
+  const { method: requested } = checkOptions<Conv2dBackwardOptions>('conv2dBackward', backward, ['method'], 'backward');
+  const method = checkBackwardMethod(requested ?? 'col2im');
   const { N, C, H, W, F, KH, KW, OH, OW } = g;
   const K = C * KH * KW;
   const P = OH * OW;
   const Q = N * P;
+  checkBufferSizes('conv2dBackward', { 'the im2col matrix': [K, Q] });
   const dyRows = nchwToRows(dy.data, N, F, P);
 
   const db = new Float32Array(F);

@@ -23,7 +23,7 @@ function insideRange(offset: number, step: number, size: number, count: number):
  * Sums are kept in float64 and rounded to float32 once.
  */
 export function conv2dNaive(x: Tensor, w: Tensor, b: Tensor | null, opts: ConvOptions = {}): Tensor {
-  const { N, C, H, W, F, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW } = checkConvArgs(x, w, b, opts);
+  const { N, C, H, W, F, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW } = checkConvArgs(x, w, b, opts, 'conv2dNaive');
   const xs = x.data;
   const ws = w.data;
   const out = new Float32Array(N * F * OH * OW);

@@ -35,7 +35,7 @@ export function conv2dTransposeByZeroInsertion(
   b: Tensor | null,
   opts: ConvTransposeOptions = {},
 ): ZeroInsertionStages {
-  const s = checkConvTransposeArgs(x, w, b, opts);
+  const s = checkConvTransposeArgs(x, w, b, opts, 'conv2dTransposeByZeroInsertion');
   const { sh, sw, ph, pw, dh, dw, EKH, EKW } = s.forward;
   const [oph, opw] = s.outputPadding;
   const border: Sides = {

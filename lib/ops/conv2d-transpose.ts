@@ -1,5 +1,7 @@
 import type { ConvGeometry, ConvOptions, Pair } from '../geometry.ts';
-import { convGeometry, resolveConvOptions } from '../geometry.ts';
+import { CONV_OPTION_KEYS, convGeometry, resolveConvOptions } from '../geometry.ts';
+import { checkOptions } from '../options.ts';
+import { checkBufferSizes } from '../buffer-limit.ts';
 import type { Tensor } from '../tensor.ts';
 import { assertTensor } from '../tensor.ts';
 import { ConvConfigError, describeValue } from '../errors.ts';
@@ -36,23 +38,7 @@ export interface ConvTransposeShapes {
   forward: ConvGeometry;
 }
 
-const OPTION_KEYS = new Set(['stride', 'padding', 'dilation', 'outputPadding']);
-
-function checkOptionsObject(opts: unknown): ConvTransposeOptions {
-  if (opts === undefined) return {};
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new ConvConfigError('opts', `opts must be an object such as { stride: 2 }, got ${describeValue(opts)}`);
-  }
-  for (const key of Object.keys(opts)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new ConvConfigError(
-        key,
-        `unknown option ${JSON.stringify(key)}: conv2dTranspose takes ${[...OPTION_KEYS].join(', ')}`,
-      );
-    }
-  }
-  return opts as ConvTransposeOptions;
-}
+const OPTION_KEYS: readonly string[] = [...CONV_OPTION_KEYS, 'outputPadding'];
 
 function splitOutputPadding(value: unknown): Pair {
   if (value === undefined) return [0, 0];
@@ -69,17 +55,19 @@ function splitOutputPadding(value: unknown): Pair {
  * Throws ConvConfigError naming the parameter for: x or w not a 4-D tensor; x's channels (axis 1)
  * not w's first axis F; a bias whose length is not C; stride, padding or dilation out of range
  * (as for conv2d); an outputPadding that is negative, fractional or not smaller than
- * max(stride, dilation); and a padding so large that the output would be empty.
+ * max(stride, dilation); and a padding so large that the output would be empty. `caller` names
+ * the calling op in messages.
  */
 export function checkConvTransposeArgs(
   x: Tensor,
   w: Tensor,
   b: Tensor | null,
   opts: ConvTransposeOptions = {},
+  caller = 'conv2dTranspose',
 ): ConvTransposeShapes {
   assertTensor('x', x, 4, '[N, F, H, W]');
   assertTensor('w', w, 4, '[F, C, KH, KW]');
-  const options = checkOptionsObject(opts);
+  const options = checkOptions<ConvTransposeOptions>(caller, opts, OPTION_KEYS);
   const [N, FX, H, W] = x.shape;
   const [F, C, KH, KW] = w.shape;
   if (FX !== F) {
@@ -97,7 +85,7 @@ export function checkConvTransposeArgs(
       );
     }
   }
-  const { stride, padding, dilation } = resolveConvOptions(options);
+  const { stride, padding, dilation } = resolveConvOptions({ stride: options.stride, padding: options.padding, dilation: options.dilation }, caller);
   const outputPadding = splitOutputPadding(options.outputPadding);
   const sizes: number[] = [];
   for (let axis = 0; axis < 2; axis++) {
@@ -126,6 +114,7 @@ export function checkConvTransposeArgs(
   // With outputPadding ≥ stride (allowed when dilation > stride) the forward formula counts one
   // more window than x has pixels; the transpose has exactly H×W windows, one per pixel of x.
   const forward: ConvGeometry = { ...geometry, OH: H, OW: W };
+  checkBufferSizes(caller, { 'the stamp matrix W_rowᵀ·X_row': [C * KH * KW, N * H * W], 'the output': [N, C, OH, OW] });
   return { N, F, C, H, W, OH, OW, outputPadding, forward };
 }
 

@@ -3,6 +3,7 @@ import type { Tensor } from '../tensor.ts';
 import { im2colInto } from '../im2col/im2col.ts';
 import { gemmInto } from '../gemm.ts';
 import { checkConvArgs } from './check-conv.ts';
+import { checkBufferSizes } from '../buffer-limit.ts';
 
 /**
  * Moves a matrix laid out `[F, N·P]` (row f holds image 0's P values, then image 1's, …) into
@@ -56,6 +57,7 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null, opts: ConvOptions
   const K = C * KH * KW;
   const P = OH * OW;
   const Q = N * P;
+  checkBufferSizes('conv2d', { 'the im2col matrix': [K, Q] });
   const cols = new Float32Array(K * Q);
   im2colInto(x.data, g, cols);
   const rows = new Float32Array(F * Q);

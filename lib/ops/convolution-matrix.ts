@@ -16,7 +16,7 @@ export const MAX_CONVOLUTION_MATRIX_ENTRIES = 1 << 20;
  * operands, N ≠ 1, or a matrix of more than MAX_CONVOLUTION_MATRIX_ENTRIES entries.
  */
 export function convolutionMatrix(x: Tensor, w: Tensor, opts: ConvOptions = {}): Tensor {
-  const g = checkConvArgs(x, w, null, opts);
+  const g = checkConvArgs(x, w, null, opts, 'convolutionMatrix');
   const { N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw } = g;
   if (N !== 1) throw new ConvConfigError('x', `convolutionMatrix takes one image (N = 1), got N = ${N}`);
   const rows = F * OH * OW;

@@ -2,6 +2,7 @@ import type { Tensor } from '../tensor.ts';
 import { assertTensor } from '../tensor.ts';
 import { ConvConfigError, describeValue } from '../errors.ts';
 import { gemmInto } from '../gemm.ts';
+import { checkBufferSizes } from '../buffer-limit.ts';
 
 /** Checks x `[N, I]` and w `[O, I]` (the same I) and returns `[N, I, O]`. */
 function denseShapes(op: string, x: Tensor, w: Tensor): [number, number, number] {
@@ -25,6 +26,7 @@ function denseShapes(op: string, x: Tensor, w: Tensor): [number, number, number]
  */
 export function dense(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   const [N, I, O] = denseShapes('dense', x, w);
+  checkBufferSizes('dense', { 'the output': [N, O] });
   const y = new Float32Array(N * O);
   gemmInto(N, O, I, x.data, false, w.data, true, y);
   if (b !== null && b !== undefined) {

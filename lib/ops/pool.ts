@@ -1,10 +1,12 @@
 import type { ConvGeometry, ConvOptions } from '../geometry.ts';
-import { convGeometry } from '../geometry.ts';
+import { CONV_OPTION_KEYS, convGeometry } from '../geometry.ts';
+import { checkOptions } from '../options.ts';
 import type { Tensor } from '../tensor.ts';
 import { assertTensor } from '../tensor.ts';
 import { ConvConfigError, describeValue } from '../errors.ts';
 import { im2colInto } from '../im2col/im2col.ts';
 import { col2imInto } from '../im2col/col2im.ts';
+import { checkBufferSizes } from '../buffer-limit.ts';
 
 /**
  * Options of a pooling window: the same fields as ConvOptions, but **stride defaults to the window
@@ -50,6 +52,7 @@ export function poolGeometry(
       `${op}: pooling window must be two positive integers [KH, KW], got ${describeValue(window)}`,
     );
   }
+  opts = checkOptions<PoolOptions>(op, opts, CONV_OPTION_KEYS);
   const [N, C, H, W] = xShape;
   const stride = opts.stride ?? ([window[0], window[1]] as const);
   let g: ConvGeometry;
@@ -61,6 +64,7 @@ export function poolGeometry(
     }
     throw e;
   }
+  checkBufferSizes(op, { 'the window matrix': [g.KH * g.KW, g.N * g.OH * g.OW] });
   return { g, xShape: [N, C, H, W], yShape: [N, C, g.OH, g.OW] };
 }
 
@@ -183,6 +187,7 @@ export function maxPool2dBackward(
   window: readonly [number, number] | readonly number[],
   opts: PoolOptions = {},
 ): Tensor {
+  opts = checkOptions<PoolOptions>('maxPool2dBackward', opts, CONV_OPTION_KEYS);
   const record: MaxPoolRecord =
     source && 'argmax' in source ? source : maxPool2d(source as Tensor, window, opts);
   const pg = poolGeometry(record.xShape, window, opts, 'maxPool2dBackward');

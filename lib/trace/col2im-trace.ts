@@ -4,7 +4,8 @@ import type { Tensor } from '../tensor.ts';
 import type { ScatterAdd } from '../im2col/col2im.ts';
 import { assertColsShape, col2imInto } from '../im2col/col2im.ts';
 import type { TraceOptions } from './patch-extraction.ts';
-import { assertTraceSize, resolveMaxEvents } from './patch-extraction.ts';
+import { TRACE_OPTION_KEYS, assertTraceSize, resolveMaxEvents } from './patch-extraction.ts';
+import { checkOptions } from '../options.ts';
 
 /**
  * The adds of one matrix column `column = (n·OH + oh)·OW + ow`, i.e. one window folded back into the
@@ -50,10 +51,11 @@ export function traceCol2im(
   kernel: readonly [number, number] | readonly number[],
   opts: TraceOptions = {},
 ): Col2imTrace {
-  const geometry = convGeometry(xShape, kernel, opts);
+  const { maxEvents, ...convOpts } = checkOptions<TraceOptions>('traceCol2im', opts, TRACE_OPTION_KEYS);
+  const geometry = convGeometry(xShape, kernel, convOpts, 'traceCol2im');
   assertColsShape(cols, geometry);
   const { N, C, H, W, OH, OW, sh, sw, ph, pw } = geometry;
-  assertTraceSize(cols.data.length, resolveMaxEvents(opts), 'adds');
+  assertTraceSize(cols.data.length, resolveMaxEvents({ maxEvents }), 'adds');
 
   const columns: Col2imColumnStep[] = [];
   for (let n = 0; n < N; n++) {

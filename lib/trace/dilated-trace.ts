@@ -4,6 +4,7 @@ import { ConvConfigError, describeValue } from '../errors.ts';
 import { checkConvShapes, checkOutputGradient } from '../ops/check-conv.ts';
 import type { DilatedPlan, Sides } from '../ops/dilated.ts';
 import { dilatedInputGradient } from '../ops/dilated.ts';
+import { checkOptions } from '../options.ts';
 
 /**
  * One product of the final convolution: padded gradient `padded[n][f][y][x]` (`gradient`) times
@@ -80,9 +81,9 @@ export function traceDilatedBackward(
   opts: ConvOptions = {},
   traceOpts: DilatedTraceOptions = {},
 ): DilatedTrace {
-  const g = checkConvShapes(xShape, w, null, opts);
+  const g = checkConvShapes(xShape, w, null, opts, 'traceDilatedBackward');
   checkOutputGradient(dy, g);
-  const maxTerms = traceOpts.maxTerms ?? 20000;
+  const maxTerms = checkOptions<DilatedTraceOptions>('traceDilatedBackward', traceOpts, ['maxTerms'], 'traceOpts').maxTerms ?? 20000;
   if (typeof maxTerms !== 'number' || !(maxTerms >= 0)) {
     throw new ConvConfigError('maxTerms', `maxTerms must be a non-negative number, got ${describeValue(maxTerms)}`);
   }

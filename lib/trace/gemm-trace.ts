@@ -4,6 +4,7 @@ import { matmul } from '../gemm.ts';
 import { ConvConfigError, describeValue } from '../errors.ts';
 import type { TraceOptions } from './patch-extraction.ts';
 import { assertTraceSize, resolveMaxEvents } from './patch-extraction.ts';
+import { checkOptions } from '../options.ts';
 
 /**
  * One term of an output cell's dot product: `a = W_row[f][k]` times `b = cols[k][q]`.
@@ -104,7 +105,7 @@ export function gemmCellTerms(wRow: Tensor, cols: Tensor, f: number, q: number):
  */
 export function traceGemm(wRow: Tensor, cols: Tensor, opts: GemmTraceOptions = {}): GemmTrace {
   const [F, Q, R] = assertOperands(wRow, cols);
-  assertTraceSize(F * Q * R, resolveMaxEvents(opts), 'terms');
+  assertTraceSize(F * Q * R, resolveMaxEvents(checkOptions<GemmTraceOptions>('traceGemm', opts, ['maxEvents'])), 'terms');
   const product = matmul(wRow, cols);
   const steps: GemmCellStep[] = [];
   for (let f = 0; f < F; f++) {

@@ -1,5 +1,6 @@
 import type { ConvGeometry, ConvOptions } from '../geometry.ts';
-import { convGeometry } from '../geometry.ts';
+import { CONV_OPTION_KEYS, convGeometry } from '../geometry.ts';
+import { checkOptions } from '../options.ts';
 import type { Tensor } from '../tensor.ts';
 import { assertTensor } from '../tensor.ts';
 import type { PatchCopy } from '../im2col/im2col.ts';
@@ -42,6 +43,9 @@ export interface PatchExtractionTrace {
 
 const DEFAULT_MAX_EVENTS = 250_000;
 
+/** The keys of TraceOptions: the convolution's options and maxEvents. */
+export const TRACE_OPTION_KEYS: readonly string[] = [...CONV_OPTION_KEYS, 'maxEvents'];
+
 /** Reads and checks `maxEvents`; shared by the traces. */
 export function resolveMaxEvents(opts: TraceOptions): number {
   const max = opts.maxEvents ?? DEFAULT_MAX_EVENTS;
@@ -72,11 +76,12 @@ export function tracePatchExtraction(
   opts: TraceOptions = {},
 ): PatchExtractionTrace {
   assertTensor('x', x, 4, '[N, C, H, W]');
-  const geometry = convGeometry(x.shape, kernel, opts);
+  const { maxEvents, ...convOpts } = checkOptions<TraceOptions>('tracePatchExtraction', opts, TRACE_OPTION_KEYS);
+  const geometry = convGeometry(x.shape, kernel, convOpts, 'tracePatchExtraction');
   const { N, C, KH, KW, OH, OW, sh, sw } = geometry;
   const rows = C * KH * KW;
   const columns = N * OH * OW;
-  assertTraceSize(rows * columns, resolveMaxEvents(opts), 'copies');
+  assertTraceSize(rows * columns, resolveMaxEvents({ maxEvents }), 'copies');
 
   const steps: PatchStep[] = [];
   for (let q = 0; q < columns; q++) {

@@ -4,6 +4,8 @@ import { col2imInto } from '../im2col/col2im.ts';
 import type { ConvTransposeOptions, ConvTransposeShapes } from '../ops/conv2d-transpose.ts';
 import { addChannelBias, checkConvTransposeArgs, transposeColumns } from '../ops/conv2d-transpose.ts';
 import { assertTraceSize, resolveMaxEvents } from './patch-extraction.ts';
+import { CONV_OPTION_KEYS } from '../geometry.ts';
+import { checkOptions } from '../options.ts';
 
 /**
  * One stamp of a transposed convolution: pixel `(i, j)` of image `n` of x (column
@@ -56,7 +58,7 @@ export function traceConv2dTranspose(
   b: Tensor | null,
   opts: TransposeTraceOptions = {},
 ): TransposeTrace {
-  const { maxEvents, ...convOpts } = opts;
+  const { maxEvents, ...convOpts } = checkOptions<TransposeTraceOptions>('traceConv2dTranspose', opts, [...CONV_OPTION_KEYS, 'outputPadding', 'maxEvents']);
   const s = checkConvTransposeArgs(x, w, b, convOpts);
   const { N, F, C, H, W, OH, OW, forward } = s;
   const K = C * forward.KH * forward.KW;
