@@ -1,3 +1,5 @@
+import { superscript } from '../format-bytes.ts';
+
 /**
  * Number formatting for cells and narration: integers as they are, other values with up to
  * `digits` decimals and no trailing zeros; −0 prints as 0.
@@ -16,14 +18,18 @@ export function formatProduct(a: number, b: number): string {
   return `${f(a)}·${f(b)}`;
 }
 
-/** Bytes in a readable unit (B, KB, MB, GB; powers of 1024), e.g. `4.19 MB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
+export { formatBytes } from '../format-bytes.ts';
+
+/**
+ * An integer with its digits in groups of three, joined by `separator` (a thin space in text,
+ * `\\,` in TeX): `4392300` → `4 392 300`. Numbers beyond 10²¹ (where JavaScript prints an
+ * exponent) read `1.99 × 10⁶⁵`, never with separators inside the exponent.
+ */
+export function groupDigitsWith(n: number, separator: string): string {
+  if (!Number.isFinite(n)) return n > 0 ? '∞' : n < 0 ? '−∞' : 'NaN';
+  if (Math.abs(n) >= 1e21) {
+    const exponent = Math.floor(Math.log10(Math.abs(n)));
+    return `${Number((n / 10 ** exponent).toFixed(2))} × 10${superscript(exponent)}`;
   }
-  return `${u === 0 ? v : Number(v.toFixed(2))} ${units[u]}`;
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
 }

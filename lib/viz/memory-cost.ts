@@ -3,7 +3,7 @@ import { convGeometry } from '../geometry.ts';
 import { im2colBytes } from '../im2col/im2col.ts';
 import { sizeOf } from '../tensor.ts';
 import { ConvConfigError, describeValue } from '../errors.ts';
-import { formatBytes } from './format.ts';
+import { formatBytes, groupDigitsWith } from './format.ts';
 
 /**
  * The view-model of lesson 5's "how big does the matrix get" calculator: for one convolution
@@ -85,7 +85,7 @@ export interface Buffer {
   role: 'input' | 'matrix' | 'kernel' | 'output';
   shape: number[];
   bytes: number;
-  /** formatBytes(bytes), e.g. `4.19 MB`. */
+  /** formatBytes(bytes), e.g. `4.39 MB`. */
   text: string;
 }
 
@@ -103,7 +103,7 @@ export interface MemoryCost {
   ratioText: string;
   /** The most windows one pixel can fall in: KH·KW (every tap of the kernel), the upper bound of the ratio without padding. */
   maxCopies: number;
-  /** A sentence with the comparison, e.g. `X_col takes 4.19 MB, 7.1× the input's 603.86 KB.` */
+  /** A sentence with the comparison, e.g. `X_col takes 4.39 MB, 7.1× the input's 618.35 kB.` */
   summary: string;
 }
 
@@ -114,7 +114,7 @@ function bytesOf(shape: readonly number[]): number {
 
 /** `1098075` → `1 098 075`: thousands separated by thin spaces. */
 export function groupDigits(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009');
+  return groupDigitsWith(n, '\u2009');
 }
 
 /** A ratio as read: two significant decimals below 10, one below 100, none above. */

@@ -17,7 +17,7 @@ import { tracePatchExtraction } from '../trace/patch-extraction.ts';
 import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
 import { SEED_SETTINGS, buildExample, settingsFromQuery, settingsToQuery, keepDrawable } from './conv-settings.ts';
 import { buildOrFallback, readStepParam, writeStepParam } from './figure-query.ts';
-import { formatBytes, formatValue } from './format.ts';
+import { formatBytes, formatValue, groupDigitsWith } from './format.ts';
 import type { Grid } from './grid.ts';
 import { planeOf } from './grid.ts';
 import { matrixTeX } from './tex.ts';
@@ -296,7 +296,7 @@ export { matrixTeX };
 
 /** An integer with thin spaces between groups of three digits, for TeX (`4\,392\,300`). */
 export function groupDigitsTeX(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\\,');
+  return groupDigitsWith(n, '\\,');
 }
 
 /**

@@ -62,8 +62,14 @@ describe('formatting', () => {
     expect(formatValue(1e-9)).toBe('0');
     expect(formatValue(Number.NaN)).toBe('NaN');
     expect(formatProduct(4, -2)).toBe('4·(-2)');
-    expect(formatBytes(4 * 363 * 3025)).toBe('4.19 MB');
+    // AlexNet's X_col: 363 × 3025 float32 = 4 392 300 bytes, in decimal units (MB = 10⁶ bytes).
+    expect(formatBytes(4 * 363 * 3025)).toBe('4.39 MB');
     expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(999_999)).toBe('1 MB');
+    expect(formatBytes(618_348)).toBe('618.35 kB');
+    expect(formatBytes(4 * 2 ** 28)).toBe('1.07 GB');
+    expect(formatBytes(1.991e65)).toBe('1.99 × 10⁶⁵ B');
+    expect(formatBytes(Number.POSITIVE_INFINITY)).toBe('more than any memory');
   });
   it('planeOf reads one NCHW plane or a whole matrix, and refuses bad indices', () => {
     const t = tensor([2, 1, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]);

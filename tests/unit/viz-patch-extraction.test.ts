@@ -269,7 +269,7 @@ describe('lesson figures computed by the engine', () => {
     expect(tex.windows).toContain('55 \\cdot 55 = 3\\,025');
     expect(tex.product).toContain('_{96 \\times 363}');
     expect(tex.product).toContain('55 \\times 55 \\times 96');
-    expect(tex.bytes).toContain('4\\,392\\,300\\ \\text{bytes} \\approx \\text{4.19 MB}');
+    expect(tex.bytes).toContain('4\\,392\\,300\\ \\text{bytes} \\approx \\text{4.39 MB}');
     expect(tex.bytes).toContain('\\approx 7.1');
   });
 
