@@ -103,6 +103,8 @@ export interface MemoryCost {
   ratioText: string;
   /** The most windows one pixel can fall in: KH·KW (every tap of the kernel), the upper bound of the ratio without padding. */
   maxCopies: number;
+  /** maxCopies for reading: `at most 9 copies of a pixel`, `at most 1 copy of a pixel`. */
+  maxCopiesText: string;
   /** A sentence with the comparison, e.g. `X_col takes 4.39 MB, 7.1× the input's 618.35 kB.` */
   summary: string;
 }
@@ -157,6 +159,7 @@ export function memoryCost(settings: LayerSettings): MemoryCost {
     ratio,
     ratioText,
     maxCopies: KH * KW,
+    maxCopiesText: `at most ${KH * KW} ${KH * KW === 1 ? 'copy' : 'copies'} of a pixel`,
     summary: `X_col takes ${buffers[1].text}, ${ratioText} the input's ${buffers[0].text}.`,
   };
 }

@@ -23,6 +23,11 @@ describe('AlexNet conv1 (book chapter): 227×227×3, 96 filters 11×11, stride 4
     expect(cost.xColShape).toEqual([363, 3025]);
   });
 
+  it('says "copy" for a 1×1 kernel, which can copy a pixel at most once', () => {
+    const one = memoryCost({ ...DEFAULT_LAYER, KH: 1, KW: 1 });
+    expect(one.maxCopiesText).toBe('at most 1 copy of a pixel');
+  });
+
   it('counts the bytes of every buffer in float32', () => {
     expect(cost.buffers.map((b) => [b.id, b.label, b.bytes])).toEqual([
       ['input', 'Input [1, 3, 227, 227]', 4 * 3 * 227 * 227],
@@ -34,6 +39,7 @@ describe('AlexNet conv1 (book chapter): 227×227×3, 96 filters 11×11, stride 4
     expect(cost.ratio).toBeCloseTo((363 * 3025) / (3 * 227 * 227), 12);
     expect(cost.ratioText).toBe('7.1×');
     expect(cost.maxCopies).toBe(121);
+    expect(cost.maxCopiesText).toBe('at most 121 copies of a pixel');
     expect(cost.summary).toBe('X_col takes 4.39 MB, 7.1× the input\'s 618.35 kB.');
   });
 });
