@@ -37,9 +37,8 @@ export function roleFromLabel(label: string | undefined): OutputRole | null {
   return null;
 }
 
-function clip(rows: number[][], notes: string[], what: string): number[][] {
-  const R = rows.length;
-  const C = rows[0]?.length ?? 0;
+/** The first MAX_ROWS × MAX_COLS of `rows`, noting in `notes` when the full R × C was larger. */
+function clip(rows: number[][], notes: string[], what: string, R: number, C: number): number[][] {
   if (R > MAX_ROWS || C > MAX_COLS) {
     notes.push(`${what}: showing ${Math.min(R, MAX_ROWS)} of ${R} rows and ${Math.min(C, MAX_COLS)} of ${C} columns`);
   }
@@ -100,9 +99,9 @@ function tensorItem(t: { shape: readonly number[]; data: Float32Array }, label: 
   const grids: OutputGrid[] = [];
   const rank = shape.length;
   if (rank === 1) {
-    grids.push({ label, values: clip([Array.from(t.data.subarray(0, MAX_COLS + 1))], notes, label) });
+    grids.push({ label, values: clip([Array.from(t.data.subarray(0, MAX_COLS + 1))], notes, label, 1, shape[0]) });
   } else if (rank === 2) {
-    const grid: OutputGrid = { label, values: clip(planeRows(t.data, 0, shape[0], shape[1]), notes, label) };
+    const grid: OutputGrid = { label, values: clip(planeRows(t.data, 0, shape[0], shape[1]), notes, label, shape[0], shape[1]) };
     if (options.im2col) {
       const h = im2colHeaders(shape, options.im2col);
       grid.rowHeaders = h.rows;
@@ -120,7 +119,7 @@ function tensorItem(t: { shape: readonly number[]; data: Float32Array }, label: 
       let rest = p;
       for (let a = rank - 3; a >= 0; a--) { index.unshift(rest % shape[a]); rest = Math.floor(rest / shape[a]); }
       const name = `${label} [${index.map((v, a) => `${rank === 3 ? 'c' : axes[a]}=${v}`).join(', ')}]`;
-      grids.push({ label: name, values: clip(planeRows(t.data, p * H * W, H, W), p === 0 ? notes : [], `each plane`) });
+      grids.push({ label: name, values: clip(planeRows(t.data, p * H * W, H, W), p === 0 ? notes : [], 'each plane', H, W) });
     }
     if (planes > MAX_GRIDS) notes.push(`showing ${MAX_GRIDS} of ${planes} planes`);
   }
@@ -142,12 +141,12 @@ export function describeShown(value: unknown, label?: string, options?: unknown)
   if (value === undefined) return null;
   if (isTensor(value)) {
     if (value.shape.length === 0) return { kind: 'text', text: formatValue(value.data[0]), ...(label ? { label } : {}) };
-    return tensorItem(value, name || `tensor [${value.shape.join(', ')}]`, opts);
+    return tensorItem(value, name || 'tensor', opts);
   }
   if (isMatrix(value)) {
     const shape = [value.length, value[0].length];
     const t = { shape, data: Float32Array.from(value.flat()) };
-    return tensorItem(t, name || `matrix ${shape[0]}×${shape[1]}`, { role: opts.role ?? roleFromLabel(name) ?? 'matrix', im2col: opts.im2col });
+    return tensorItem(t, name || 'matrix', { role: opts.role ?? roleFromLabel(name) ?? 'matrix', im2col: opts.im2col });
   }
   if (opts.im2col) throw new ConvConfigError('im2col', `show's im2col option needs a 2-D tensor or matrix, got ${inspect(value)}`);
   const text = typeof value === 'number' ? formatValue(value) : typeof value === 'string' ? value : inspect(value);

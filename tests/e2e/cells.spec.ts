@@ -227,7 +227,7 @@ test('cells with outputs and an open editor: axe clean, no overflow at 375 px, s
       await expect(cellOf(page, 1).locator('.cm-content')).toBeFocused();
       await cellOf(page, 1).scrollIntoViewIfNeeded();
       await nextFrame(page);
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${suffix}.png`), fullPage: suffix === 'narrow' || path !== LESSON });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${suffix}.png`), fullPage: path !== LESSON });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `${path} at ${width}px overflows by ${overflow}px`).toBeLessThanOrEqual(0);
       if (suffix === 'wide') await expectNoSeriousA11yViolations(page, `${path} with cells run`);
