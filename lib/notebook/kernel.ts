@@ -52,7 +52,7 @@ export class CellKernel {
   private host: CellHost | null = null;
 
   constructor(globals: Record<string, unknown>) {
-    const log = (level: 'log' | 'info' | 'warn' | 'error') => (...args: unknown[]) => this.host?.log(level, args);
+    const log = (level: 'log' | 'info' | 'warn' | 'error') => (...args: unknown[]): void => { this.host?.log(level, args); };
     this.base = Object.assign(Object.create(null) as Record<string, unknown>, globals, {
       show: (value: unknown, label?: string, options?: unknown) => { this.host?.show(value, label, options); },
       console: { log: log('log'), info: log('info'), debug: log('log'), warn: log('warn'), error: log('error') },

@@ -112,6 +112,10 @@ describe('cell outputs', () => {
     expect(items[3]).toEqual({ kind: 'text', text: 'last' });
   });
 
+  it('a cell ending in console.log shows its line and no value', async () => {
+    expect(await outputs(kernel(), "const a = 2\nconsole.log('a is', a)")).toEqual([{ kind: 'log', level: 'log', text: 'a is 2' }]);
+  });
+
   it('ends with the error item and keeps the outputs made before it', async () => {
     const items = await outputs(kernel(), "console.log('before')\nthrow new Error('stop here')\nconsole.log('never')");
     expect(items).toEqual([{ kind: 'log', level: 'log', text: 'before' }, { kind: 'error', name: 'Error', message: 'stop here', line: 2 }]);
