@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { SCREENSHOTS, expectNoSeriousA11yViolations, watchErrors } from './helpers.ts';
 import { conv2d, conv2dNaive, tensor } from '../../lib/index.ts';
 import { formatValue } from '../../lib/viz/format.ts';
@@ -220,6 +221,7 @@ test('cells with outputs and an open editor: axe clean, no overflow at 375 px, s
     for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
       await page.setViewportSize({ width, height: 900 });
       await page.goto(path);
+      await expect(cellOf(page, 2)).toBeVisible();
       await page.getByRole('button', { name: 'Run all', exact: true }).click();
       const last = page.locator('section[data-cell]').last();
       await expect(last).toHaveAttribute('data-status', 'done');
@@ -233,4 +235,32 @@ test('cells with outputs and an open editor: axe clean, no overflow at 375 px, s
       if (suffix === 'wide') await expectNoSeriousA11yViolations(page, `${path} with cells run`);
     }
   }
+});
+
+test('every lesson\'s cells run in the browser with Run all, without an error, and are axe clean in light and dark', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = watchErrors(page);
+  const lessons = await (async () => {
+    await page.goto('/');
+    return page.locator('a[href^="/lessons/"]').evaluateAll((as) => [...new Set(as.map((a) => a.getAttribute('href')!))]);
+  })();
+  expect(lessons.length).toBeGreaterThanOrEqual(11);
+  for (const path of lessons) {
+    for (const scheme of ['light', 'dark'] as const) {
+      if (scheme === 'dark' && path !== LESSON && !path.includes('/06-')) continue;
+      await page.emulateMedia({ colorScheme: scheme });
+      await openLesson(page, path);
+      const cells = page.locator('section[data-cell]');
+      expect(await cells.count(), path).toBeGreaterThanOrEqual(2);
+      await page.getByRole('button', { name: 'Run all', exact: true }).click();
+      await expect(cells.last()).toHaveAttribute('data-status', /done|error/, { timeout: 30_000 });
+      expect(await cells.locator('.output .error').allInnerTexts(), path).toEqual([]);
+      await cellOf(page, 1).getByRole('textbox').first().click();
+      await expect(cellOf(page, 1).locator('.cm-content')).toBeFocused();
+      const results = await new AxeBuilder({ page }).include('section[data-cell]').analyze();
+      const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(bad.map((v) => `${path} (${scheme}): ${v.id} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`)).toEqual([]);
+    }
+  }
+  expect(errors).toEqual([]);
 });

@@ -52,7 +52,8 @@ export function mountEditor(parent: HTMLElement, options: { text: string; label:
         new LanguageSupport(typescriptLanguage),
         syntaxHighlighting(classHighlighter),
         keymap.of([{ key: 'Shift-Enter', run }, { key: 'Mod-Enter', run }, ...defaultKeymap, ...historyKeymap]),
-        EditorView.contentAttributes.of({ 'aria-label': options.label }),
+        // tabindex 0 states what contenteditable already does, so checkers see the scroller's focusable content.
+        EditorView.contentAttributes.of({ 'aria-label': options.label, tabindex: '0' }),
         EditorView.updateListener.of((u) => { if (u.docChanged) options.onChange(u.state.doc.toString()); }),
         theme,
       ],
