@@ -49,25 +49,58 @@ async function nextFrame(page: Page): Promise<void> {
   await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => done())));
 }
 
-test('the seed cell runs on the engine and shows the output grid', async ({ page }, info) => {
+/** Clicks a cell's Run button in the page and returns the ms until its output's first grid is in the DOM. */
+async function runToOutputMs(cell: Locator): Promise<number> {
+  return cell.evaluate((section) => new Promise<number>((done) => {
+    const output = section.querySelector('.output')!;
+    const t0 = performance.now();
+    const seen = new MutationObserver(() => {
+      if (output.querySelector('.matrix td')) { seen.disconnect(); done(performance.now() - t0); }
+    });
+    seen.observe(output, { childList: true, subtree: true });
+    (section.querySelector('button.run') as HTMLButtonElement).click();
+  }));
+}
+
+test('the seed cell runs on the engine and shows the output grid; editor and worker load only on use', async ({ page }, info) => {
   const errors = watchErrors(page);
+  const lazy: string[] = [];
+  page.on('request', (r) => { if (/\/(editor|cell\.worker)[.-]/.test(r.url())) lazy.push(r.url().replace(/^.*\//, '')); });
   await openLesson(page);
   const cell = cellOf(page, 1);
   await cell.scrollIntoViewIfNeeded();
-  const t0 = Date.now();
-  await cell.getByRole('button', { name: 'Run cell 1', exact: true }).click();
+  await page.waitForLoadState('networkidle');
+  expect(lazy).toEqual([]);
+  const cold = await runToOutputMs(cell);
   const grid = cell.locator('.output .matrix[data-role="output"] td');
   await expect(grid).toHaveText(['145', '191', '283', '329']);
-  info.annotations.push({ type: 'run-to-output-ms (first run, worker start included)', description: String(Date.now() - t0) });
   await expect(cell.locator('.output pre.log')).toHaveText('[1, 1, 2, 2] [145, 191, 283, 329]');
-  const t1 = Date.now();
-  await cell.getByRole('button', { name: 'Run cell 1', exact: true }).click();
+  expect(lazy.map((u) => u.split(/[.-]/)[0])).toEqual(['cell']);
+  const warm = await runToOutputMs(cell);
   await expect(cell).toHaveAttribute('data-status', 'done');
-  info.annotations.push({ type: 'run-to-output-ms (warm)', description: String(Date.now() - t1) });
-  // The editor is loaded only now, on focus.
+  // Measured, not asserted: printed for the notes (the status line has the time inside the worker).
+  const inWorker = await cell.locator('.status').innerText();
+  console.log(`seed example, Run to output: ${cold.toFixed(0)} ms on the first run (worker start included), ${warm.toFixed(0)} ms after; ${inWorker}`);
+  info.annotations.push({ type: 'run-to-output-ms', description: `cold ${cold.toFixed(0)}, warm ${warm.toFixed(0)}` });
   expect(await page.locator('.cm-editor').count()).toBe(0);
-  console.log(info.annotations.map((a) => `${a.type}: ${a.description}`).join('\n'));
+  await cell.getByRole('textbox').first().focus();
+  await expect(cell.locator('.cm-content')).toBeFocused();
+  expect(lazy.some((u) => u.startsWith('editor'))).toBe(true);
   expect(errors).toEqual([]);
+});
+
+test('a huge allocation is explained, and the next cell still runs', async ({ page }) => {
+  await openLesson(page);
+  const cell = cellOf(page, 2);
+  await replaceCode(cell, 'const big = new Float64Array(2 ** 42)');
+  await page.keyboard.press('Shift+Enter');
+  await expect(cell.locator('.output .error')).toContainText('RangeError (line 1): Out of memory: the cell asked for more memory than the page can allocate');
+  await replaceCode(cell, 'zeros([1 << 15, 1 << 15])');
+  await page.keyboard.press('Shift+Enter');
+  await expect(cell.locator('.output .error')).toContainText('ConvConfigError (line 1)');
+  await replaceCode(cell, '1 + 1');
+  await page.keyboard.press('Shift+Enter');
+  await expect(cell.locator('.output .text')).toHaveText('2');
 });
 
 test('an edited cell with stride, padding and bias shows conv2dNaive\'s numbers; stride 0 shows the engine\'s message', async ({ page }) => {
@@ -237,7 +270,7 @@ test('cells with outputs and an open editor: axe clean, no overflow at 375 px, s
   }
 });
 
-test('every lesson\'s cells run in the browser with Run all, without an error, and are axe clean in light and dark', async ({ page }) => {
+test('every lesson\'s cells run in the browser with Run all, without an error, axe clean in light and dark, fitting 375 px', async ({ page }) => {
   test.setTimeout(180_000);
   const errors = watchErrors(page);
   const lessons = await (async () => {
@@ -260,6 +293,12 @@ test('every lesson\'s cells run in the browser with Run all, without an error, a
       const results = await new AxeBuilder({ page }).include('section[data-cell]').analyze();
       const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       expect(bad.map((v) => `${path} (${scheme}): ${v.id} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`)).toEqual([]);
+      // With every output drawn, the page still fits 375 px.
+      await page.setViewportSize({ width: 375, height: 800 });
+      await nextFrame(page);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${path} at 375 px with outputs overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+      await page.setViewportSize({ width: 1280, height: 800 });
     }
   }
   expect(errors).toEqual([]);

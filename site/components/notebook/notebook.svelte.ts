@@ -23,12 +23,16 @@ export class CellModel {
   ms: number | null = $state(null);
   /** True while a run has lasted longer than SLOW_AFTER_MS. */
   slow = $state(false);
-  edited = $derived(this.source !== this.original);
 
   constructor(id: string, original: string, source = original) {
     this.id = id;
     this.original = original;
     this.source = source;
+  }
+
+  /** Whether the reader's code differs from the lesson's. */
+  get edited(): boolean {
+    return this.source !== this.original;
   }
 }
 
