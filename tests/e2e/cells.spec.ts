@@ -288,6 +288,8 @@ test('every lesson\'s cells run in the browser with Run all, without an error, a
       await page.getByRole('button', { name: 'Run all', exact: true }).click();
       await expect(cells.last()).toHaveAttribute('data-status', /done|error/, { timeout: 30_000 });
       expect(await cells.locator('.output .error').allInnerTexts(), path).toEqual([]);
+      // Nested code keeps its indentation through MDX (lesson 4's cell 2 has three nested loops).
+      if (path.includes('/04-')) expect(await cellOf(page, 2).getByRole('textbox').first().innerText()).toContain('\n  for (let f = 0; f < F; f++)\n    for (let p');
       await cellOf(page, 1).getByRole('textbox').first().click();
       await expect(cellOf(page, 1).locator('.cm-content')).toBeFocused();
       const results = await new AxeBuilder({ page }).include('section[data-cell]').analyze();

@@ -61,6 +61,8 @@ export class Notebook {
   private chain: Promise<void> = Promise.resolve();
   private generation = 0;
   private orders = new Map<string, number>();
+  /** The generation in which Run all was pressed: cells that hydrate after it join the run. */
+  private runAllGeneration = -1;
 
   constructor(key: string, persist: boolean) {
     this.key = key;
@@ -75,6 +77,7 @@ export class Notebook {
     const cell = new CellModel(id, code, kept ?? code);
     this.orders.set(id, order);
     this.cells = [...this.cells, cell].sort((a, b) => (this.orders.get(a.id) ?? 0) - (this.orders.get(b.id) ?? 0));
+    if (this.runAllGeneration === this.generation) void this.run(cell);
     return cell;
   }
 
@@ -126,8 +129,9 @@ export class Notebook {
     return job;
   }
 
-  /** Queues every cell, top to bottom. */
+  /** Queues every cell, top to bottom (and lesson cells whose island hydrates later, after them). */
   runAll(): Promise<void> {
+    this.runAllGeneration = this.generation;
     let last: Promise<void> = this.chain;
     for (const cell of this.cells) last = this.run(cell);
     return last;
