@@ -1,7 +1,8 @@
 /**
  * JavaScript weight per page of the built site (dist/): every module a page can load — its
  * <script> tags, each island's component and renderer URLs, and everything those import
- * statically or dynamically — gzipped and summed. Usage: `npm run build && npm run bench:weight`
+ * statically — gzipped and summed (the budget applies to it); `lazy KB` is what loads only later, through a
+ * dynamic import() or a Web Worker (a cell's editor and kernel, the trainer's worker). Usage: `npm run build && npm run bench:weight`
  * (`-- --json` for JSON, `-- --dist DIR` for another build folder, `-- --budget KB` to fail above it).
  */
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
@@ -41,36 +42,57 @@ function pageEntries(html: string): string[] {
   return [...urls];
 }
 
-/** All modules reachable from the entries, followed through relative and absolute imports. */
-function closure(entries: string[]): Map<string, number> {
-  const seen = new Map<string, number>();
-  const stack = entries.map((u) => join(dist, u));
-  while (stack.length) {
-    const file = stack.pop()!;
-    if (seen.has(file) || !existsSync(file)) continue;
-    const code = readFileSync(file);
-    seen.set(file, gzipSync(code).length);
-    const text = code.toString('utf8');
-    for (const m of text.matchAll(/(?:import|from|import\()\s*["']([^"']+\.js)["']/g)) {
-      const spec = m[1];
-      stack.push(spec.startsWith('/') ? join(dist, spec) : resolve(dirname(file), spec));
-    }
-  }
-  return seen;
+/** A module's imports: static ones (`import … from "x.js"`, `import "x.js"`) and lazy ones (`import(…)`, worker URLs). */
+function importsOf(file: string, text: string): { eager: string[]; lazy: string[] } {
+  const resolveSpec = (spec: string) => (spec.startsWith('/') ? join(dist, spec) : resolve(dirname(file), spec));
+  const eager = [...text.matchAll(/(?:\bimport|\bfrom)\s*["'`]([^"'`]+\.js)["'`]/g)].map((m) => resolveSpec(m[1]));
+  const lazy = [
+    ...text.matchAll(/\bimport\(\s*["'`]([^"'`]+\.js)["'`]/g),
+    ...text.matchAll(/new URL\(\s*["'`]([^"'`]+\.js)["'`]/g),
+  ].map((m) => resolveSpec(m[1]));
+  return { eager, lazy };
 }
 
+/**
+ * Modules reachable from the entries through static imports (what a page loads before any
+ * interaction), and, separately, those only reachable through a dynamic import() or a Web
+ * Worker's URL (loaded later, e.g. a cell's editor when a reader focuses it).
+ */
+function closure(entries: string[]): { eager: Map<string, number>; lazy: Map<string, number> } {
+  const eager = new Map<string, number>();
+  const lazy = new Map<string, number>();
+  const walk = (start: string[], into: Map<string, number>, later: string[]) => {
+    const stack = [...start];
+    while (stack.length) {
+      const file = stack.pop()!;
+      if (eager.has(file) || into.has(file) || !existsSync(file)) continue;
+      const code = readFileSync(file);
+      into.set(file, gzipSync(code).length);
+      const { eager: statics, lazy: dynamics } = importsOf(file, code.toString('utf8'));
+      stack.push(...statics);
+      later.push(...dynamics);
+    }
+  };
+  const pending: string[] = [];
+  walk(entries.map((u) => join(dist, u)), eager, pending);
+  const none: string[] = [];
+  walk(pending, lazy, none);
+  while (none.length) walk(none.splice(0), lazy, none);
+  return { eager, lazy };
+}
+
+const kb = (m: Map<string, number>) => Number(([...m.values()].reduce((a, b) => a + b, 0) / 1024).toFixed(1));
 const rows = htmlFiles(dist)
   .map((file) => {
-    const modules = closure(pageEntries(readFileSync(file, 'utf8')));
-    const gz = [...modules.values()].reduce((a, b) => a + b, 0);
-    return { page: '/' + relative(dist, dirname(file)).replace(/\\/g, '/'), modules: modules.size, gzipKb: Number((gz / 1024).toFixed(1)) };
+    const { eager, lazy } = closure(pageEntries(readFileSync(file, 'utf8')));
+    return { page: '/' + relative(dist, dirname(file)).replace(/\\/g, '/'), modules: eager.size, gzipKb: kb(eager), lazyKb: kb(lazy) };
   })
   .sort((a, b) => a.page.localeCompare(b.page));
 
 if (asJson) console.log(JSON.stringify({ budgetKb: budgetKb ?? null, pages: rows }, null, 2));
 else {
-  console.log('page'.padEnd(48) + 'modules'.padStart(8) + 'JS gzip KB'.padStart(12));
-  for (const r of rows) console.log(r.page.padEnd(48) + String(r.modules).padStart(8) + String(r.gzipKb).padStart(12));
+  console.log('page'.padEnd(48) + 'modules'.padStart(8) + 'JS gzip KB'.padStart(12) + 'lazy KB'.padStart(10));
+  for (const r of rows) console.log(r.page.padEnd(48) + String(r.modules).padStart(8) + String(r.gzipKb).padStart(12) + String(r.lazyKb).padStart(10));
 }
 if (budgetKb !== undefined) {
   const over = rows.filter((r) => r.gzipKb > budgetKb);
