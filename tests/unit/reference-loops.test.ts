@@ -1,0 +1,121 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { conv2dLoops } from '../../lib/reference/conv2d-loops.ts';
+import type { Conv2dLoopEvent } from '../../lib/reference/conv2d-loops.ts';
+import { col2imLoops } from '../../lib/reference/col2im-loops.ts';
+import type { Col2imLoopEvent } from '../../lib/reference/col2im-loops.ts';
+import type { LoopCursor } from '../../lib/trace/loop-cursor.ts';
+import { conv2dNaive } from '../../lib/ops/conv2d-naive.ts';
+import { conv2d } from '../../lib/ops/conv2d.ts';
+import { col2im } from '../../lib/im2col/col2im.ts';
+import { convGeometry } from '../../lib/geometry.ts';
+import { tensor } from '../../lib/tensor.ts';
+import { createRng, randomUniform } from '../../lib/random.ts';
+import { convGeometryFields } from './helpers/arbitraries.ts';
+import { expectConfigError } from './helpers/expect-config-error.ts';
+
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+/** A random valid geometry's tensors from a convGeometryFields record. */
+function operands(p: { N: number; C: number; F: number; KH: number; KW: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; extraH: number; extraW: number; seed: number }) {
+  const H = Math.max(1, (p.KH - 1) * p.dh + 1 + p.extraH - 2 * p.ph);
+  const W = Math.max(1, (p.KW - 1) * p.dw + 1 + p.extraW - 2 * p.pw);
+  const rng = createRng(p.seed);
+  const x = randomUniform([p.N, p.C, H, W], rng);
+  const w = randomUniform([p.F, p.C, p.KH, p.KW], rng);
+  const b = randomUniform([p.F], rng);
+  const opts = { stride: [p.sh, p.sw] as [number, number], padding: [p.ph, p.pw] as [number, number], dilation: [p.dh, p.dw] as [number, number] };
+  return { x, w, b, opts };
+}
+
+describe('conv2dLoops, the readable direct convolution', () => {
+  it('x=[1,1,3,3] k=2 s=1 p=0: the seed example 145 191 / 283 329', () => {
+    const y = conv2dLoops(tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]), tensor([1, 1, 2, 2], [10, 11, 12, 13]), null);
+    expect(y.shape).toEqual([1, 1, 2, 2]);
+    expect(Array.from(y.data)).toEqual([145, 191, 283, 329]);
+  });
+
+  it('equals conv2dNaive bit for bit and conv2d (the im2col path) to float tolerance on random geometries', () => {
+    fc.assert(
+      fc.property(fc.record(convGeometryFields(4)), (p) => {
+        const { x, w, b, opts } = operands(p);
+        const ref = conv2dLoops(x, w, b, opts);
+        expect(bits(ref.data)).toEqual(bits(conv2dNaive(x, w, b, opts).data));
+        const fast = conv2d(x, w, b, opts);
+        expect(fast.shape).toEqual(ref.shape);
+        fast.data.forEach((v, k) => expect(Math.abs(v - ref.data[k])).toBeLessThan(1e-4 * (1 + Math.abs(ref.data[k]))));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('reports every tap, skipped tap and store in loop order; replaying the events reproduces the output exactly', () => {
+    fc.assert(
+      fc.property(fc.record(convGeometryFields(3)), (p) => {
+        const { x, w, b, opts } = operands(p);
+        const events: [LoopCursor, Conv2dLoopEvent][] = [];
+        const y = conv2dLoops(x, w, b, opts, (cursor, event) => events.push([cursor, event]));
+        const g = convGeometry(x.shape, [p.KH, p.KW], opts);
+        const replay = new Float32Array(y.data.length);
+        let sum = 0;
+        for (const [cursor, e] of events) {
+          expect(cursor.mark).toBe(e.kind === 'tap' ? 'multiply' : e.kind);
+          expect(cursor.vars.map(([name]) => name)).toEqual(e.kind === 'store' ? ['n', 'f', 'oh', 'ow'] : ['n', 'f', 'oh', 'ow', 'c', 'kh', 'kw']);
+          if (e.kind === 'store') {
+            replay[((e.n * p.F + e.f) * g.OH + e.oh) * g.OW + e.ow] = sum;
+            continue;
+          }
+          if (e.c === 0 && e.kh === 0 && e.kw === 0) sum = b.data[e.f];
+          const inside = e.row >= 0 && e.row < g.H && e.col >= 0 && e.col < g.W;
+          expect(e.kind).toBe(inside ? 'tap' : 'pad');
+          if (inside) {
+            expect(e.input).toBe(x.data[((e.n * g.C + e.c) * g.H + e.row) * g.W + e.col]);
+            sum += e.input * e.weight;
+          }
+          expect(e.sum).toBe(sum);
+        }
+        expect(events.length).toBe(g.N * p.F * g.OH * g.OW * (g.C * p.KH * p.KW + 1));
+        expect(bits(replay)).toEqual(bits(y.data));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('refuses what conv2d refuses, naming the parameter', () => {
+    expectConfigError(() => conv2dLoops(tensor([1, 1, 3, 3]), tensor([1, 1, 5, 2]), null), 'kernel', /kernel 5×2 does not fit the padded input 3×3/);
+  });
+});
+
+describe('col2imLoops, the readable col2im', () => {
+  it('equals col2im bit for bit on random geometries, and replaying its adds reproduces dx', () => {
+    fc.assert(
+      fc.property(fc.record(convGeometryFields(4)), (p) => {
+        const { x, opts } = operands(p);
+        const g = convGeometry(x.shape, [p.KH, p.KW], opts);
+        const cols = randomUniform([g.C * p.KH * p.KW, g.N * g.OH * g.OW], createRng(p.seed + 1));
+        const events: [LoopCursor, Col2imLoopEvent][] = [];
+        const dx = col2imLoops(cols, x.shape, [p.KH, p.KW], opts, (cursor, e) => events.push([cursor, e]));
+        expect(bits(dx.data)).toEqual(bits(col2im(cols, x.shape, [p.KH, p.KW], opts).data));
+        const replay = new Float32Array(dx.data.length);
+        let lastQ = -1;
+        for (const [cursor, e] of events) {
+          expect(cursor.mark).toBe(e.kind);
+          expect(e.q).toBeGreaterThanOrEqual(lastQ);
+          lastQ = e.q;
+          if (e.kind === 'drop') continue;
+          const k = ((e.n * g.C + e.c) * g.H + e.y) * g.W + e.x;
+          expect(e.before).toBe(replay[k]);
+          replay[k] = Math.fround(replay[k] + e.value);
+          expect(e.after).toBe(replay[k]);
+        }
+        expect(events.length).toBe(cols.data.length);
+        expect(bits(replay)).toEqual(bits(dx.data));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses a matrix of the wrong shape, naming cols', () => {
+    expectConfigError(() => col2imLoops(tensor([4, 3]), [1, 1, 3, 3], [2, 2]), 'cols', /cols must have shape/);
+  });
+});
