@@ -52,7 +52,7 @@ for (const fig of FRAME_FIGURES) {
       const lines: string[] = [];
       const vars: string[] = [];
       const read = async () => {
-        lines.push((await figure.locator('.code-panel .active-line').first().textContent()) ?? '');
+        lines.push((await figure.locator('.code-panel .active-line').allTextContents()).join('\n'));
         vars.push((await figure.getByTestId('loop-vars').textContent()) ?? '');
       };
       await read();
@@ -63,7 +63,9 @@ for (const fig of FRAME_FIGURES) {
         await read();
       }
       expect(new Set(lines).size).toBeGreaterThan(1);
-      expect(vars.every((v) => /^(\w+ = -?\d+ {2})*\w+ = -?\d+$/.test(v.trim()))).toBe(true);
+      // Every step after the first runs a statement of the loops: a marked line and its variables.
+      expect(lines.slice(1).every((l) => l.length > 0)).toBe(true);
+      expect(vars.slice(1).every((v) => /^(\w+ = -?\d+ {2})*\w+ = -?\d+$/.test(v.trim()))).toBe(true);
       expect(errors).toEqual([]);
     });
 

@@ -9,3 +9,4 @@ export * from './query.ts';
 export * from './edit.ts';
 export * from './mark.ts';
 export * from './conv.ts';
+export * from './plane.ts';
