@@ -8,6 +8,9 @@ import type { LoopCursor } from '../../lib/trace/loop-cursor.ts';
 import { conv2dNaive } from '../../lib/ops/conv2d-naive.ts';
 import { conv2d } from '../../lib/ops/conv2d.ts';
 import { col2im } from '../../lib/im2col/col2im.ts';
+import { im2col } from '../../lib/im2col/im2col.ts';
+import { im2colLoops } from '../../lib/reference/im2col-loops.ts';
+import type { PatchCopy } from '../../lib/im2col/im2col.ts';
 import { convGeometry } from '../../lib/geometry.ts';
 import { tensor } from '../../lib/tensor.ts';
 import { createRng, randomUniform } from '../../lib/random.ts';
@@ -117,5 +120,39 @@ describe('col2imLoops, the readable col2im', () => {
 
   it('refuses a matrix of the wrong shape, naming cols', () => {
     expectConfigError(() => col2imLoops(tensor([4, 3]), [1, 1, 3, 3], [2, 2]), 'cols', /cols must have shape/);
+  });
+});
+
+describe('im2colLoops, the readable im2col (window by window)', () => {
+  it('x=[1,1,3,3] k=2: the seed X_col, one column per window', () => {
+    const cols = im2colLoops(tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]), [2, 2]);
+    expect(cols.shape).toEqual([4, 4]);
+    expect(Array.from(cols.data)).toEqual([1, 2, 4, 5, 2, 3, 5, 6, 4, 5, 7, 8, 5, 6, 8, 9]);
+  });
+
+  it('equals im2col bit for bit on random geometries; its copies, replayed, rebuild the matrix', () => {
+    fc.assert(
+      fc.property(fc.record(convGeometryFields(4)), (p) => {
+        const { x, opts } = operands(p);
+        const events: [LoopCursor, PatchCopy][] = [];
+        const cols = im2colLoops(x, [p.KH, p.KW], opts, (cursor, copy) => events.push([cursor, copy]));
+        expect(bits(cols.data)).toEqual(bits(im2col(x, [p.KH, p.KW], opts).data));
+        const g = convGeometry(x.shape, [p.KH, p.KW], opts);
+        const Q = g.N * g.OH * g.OW;
+        const replay = new Float32Array(cols.data.length);
+        const copies = events.filter(([cursor]) => cursor.mark === 'copy');
+        expect(events.length - copies.length).toBe(Q);
+        expect(copies.length).toBe(cols.data.length);
+        for (const [, copy] of copies) {
+          const inside = !copy.padding;
+          const i = copy.y - g.ph;
+          const j = copy.x - g.pw;
+          expect(copy.value).toBe(inside ? x.data[((copy.n * g.C + copy.c) * g.H + i) * g.W + j] : 0);
+          replay[copy.row * Q + copy.column] = copy.value;
+        }
+        expect(bits(replay)).toEqual(bits(cols.data));
+      }),
+      { numRuns: 60 },
+    );
   });
 });
