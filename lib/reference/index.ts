@@ -9,3 +9,5 @@ export { col2imLoops, COL2IM_LOOP_MARKS } from './col2im-loops.ts';
 export type { Col2imLoopEvent, Col2imLoopObserver } from './col2im-loops.ts';
 export { im2colLoops, IM2COL_LOOP_MARKS } from './im2col-loops.ts';
 export type { Im2colLoopObserver } from './im2col-loops.ts';
+export { gatherLoops, GATHER_LOOP_MARKS } from './gather-loops.ts';
+export type { GatherLoopEvent, GatherLoopObserver } from './gather-loops.ts';

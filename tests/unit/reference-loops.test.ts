@@ -11,6 +11,8 @@ import { col2im } from '../../lib/im2col/col2im.ts';
 import { im2col } from '../../lib/im2col/im2col.ts';
 import { im2colLoops } from '../../lib/reference/im2col-loops.ts';
 import type { PatchCopy } from '../../lib/im2col/im2col.ts';
+import { gatherLoops } from '../../lib/reference/gather-loops.ts';
+import { gatherWithIndices, im2colIndices } from '../../lib/im2col/indices.ts';
 import { convGeometry } from '../../lib/geometry.ts';
 import { tensor } from '../../lib/tensor.ts';
 import { createRng, randomUniform } from '../../lib/random.ts';
@@ -150,6 +152,33 @@ describe('im2colLoops, the readable im2col (window by window)', () => {
           expect(copy.value).toBe(inside ? x.data[((copy.n * g.C + copy.c) * g.H + i) * g.W + j] : 0);
           replay[copy.row * Q + copy.column] = copy.value;
         }
+        expect(bits(replay)).toEqual(bits(cols.data));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('gatherLoops, fancy indexing with i, j, d as plain loops', () => {
+  it('equals gatherWithIndices and im2col bit for bit; its gathers, replayed, rebuild X_col in row order', () => {
+    fc.assert(
+      fc.property(fc.record(convGeometryFields(4)), (p) => {
+        const { x, opts } = operands(p);
+        const idx = im2colIndices(x.shape, [p.KH, p.KW], opts);
+        const events: [LoopCursor, { kind: string; r: number; q: number; value: number }][] = [];
+        const cols = gatherLoops(x, idx, [p.ph, p.pw], (cursor, e) => events.push([cursor, e]));
+        expect(bits(cols.data)).toEqual(bits(gatherWithIndices(x, idx, [p.ph, p.pw]).data));
+        expect(bits(cols.data)).toEqual(bits(im2col(x, [p.KH, p.KW], opts).data));
+        const Q = cols.shape[1];
+        const replay = new Float32Array(cols.data.length);
+        let order = 0;
+        for (const [cursor, e] of events) {
+          expect(cursor.mark).toBe(e.kind);
+          if (e.kind === 'row') continue;
+          expect(e.r * Q + e.q).toBe(order++);
+          replay[e.r * Q + e.q] = e.value;
+        }
+        expect(order).toBe(cols.data.length);
         expect(bits(replay)).toEqual(bits(cols.data));
       }),
       { numRuns: 60 },
