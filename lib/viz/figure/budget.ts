@@ -1,9 +1,10 @@
 import { ConvConfigError } from '../../errors.ts';
 
 /**
- * The one draw budget of every figure: the most matrix cells a figure draws at once (all its grids
- * together). Over it the figure's `build` refuses with checkDrawBudget's message, and the frame
- * keeps its last picture.
+ * The one draw budget of every figure: the most matrix cells a figure draws at once. Each figure's
+ * `build` counts the grids that grow with its settings (its own doc says which: lesson 1 all of
+ * them, lessons 2 and 7 the matrix and the image panels, lesson 3 X_col) and, over the budget,
+ * refuses with checkDrawBudget's message; the frame keeps its last picture.
  */
 export const DRAW_BUDGET = 2048;
 
