@@ -11,3 +11,5 @@ export { im2colLoops, IM2COL_LOOP_MARKS } from './im2col-loops.ts';
 export type { Im2colLoopObserver } from './im2col-loops.ts';
 export { gatherLoops, GATHER_LOOP_MARKS } from './gather-loops.ts';
 export type { GatherLoopEvent, GatherLoopObserver } from './gather-loops.ts';
+export { convGemmLoops, GEMM_LOOP_MARKS } from './gemm-loops.ts';
+export type { GemmLoopEvent, GemmLoopObserver } from './gemm-loops.ts';

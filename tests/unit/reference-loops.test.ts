@@ -12,6 +12,9 @@ import { im2col } from '../../lib/im2col/im2col.ts';
 import { im2colLoops } from '../../lib/reference/im2col-loops.ts';
 import type { PatchCopy } from '../../lib/im2col/im2col.ts';
 import { gatherLoops } from '../../lib/reference/gather-loops.ts';
+import { convGemmLoops } from '../../lib/reference/gemm-loops.ts';
+import { matmul } from '../../lib/gemm.ts';
+import { reshape } from '../../lib/tensor.ts';
 import { gatherWithIndices, im2colIndices } from '../../lib/im2col/indices.ts';
 import { convGeometry } from '../../lib/geometry.ts';
 import { tensor } from '../../lib/tensor.ts';
@@ -180,6 +183,45 @@ describe('gatherLoops, fancy indexing with i, j, d as plain loops', () => {
         }
         expect(order).toBe(cols.data.length);
         expect(bits(replay)).toEqual(bits(cols.data));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('convGemmLoops, W_row × X_col and the reshape as plain loops', () => {
+  it('the seed: W_row [10 11 12 13] × X_col gives Y = 145 191 283 329, reshaped to y [1, 1, 2, 2]', () => {
+    const cols = im2col(tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]), [2, 2]);
+    const { Y, y } = convGemmLoops(tensor([1, 4], [10, 11, 12, 13]), cols, [1, 2, 2]);
+    expect(Array.from(Y.data)).toEqual([145, 191, 283, 329]);
+    expect(y.shape).toEqual([1, 1, 2, 2]);
+  });
+
+  it('equals conv2dNaive bit for bit and matmul to float tolerance; replaying its terms gives every stored sum', () => {
+    fc.assert(
+      fc.property(fc.record(convGeometryFields(3)), (p) => {
+        const { x, w, opts } = operands(p);
+        const g = convGeometry(x.shape, [p.KH, p.KW], opts);
+        const cols = im2col(x, [p.KH, p.KW], opts);
+        const wRow = reshape(w, [p.F, g.C * p.KH * p.KW]);
+        const events: [LoopCursor, { kind: string; f: number; q: number; product: number; sum: number }][] = [];
+        const { Y, y } = convGemmLoops(wRow, cols, [g.N, g.OH, g.OW], (cursor, e) => events.push([cursor, e]));
+        expect(bits(y.data)).toEqual(bits(conv2dNaive(x, w, null, opts).data));
+        const fast = matmul(wRow, cols);
+        fast.data.forEach((v, k) => expect(Math.abs(v - Y.data[k])).toBeLessThan(1e-4 * (1 + Math.abs(Y.data[k]))));
+        let sum = 0;
+        for (const [cursor, e] of events) {
+          expect(cursor.mark).toBe(e.kind);
+          if (e.kind === 'term') {
+            sum += e.product;
+            expect(e.sum).toBe(sum);
+          } else if (e.kind === 'store') {
+            expect(e.sum).toBe(Y.data[e.f * Y.shape[1] + e.q]);
+            expect(e.sum).toBe(Math.fround(sum));
+            sum = 0;
+          }
+        }
+        expect(events.filter(([c]) => c.mark === 'reshape').length).toBe(g.N * p.F);
       }),
       { numRuns: 60 },
     );
