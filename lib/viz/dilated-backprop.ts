@@ -19,6 +19,8 @@ import { formatProduct, formatValue } from './format.ts';
 import type { Grid } from './grid.ts';
 import { planeOf } from './grid.ts';
 import { matrixTeX as gridTeX } from './tex.ts';
+import type { Plane } from './figure/plane.ts';
+import { planesOf } from './figure/plane.ts';
 
 /** A mark on a drawn cell, as MatrixGrid understands it. */
 export type DilatedMark = 'active' | 'source' | 'target' | 'padding' | 'muted';
@@ -80,18 +82,8 @@ export const MAX_TERMS = 20000;
 /** Two values count as equal within float32 rounding: |a − b| ≤ 1e−4 · max(1, |a|, |b|). */
 export const TOLERANCE = 1e-4;
 
-/** One drawn plane of a tensor: its grid, its label, and where its values sit in the flat tensor. */
-export interface Plane {
-  label: string;
-  /** The two leading indices of the plane, e.g. (n, f) for dY or (c, f) for the rotated kernel. */
-  a: number;
-  b: number;
-  grid: Grid;
-  /** Flat index of the plane's [0, 0] entry in its tensor (for editing values). */
-  offset: number;
-  /** Columns of the plane (flat index = offset + r·cols + c). */
-  cols: number;
-}
+/** One drawn plane of a tensor (the figures' shared Plane; a, b are e.g. (n, f) for dY or (c, f) for the rotated kernel). */
+export type { Plane } from './figure/plane.ts';
 
 /** One cell of the comparison: the dilated method's value, col2im's, and whether they agree. */
 export interface ComparedCell {
@@ -173,15 +165,6 @@ export interface DilatedFocus {
 }
 
 const dims = (a: number, b: number) => `${a} × ${b}`;
-
-function planesOf(t: Tensor, label: (a: number, b: number) => string): Plane[] {
-  const [A, B, R, C] = t.shape;
-  const planes: Plane[] = [];
-  for (let a = 0; a < A; a++) {
-    for (let b = 0; b < B; b++) planes.push({ label: label(a, b), a, b, grid: planeOf(t, a, b), offset: (a * B + b) * R * C, cols: C });
-  }
-  return planes;
-}
 
 /** Whether two values agree within TOLERANCE (see there). */
 export function nearlyEqual(a: number, b: number): boolean {
@@ -496,10 +479,8 @@ export function dilatedFrame(view: DilatedView, index: number, focus: DilatedFoc
   };
 }
 
-/** The flat index in its tensor of the value drawn at `(r, c)` of a plane. */
-export function planeIndex(plane: Plane, r: number, c: number): number {
-  return plane.offset + r * plane.cols + c;
-}
+/** The flat index in its tensor of the value drawn at `(r, c)` of a plane (the figures' shared planeIndex). */
+export { planeIndex } from './figure/plane.ts';
 
 /** What the figure starts from when it reads the page's URL: the state, its view, the step and notices. */
 export interface DilatedQueryState {

@@ -10,14 +10,22 @@ export interface SourceSnippet {
   file: string;
 }
 
+/** Options of extractSnippet. */
+export interface SnippetOptions {
+  /** Lines ending with this text (e.g. `// trace`: a reference loop's observer calls) are left out of the shown code. */
+  hide?: string;
+}
+
 /**
  * Cuts the exported function `name` out of a source file's text (from its `export function` line
  * to the first line that is a lone `}` at column 0) and locates each marked fragment: `marks` maps
- * a step name to a piece of text that occurs on exactly the line to highlight. Throws
+ * a step name to a piece of text that occurs on exactly the line to highlight. With `hide`, lines
+ * ending in that text are dropped first (the marks count the shown lines). Throws
  * ConvConfigError naming what is missing, so a renamed engine line breaks the build, not the page.
  */
-export function extractSnippet(source: string, file: string, name: string, marks: Record<string, string>): SourceSnippet {
-  const lines = source.split('\n');
+export function extractSnippet(source: string, file: string, name: string, marks: Record<string, string>, options: SnippetOptions = {}): SourceSnippet {
+  const { hide } = options;
+  const lines = source.split('\n').filter((l) => hide === undefined || !l.trimEnd().endsWith(hide));
   const start = lines.findIndex((l) => l.startsWith(`export function ${name}(`) || l.startsWith(`export function ${name}<`));
   if (start < 0) throw new ConvConfigError('name', `function ${name} not found in ${file}`);
   const end = lines.findIndex((l, k) => k > start && l === '}');

@@ -8,13 +8,12 @@ import { formatValue } from '../../lib/viz/format.ts';
 const PATH = '/lessons/02-im2col/';
 const seedX = tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
-/** Scrolls the figure into view and waits until its island has hydrated. */
+/** Scrolls the figure into view and waits until its island is live. */
 async function figureOf(page: Page, path = PATH) {
   await page.goto(path);
-  const island = page.locator('astro-island[component-url*="PatchExtraction"]');
-  await page.locator('.patch-extraction').scrollIntoViewIfNeeded();
-  await expect(island).not.toHaveAttribute('ssr', /.*/);
   const figure = page.getByRole('group', { name: 'Patch extraction' });
+  await figure.scrollIntoViewIfNeeded();
+  await expect(figure).toHaveAttribute('data-ready', '');
   return {
     figure,
     narration: figure.locator('.narration'),
@@ -29,6 +28,12 @@ async function gridTexts(grid: Locator): Promise<string[][]> {
   return grid.locator('tbody tr').evaluateAll((rows) =>
     rows.map((row) => Array.from(row.querySelectorAll('td'), (td) => (td.hasAttribute('data-blank') ? '' : (td.textContent ?? '').trim()))),
   );
+}
+
+/** Presses `key` with the focus on the figure's Step forward button (the transport keys work anywhere in the frame). */
+async function press(page: Page, figure: Locator, key: string) {
+  await figure.getByRole('button', { name: 'Step forward' }).focus();
+  await page.keyboard.press(key);
 }
 
 /** A settings field by its exact label (cell labels also mention "padding"). */
@@ -66,15 +71,19 @@ test('lesson 2 renders math and code, hydrates, and fills X_col like lib’s im2
   const { figure, matrix, narration, inputs, summary } = await figureOf(page);
   await expect(inputs).toHaveCount(1);
   await expect(summary).toContainText('Output 2 × 2 · X_col 4 × 4');
-  // Step 1: only the first column is filled, the rest is empty.
+  // Step 1: the first window starts; nothing is copied yet.
   await expect(narration).toHaveText('Window 1 of 4 (row 0, column 0 of the output): copies 1, 2, 4, 5 into column 0 of X_col (column = oh·OW + ow = 0·2 + 0 = 0).');
-  expect(await gridTexts(matrix)).toEqual([['1', '', '', ''], ['2', '', '', ''], ['4', '', '', ''], ['5', '', '', '']]);
-  // The code panel shows im2colInto with the copy line highlighted.
-  await expect(figure.locator('.code-panel .active-line')).toContainText('cols[dst + ow] = value;');
-  await expect(figure.locator('.code-panel figcaption')).toContainText('lib/im2col/im2col.ts');
+  expect((await gridTexts(matrix)).flat().every((t) => t === '')).toBe(true);
+  // The code panel shows im2colLoops with the window line marked, then the copy line.
+  await expect(figure.locator('.code-panel .active-line')).toContainText('const q = (n * OH + oh) * OW + ow;');
+  await expect(figure.locator('.code-panel figcaption')).toContainText('lib/reference/im2col-loops.ts');
+  await expect(figure.getByTestId('loop-vars')).toHaveText('n = 0  oh = 0  ow = 0');
+  await figure.getByRole('button', { name: 'Step forward' }).click();
+  await expect(figure.locator('.code-panel .active-line')).toContainText('cols.data[r * Q + q] = value;');
+  await expect(figure.getByTestId('loop-vars')).toHaveText('n = 0  oh = 0  ow = 0  c = 0  kh = 0  kw = 0');
+  expect(await gridTexts(matrix)).toEqual([['1', '', '', ''], ['', '', '', ''], ['', '', '', ''], ['', '', '', '']]);
   // The last step shows the whole matrix: lib's im2col, columns [1,2,4,5] … [5,6,8,9].
-  await figure.focus();
-  await page.keyboard.press('End');
+  await press(page, figure, 'End');
   expect(await gridTexts(matrix)).toEqual(expectedTexts(seedX, [2, 2]));
   expect(await gridTexts(matrix)).toEqual([['1', '2', '4', '5'], ['2', '3', '5', '6'], ['4', '5', '7', '8'], ['5', '6', '8', '9']]);
   expect(errors).toEqual([]);
@@ -83,27 +92,32 @@ test('lesson 2 renders math and code, hydrates, and fills X_col like lib’s im2
 test('stepping by keyboard and by button narrates each copy', async ({ page }) => {
   const errors = watchErrors(page);
   const { figure, narration, matrix, inputs } = await figureOf(page);
-  await figure.focus();
-  await page.keyboard.press('ArrowRight');
+  await press(page, figure, 'ArrowRight');
+  await expect(narration).toHaveText('X_col[0][0] = x[0,0] = 1');
+  for (let k = 0; k < 4; k++) await page.keyboard.press('ArrowRight');
   await expect(narration).toContainText('Window 2 of 4 (row 0, column 1 of the output): copies 2, 3, 5, 6 into column 1');
   await page.keyboard.press('End');
-  await expect(narration).toContainText('Window 4 of 4');
+  await expect(narration).toHaveText('X_col[3][3] = x[2,2] = 9');
   await page.keyboard.press('Home');
   await expect(narration).toContainText('Window 1 of 4');
-  await page.getByRole('button', { name: 'Step forward' }).click();
-  await page.getByRole('button', { name: 'Step forward' }).click();
+  const forward = figure.getByRole('button', { name: 'Step forward' });
+  for (let k = 0; k < 10; k++) await forward.click();
   await expect(narration).toHaveText('Window 3 of 4 (row 1, column 0 of the output): copies 4, 5, 7, 8 into column 2 of X_col (column = oh·OW + ow = 1·2 + 0 = 2).');
-  // The window is outlined in the input, the column in the matrix.
+  // The window is outlined in the input, the column in the matrix; it fills in entry by entry.
   await expect(inputs.locator('td[data-mark="source"]')).toHaveText(['4', '5', '7', '8']);
-  await expect(matrix.locator('td[data-mark="target"]')).toHaveText(['4', '5', '7', '8']);
-  await expect(matrix.locator('td[data-blank]')).toHaveCount(4);
-  await page.getByRole('button', { name: 'Step back' }).click();
-  await expect(narration).toContainText('Window 2 of 4');
-  // Space plays to the end.
-  await figure.focus();
-  await page.keyboard.press('Home');
-  await page.keyboard.press(' ');
-  await expect(narration).toContainText('Window 4 of 4', { timeout: 6000 });
+  await expect(matrix.locator('td[data-blank]')).toHaveCount(8);
+  for (let k = 0; k < 4; k++) await forward.click();
+  await expect(narration).toHaveText('X_col[3][2] = x[2,1] = 8');
+  await expect(matrix.locator('td[data-mark="target"]')).toHaveText(['4', '5', '7']);
+  await expect(matrix.locator('td[data-mark="active"]')).toHaveText('8');
+  await expect(inputs.locator('td[data-mark="active"]')).toHaveText('8');
+  await figure.getByRole('button', { name: 'Step back' }).click();
+  await expect(narration).toHaveText('X_col[2][2] = x[2,0] = 7');
+  // Play runs to the end (at 4× speed).
+  await figure.getByLabel('Speed').selectOption('4');
+  await press(page, figure, 'Home');
+  await figure.getByRole('button', { name: 'Play' }).click();
+  await expect(narration).toHaveText('X_col[3][3] = x[2,2] = 9', { timeout: 10000 });
   expect(errors).toEqual([]);
 });
 
@@ -125,8 +139,7 @@ test('padding, stride, dilation, channels and batch follow the engine; invalid k
   await expectSize([1, 1, 3, 3], [2, 2], { stride: 1, padding: 1, dilation: 1 });
   await expect(inputs.locator('td[data-padding="true"]')).toHaveCount(16);
   await expect(narration).toContainText('copies 0, 0, 0, 1 — 3 of them padding zeros into column 0');
-  await figure.focus();
-  await page.keyboard.press('End');
+  await press(page, figure, 'End');
   expect(await gridTexts(matrix)).toEqual(expectedTexts(seedX, [2, 2], { padding: 1 }));
 
   // Stride and dilation change the output size to the engine's value.
@@ -136,8 +149,7 @@ test('padding, stride, dilation, channels and batch follow the engine; invalid k
   await expectSize([1, 1, 5, 5], [2, 2], { stride: 2, padding: 1, dilation: 1 });
   await field(page, 'Dilation').fill('2');
   await expectSize([1, 1, 5, 5], [2, 2], { stride: 2, padding: 1, dilation: 2 });
-  await figure.focus();
-  await page.keyboard.press('End');
+  await press(page, figure, 'End');
   const x5 = tensor([1, 1, 5, 5], Array.from({ length: 25 }, (_, k) => k + 1));
   expect(await gridTexts(matrix)).toEqual(expectedTexts(x5, [2, 2], { stride: 2, padding: 1, dilation: 2 }));
 
@@ -159,11 +171,10 @@ test('padding, stride, dilation, channels and batch follow the engine; invalid k
   await field(page, 'Batch').fill('2');
   await expect(inputs).toHaveCount(4);
   await expectSize([2, 2, 3, 3], [2, 2], { stride: 1, padding: 0, dilation: 1 });
-  await figure.focus();
-  await page.keyboard.press('End');
+  await press(page, figure, 'End');
   const x4 = tensor([2, 2, 3, 3], Array.from({ length: 36 }, (_, k) => k + 1));
   expect(await gridTexts(matrix)).toEqual(expectedTexts(x4, [2, 2]));
-  await expect(narration).toContainText('(image 1, row 1, column 1 of the output)');
+  await expect(narration).toHaveText('X_col[7][7] = x[1,1,2,2] = 36');
   expect(errors).toEqual([]);
 });
 
@@ -175,8 +186,7 @@ test('editing an input cell and Randomize keep X_col equal to lib’s im2col', a
   await input.getByRole('textbox').fill('42');
   await input.getByRole('textbox').press('Enter');
   await expect(input.locator('tbody tr').nth(1).locator('td').nth(1)).toHaveText('42');
-  await figure.focus();
-  await page.keyboard.press('End');
+  await press(page, figure, 'End');
   expect(await gridTexts(matrix)).toEqual(expectedTexts(tensor([1, 1, 3, 3], [1, 2, 3, 4, 42, 6, 7, 8, 9]), [2, 2]));
 
   await page.getByRole('button', { name: 'Randomize' }).click();
@@ -190,8 +200,7 @@ test('the URL keeps the state; a garbage query shows a notice', async ({ page })
   const errors = watchErrors(page);
   let { matrix, narration, figure } = await figureOf(page);
   await field(page, 'Padding').fill('1');
-  await figure.focus();
-  await page.keyboard.press('ArrowRight');
+  await press(page, figure, 'ArrowRight');
   await expect(page).toHaveURL(/pe\.p=1/);
   await expect(page).toHaveURL(/pe\.step=2/);
   const url = page.url();
@@ -205,7 +214,8 @@ test('the URL keeps the state; a garbage query shows a notice', async ({ page })
 
   ({ matrix, narration } = await figureOf(page, `${PATH}?pe.s=zero&pe.k=oops&pe.step=99`));
   await expect(page.getByRole('note').first()).toContainText('Ignored stride "zero"');
-  await expect(page.getByRole('note')).toHaveCount(3);
+  // pe.k is not read: this figure has no kernel.
+  await expect(page.getByRole('note')).toHaveCount(2);
   await expect(narration).toContainText('Window 1 of 4');
   await expect(field(page, 'Stride')).toHaveValue('1');
   expect(errors).toEqual([]);
@@ -222,10 +232,10 @@ test('lesson 2 screenshots, wide and 375 px', async ({ page }) => {
   // The figure itself, once hydrated, at both widths: the default and with padding and two channels.
   for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
     await page.setViewportSize({ width, height: 900 });
-    for (const [name, query, says] of [['default', '?pe.step=3', 'Window 3 of 4'], ['padded', '?pe.p=1&pe.c=2&pe.step=6', 'Window 6 of 16']] as const) {
-      const { narration } = await figureOf(page, PATH + query);
+    for (const [name, query, says] of [['default', '?pe.step=11', 'Window 3 of 4'], ['padded', '?pe.p=1&pe.c=2&pe.step=46', 'Window 6 of 16']] as const) {
+      const { narration, figure } = await figureOf(page, PATH + query);
       await expect(narration).toContainText(says);
-      await page.locator('.patch-extraction').screenshot({ path: join(SCREENSHOTS, `lesson-02-figure-${name}-${suffix}.png`) });
+      await figure.screenshot({ path: join(SCREENSHOTS, `lesson-02-figure-${name}-${suffix}.png`) });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
     }

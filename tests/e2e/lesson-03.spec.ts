@@ -26,13 +26,25 @@ function cellOf(table: Locator, r: number, c: number): Locator {
   return table.locator('tbody tr').nth(r).locator('td').nth(c);
 }
 
-/** Scrolls the figure into view and waits until its island has hydrated. */
+/** The narration of the step that reads row r's channel (d[r]) in the default example. */
+function rowNarration(r: number): string {
+  const c = idx.d[r];
+  return `d[${r}] = ${c} → all ${COLUMNS} entries of X_col row ${r} are copied from channel ${c}, at the rows i[${r}][·] and columns j[${r}][·] of the padded image`;
+}
+
+/** Scrolls the figure into view and waits until its island is live. */
 async function openFigure(page: Page, path = PATH): Promise<Locator> {
   await page.goto(path);
   const figure = page.getByRole('group', { name: 'Index matrices', exact: true });
   await figure.scrollIntoViewIfNeeded();
-  await expect(page.locator('astro-island[component-url*="IndexMatrices"]')).not.toHaveAttribute('ssr');
+  await expect(figure).toHaveAttribute('data-ready', '');
   return figure;
+}
+
+/** Presses `key` with the focus on the figure's Step forward button (the transport keys work anywhere in the frame). */
+async function press(page: Page, figure: Locator, key: string) {
+  await figure.getByRole('button', { name: 'Step forward' }).focus();
+  await page.keyboard.press(key);
 }
 
 test('lesson 3 renders math and code, hydrates, and gathers the post\'s matrix', async ({ page }) => {
@@ -43,35 +55,41 @@ test('lesson 3 renders math and code, hydrates, and gathers the post\'s matrix',
   const code = page.locator('pre.astro-code').first();
   await expect(code).toBeVisible();
   expect(await code.locator('span[style*="--shiki-dark"]').count()).toBeGreaterThan(0);
-  // The code panel shows im2colIndices with the i and j lines highlighted.
-  const active = page.locator('.code-panel [data-line].active-line');
-  await expect(active).toHaveCount(2);
-  await expect(active.nth(0)).toContainText('oh * sh + kh * dh');
-  await expect(active.nth(1)).toContainText('ow * sw + kw * dw');
+  // The code panel shows gatherLoops: the first step reads row 0's channel, the next gathers an entry.
+  const active = figure.locator('.code-panel [data-line].active-line');
+  await expect(active).toHaveCount(1);
+  await expect(active).toContainText('const c = d[r];');
+  await expect(figure.getByTestId('loop-vars')).toHaveText('r = 0  c = 0');
 
   // X_col, i, j and d as the engine computes them.
-  const xcol = figure.getByRole('table', { name: 'X_col', exact: true });
+  const xcol = figure.getByRole('grid', { name: 'X_col', exact: true });
   const rows = xcol.locator('tbody tr');
   await expect(rows).toHaveCount(idx.rows);
   for (let r = 0; r < idx.rows; r++) {
     const expected = Array.from(cols.data.subarray(r * COLUMNS, (r + 1) * COLUMNS), String);
     await expect(rows.nth(r).locator('td')).toHaveText(expected);
   }
-  const iTable = figure.getByRole('table', { name: 'i', exact: true });
+  const iTable = figure.getByRole('grid', { name: 'i', exact: true });
   await expect(iTable.locator('tbody tr').nth(2).locator('td')).toHaveText(Array.from(idx.i.subarray(2 * COLUMNS, 3 * COLUMNS), String));
-  await expect(figure.getByRole('table', { name: 'd', exact: true }).locator('tbody td')).toHaveText(Array.from(idx.d, String));
+  await expect(figure.getByRole('grid', { name: 'd', exact: true }).locator('tbody td')).toHaveText(Array.from(idx.d, String));
   await expect(figure.getByTestId('ix-agreement')).toContainText('equals im2col(x): all 108 entries');
+  await expect(figure.locator('.narration')).toHaveText(rowNarration(0));
+  await figure.getByRole('button', { name: 'Step forward' }).click();
   await expect(figure.locator('.narration')).toHaveText(expectedNarration(0, 0));
+  await expect(active).toContainText('cols.data[r * Q + q] = value;');
+  await expect(figure.getByTestId('loop-vars')).toHaveText('r = 0  n = 0  p = 0');
   expect(errors).toEqual([]);
 });
 
 test('hovering or focusing an index entry lights the pixel it addresses and the cell it fills', async ({ page }) => {
   const errors = watchErrors(page);
   const figure = await openFigure(page);
-  const narration = figure.locator('.narration');
-  const iTable = figure.getByRole('table', { name: 'i', exact: true });
-  const jTable = figure.getByRole('table', { name: 'j', exact: true });
-  const xcol = figure.getByRole('table', { name: 'X_col', exact: true });
+  // Pointing writes what it links under the grids; the step (and its narration) stays.
+  const narration = figure.getByTestId('ix-link');
+  const count = await figure.getByTestId('step-count').textContent();
+  const iTable = figure.getByRole('grid', { name: 'i', exact: true });
+  const jTable = figure.getByRole('grid', { name: 'j', exact: true });
+  const xcol = figure.getByRole('grid', { name: 'X_col', exact: true });
   const input = figure.getByRole('group', { name: 'Input planes' });
 
   for (const [r, p, how] of [[5, 3, 'hover'], [10, 7, 'hover'], [2, 8, 'focus']] as const) {
@@ -84,17 +102,17 @@ test('hovering or focusing an index entry lights the pixel it addresses and the 
     await expect(narration).toHaveText(expectedNarration(r, p));
     const sources = input.locator('td[data-mark="source"]');
     await expect(sources).toHaveCount(1);
-    await expect(cellOf(input.getByRole('table', { name: `x[0, ${c}]`, exact: true }), y, xx)).toHaveAttribute('data-mark', 'source');
+    await expect(cellOf(input.getByRole('grid', { name: `x[0, ${c}]`, exact: true }), y, xx)).toHaveAttribute('data-mark', 'source');
     await expect(xcol.locator('td[data-mark="target"]')).toHaveCount(1);
     await expect(cellOf(xcol, r, p)).toHaveAttribute('data-mark', 'target');
     await expect(cellOf(iTable, r, p)).toHaveAttribute('data-mark', 'active');
     await expect(cellOf(jTable, r, p)).toHaveAttribute('data-mark', 'active');
-    await expect(cellOf(figure.getByRole('table', { name: 'd', exact: true }), r, 0)).toHaveAttribute('data-mark', 'active');
+    await expect(cellOf(figure.getByRole('grid', { name: 'd', exact: true }), r, 0)).toHaveAttribute('data-mark', 'active');
   }
   await page.mouse.move(0, 0);
 
   // An input pixel lights every matrix cell that copies it: x[0, 1, 1, 1] = 22 appears four times.
-  await cellOf(input.getByRole('table', { name: 'x[0, 1]', exact: true }), 1, 1).locator('button').hover();
+  await cellOf(input.getByRole('grid', { name: 'x[0, 1]', exact: true }), 1, 1).locator('button').hover();
   const copies: string[] = [];
   for (let r = 0; r < idx.rows; r++) {
     for (let p = 0; p < COLUMNS; p++) {
@@ -107,32 +125,37 @@ test('hovering or focusing an index entry lights the pixel it addresses and the 
   await expect(targets).toHaveCount(4);
   await expect(targets).toHaveText(['22', '22', '22', '22']);
   await page.mouse.move(0, 0);
+  await expect(figure.getByTestId('step-count')).toHaveText(count!);
+  await expect(figure.locator('.narration')).toHaveText(rowNarration(0));
   expect(errors).toEqual([]);
 });
 
-test('stepping by keyboard and by button walks X_col entry by entry', async ({ page }) => {
+test('stepping by keyboard and by button walks X_col row by row, entry by entry', async ({ page }) => {
   const errors = watchErrors(page);
   const figure = await openFigure(page);
   const narration = figure.locator('.narration');
-  const xcol = figure.getByRole('table', { name: 'X_col', exact: true });
-  await figure.focus();
+  const xcol = figure.getByRole('grid', { name: 'X_col', exact: true });
+  await press(page, figure, 'ArrowRight');
+  await expect(narration).toHaveText(expectedNarration(0, 0));
   await page.keyboard.press('ArrowRight');
   await expect(narration).toHaveText(expectedNarration(0, 1));
   await expect(cellOf(xcol, 0, 1)).toHaveAttribute('data-mark', 'target');
   await page.keyboard.press('End');
   await expect(narration).toHaveText(expectedNarration(11, 8));
   await page.keyboard.press('Home');
-  await expect(narration).toHaveText(expectedNarration(0, 0));
-  await page.getByRole('button', { name: 'Step forward' }).click();
-  await page.getByRole('button', { name: 'Step forward' }).click();
-  await expect(narration).toHaveText(expectedNarration(0, 2));
-  await page.getByRole('button', { name: 'Step back' }).click();
-  await expect(narration).toHaveText(expectedNarration(0, 1));
-  await expect(page).toHaveURL(/ix\.step=2/);
-  // Space plays: the narration moves on by itself; Space again pauses.
-  await figure.focus();
+  await expect(narration).toHaveText(rowNarration(0));
+  const forward = figure.getByRole('button', { name: 'Step forward' });
+  for (let k = 0; k < 10; k++) await forward.click();
+  await expect(narration).toHaveText(rowNarration(1));
+  await forward.click();
+  await expect(narration).toHaveText(expectedNarration(1, 0));
+  await figure.getByRole('button', { name: 'Step back' }).click();
+  await expect(narration).toHaveText(rowNarration(1));
+  await expect(page).toHaveURL(/ix\.step=11/);
+  // Space on the scrubber plays: the narration moves on by itself; Space again pauses.
+  await figure.getByRole('slider', { name: 'Step' }).focus();
   await page.keyboard.press(' ');
-  await expect(narration).not.toHaveText(expectedNarration(0, 1), { timeout: 5000 });
+  await expect(narration).not.toHaveText(rowNarration(1), { timeout: 5000 });
   await page.keyboard.press(' ');
   await expect(figure.getByRole('button', { name: 'Play' })).toBeVisible();
   expect(errors).toEqual([]);
@@ -142,7 +165,7 @@ test('settings change the matrices to the engine\'s sizes; invalid ones keep the
   const errors = watchErrors(page);
   const figure = await openFigure(page);
   const summary = page.getByTestId('ix-summary');
-  const xcol = figure.getByRole('table', { name: 'X_col', exact: true });
+  const xcol = figure.getByRole('grid', { name: 'X_col', exact: true });
 
   async function expectShape(opts: { stride?: number; padding?: number; dilation?: number }) {
     const g = convGeometry(SHAPE, [2, 2], opts);
@@ -159,7 +182,7 @@ test('settings change the matrices to the engine\'s sizes; invalid ones keep the
   await expectShape({ stride: 2 });
   await page.getByLabel('Padding', { exact: true }).fill('1');
   await expectShape({ stride: 2, padding: 1 });
-  await expect(figure.getByRole('table', { name: 'x_padded[0, 0]', exact: true }).locator('tbody tr')).toHaveCount(6);
+  await expect(figure.getByRole('grid', { name: 'x_padded[0, 0]', exact: true }).locator('tbody tr')).toHaveCount(6);
   await page.getByLabel('Stride', { exact: true }).fill('1');
   await page.getByLabel('Dilation', { exact: true }).fill('2');
   await expectShape({ padding: 1, dilation: 2 });
@@ -183,7 +206,7 @@ test('settings change the matrices to the engine\'s sizes; invalid ones keep the
   // Editing an input pixel updates every copy; Randomize keeps gather = im2col.
   await page.getByLabel('Padding', { exact: true }).fill('0');
   await page.getByLabel('Dilation', { exact: true }).fill('1');
-  await cellOf(figure.getByRole('table', { name: 'x[0, 0]', exact: true }), 0, 0).locator('button').click();
+  await cellOf(figure.getByRole('grid', { name: 'x[0, 0]', exact: true }), 0, 0).locator('button').click();
   const box = figure.getByRole('textbox', { name: 'x[0, 0] row 1, column 1' });
   await box.fill('100');
   await box.press('Enter');
@@ -196,7 +219,7 @@ test('settings change the matrices to the engine\'s sizes; invalid ones keep the
 
 test('a link restores the state; garbage in it shows a notice', async ({ page }) => {
   const errors = watchErrors(page);
-  const figure = await openFigure(page, `${PATH}?ix.s=2&ix.p=1&ix.step=3`);
+  const figure = await openFigure(page, `${PATH}?ix.s=2&ix.p=1&ix.step=4`);
   const g = convGeometry(SHAPE, [2, 2], { stride: 2, padding: 1 });
   await expect(page.getByTestId('ix-summary')).toContainText(`${g.OH} × ${g.OW} windows`);
   await expect(page.getByLabel('Stride', { exact: true })).toHaveValue('2');
@@ -206,7 +229,7 @@ test('a link restores the state; garbage in it shows a notice', async ({ page })
   await expect(page.getByText('Ignored stride "banana" from the link')).toBeVisible();
   await expect(page.getByText('Ignored step "zzz" from the link')).toBeVisible();
   await expect(page.getByLabel('Stride', { exact: true })).toHaveValue('1');
-  await expect(garbage.locator('.narration')).toHaveText(expectedNarration(0, 0));
+  await expect(garbage.locator('.narration')).toHaveText(rowNarration(0));
   expect(errors).toEqual([]);
 });
 
@@ -222,8 +245,8 @@ test('lesson 3 screenshots, wide and 375 px', async ({ page }) => {
   for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
     await page.setViewportSize({ width, height: 900 });
     const figure = await openFigure(page);
-    await cellOf(figure.getByRole('table', { name: 'i', exact: true }), 5, 3).locator('button').hover();
-    await expect(figure.locator('.narration')).toHaveText(expectedNarration(5, 3));
+    await cellOf(figure.getByRole('grid', { name: 'i', exact: true }), 5, 3).locator('button').hover();
+    await expect(figure.getByTestId('ix-link')).toHaveText(expectedNarration(5, 3));
     await figure.screenshot({ path: join(SCREENSHOTS, `lesson-03-figure-${suffix}.png`) });
     await openFigure(page, `${PATH}?ix.h=6&ix.w=6&ix.p=1&ix.n=2`);
     await expect(page.getByTestId('ix-summary')).toContainText('X_col: 12 × 98');

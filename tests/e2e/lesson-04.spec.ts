@@ -3,7 +3,7 @@ import type { Locator, Page } from '@playwright/test';
 import { join } from 'node:path';
 import { conv2d, tensor } from '../../lib/index.ts';
 import type { ConvOptions } from '../../lib/index.ts';
-import { GEMM_DEFAULTS, GEMM_PRESETS, gemmViewOf } from '../../lib/viz/gemm-view.ts';
+import { GEMM_DEFAULTS, GEMM_PRESETS, gemmViewOf } from '../../lib/viz/gemm-view/index.ts';
 import { SCREENSHOTS, expectNoSeriousA11yViolations, screenshotBothWidths, watchErrors } from './helpers.ts';
 
 const PATH = '/lessons/04-kernels-as-rows/';
@@ -25,17 +25,22 @@ const narration = (page: Page) => figure(page).locator('.narration');
 const yCells = (page: Page): Locator => island(page).locator('table[aria-label="Y"] tbody td');
 const mapCells = (page: Page): Locator => island(page).locator('table[aria-label^="y["] tbody td');
 
-/** Opens the lesson (with an optional query) and waits for the GEMM view to hydrate. */
+/** Opens the lesson (with an optional query) and waits for the GEMM view to be live. */
 async function open(page: Page, query = '') {
   await page.goto(PATH + query);
   await island(page).scrollIntoViewIfNeeded();
-  await expect(page.locator('astro-island:has([data-gemm-view])')).not.toHaveAttribute('ssr');
+  await expect(figure(page)).toHaveAttribute('data-ready', '');
+}
+
+/** Presses `key` with the focus on Step forward (the transport keys work anywhere in the frame). */
+async function press(page: Page, key: string, times = 1) {
+  await figure(page).getByRole('button', { name: 'Step forward' }).focus();
+  for (let k = 0; k < times; k++) await page.keyboard.press(key);
 }
 
 /** Jumps to the last step (every cell of Y computed) with the End key. */
 async function toEnd(page: Page) {
-  await figure(page).focus();
-  await page.keyboard.press('End');
+  await press(page, 'End');
 }
 
 test('lesson 4 renders math, code and worked examples, and its view steps by keyboard and button', async ({ page }) => {
@@ -46,8 +51,9 @@ test('lesson 4 renders math, code and worked examples, and its view steps by key
   const code = page.locator('pre.astro-code').first();
   await expect(code).toBeVisible();
   expect(await code.locator('span[style*="--shiki-dark"]').count()).toBeGreaterThan(0);
-  // The code panel: the engine's conv2d, highlighted at build time.
-  await expect(island(page).locator('.code-panel')).toContainText('export function conv2d(');
+  // The code panel: the reference loops convGemmLoops, highlighted at build time, without the observer lines.
+  await expect(island(page).locator('.code-panel')).toContainText('export function convGemmLoops(');
+  await expect(island(page).locator('.code-panel')).not.toContainText('observe');
 
   // The static worked examples, computed by the engine at build time, equal conv2d's answers.
   const seedX = count(9, 1);
@@ -67,13 +73,16 @@ test('lesson 4 renders math, code and worked examples, and its view steps by key
   // Keyboard: → moves one cell, End to the reshape, Home back, Space plays.
   const seed = engine(1, 1, 3, 3, 1, 2, 2, seedX, [10, 11, 12, 13]);
   await expect(narration(page)).toContainText('X_col = im2col(x) is 4×4');
-  await figure(page).focus();
-  await page.keyboard.press('ArrowRight');
+  await press(page, 'ArrowRight');
+  await expect(narration(page)).toHaveText('Y[0,0]: sum += W_row[0][0]·X_col[0][0] = 10·1 = 10 → 10');
+  await expect(figure(page).getByTestId('loop-vars')).toHaveText('f = 0  q = 0  r = 0');
+  await expect(yCells(page).nth(0)).toHaveText('');
+  await press(page, 'ArrowRight', 4);
   await expect(narration(page)).toHaveText(/^out\[0,0\] = 1·10 \+ 2·11 \+ 4·12 \+ 5·13 = 145/);
+  await expect(figure(page).locator('.code-panel .active-line')).toHaveText('Y.data[f * Q + q] = sum;');
   await expect(yCells(page).nth(0)).toHaveText(seed.Y[0]);
   await expect(yCells(page).nth(1)).toHaveText('');
-  await page.keyboard.press('ArrowRight');
-  await page.keyboard.press('ArrowRight');
+  await press(page, 'ArrowRight', 10);
   await expect(narration(page)).toHaveText(/^out\[1,0\] = 4·10 \+ 5·11 \+ 7·12 \+ 8·13 = 283/);
   await expect(island(page).locator('.terms tfoot')).toContainText(seed.Y[2]);
   await page.keyboard.press('End');
@@ -82,13 +91,13 @@ test('lesson 4 renders math, code and worked examples, and its view steps by key
   await expect(mapCells(page)).toHaveText(seed.maps);
   await page.keyboard.press('Home');
   await expect(narration(page)).toContainText('X_col = im2col(x)');
-  await page.keyboard.press(' ');
-  await expect(narration(page)).toContainText('out[0,0]');
-  await page.keyboard.press(' ');
+  await figure(page).getByRole('button', { name: 'Play' }).click();
+  await expect(narration(page)).toContainText('Y[0,0]: sum +=');
+  await figure(page).getByRole('button', { name: 'Pause' }).click();
   // Buttons.
-  await page.keyboard.press('Home');
+  await press(page, 'Home');
   await island(page).getByRole('button', { name: 'Step forward' }).click();
-  await expect(narration(page)).toContainText('out[0,0]');
+  await expect(narration(page)).toContainText('Y[0,0]: sum +=');
   await island(page).getByRole('button', { name: 'Step back' }).click();
   await expect(narration(page)).toContainText('X_col = im2col(x)');
   expect(errors).toEqual([]);
@@ -110,9 +119,8 @@ test('the GEMM view shows conv2d’s numbers for the default and each preset', a
   }
   // Two filters: the second row's cell is narrated with its filter.
   await island(page).getByRole('button', { name: 'Two filters', exact: true }).click();
-  await figure(page).focus();
-  await page.keyboard.press('Home');
-  for (let k = 0; k < 7; k++) await page.keyboard.press('ArrowRight');
+  await press(page, 'Home');
+  await press(page, 'ArrowRight', 35);
   await expect(narration(page)).toHaveText(/^filter 1: out\[1,0\] = 4·14 \+ 5·15 \+ 7·16 \+ 8·17 = 379/);
   expect(errors).toEqual([]);
 });
@@ -175,12 +183,11 @@ test('the GEMM view state lives in the URL; garbage falls back with a notice', a
   const errors = watchErrors(page);
   await open(page);
   await island(page).getByRole('button', { name: 'Batch of two', exact: true }).click();
-  await figure(page).focus();
-  for (let k = 0; k < 7; k++) await page.keyboard.press('ArrowRight');
+  await press(page, 'ArrowRight', 35);
   const text = await narration(page).innerText();
+  await expect(page).toHaveURL(/gm\.step=36/);
   const url = page.url();
   expect(url).toContain('gm.n=2');
-  expect(url).toContain('gm.step=8');
   await open(page, url.slice(url.indexOf('?')));
   await expect(narration(page)).toHaveText(text);
   await expect(yCells(page).nth(6)).toHaveText('157');

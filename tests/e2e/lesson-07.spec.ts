@@ -9,13 +9,12 @@ import { formatValue } from '../../lib/viz/format.ts';
 const PATH = '/lessons/07-input-gradient-col2im/';
 const counting = (length: number, start: number) => Array.from({ length }, (_, k) => start + k);
 
-/** Scrolls the figure into view and waits until its island has hydrated. */
+/** Scrolls the figure into view and waits until its island is live. */
 async function figureOf(page: Page, path = PATH) {
   await page.goto(path);
-  const island = page.locator('astro-island[component-url*="GradientScatter"]');
-  await page.locator('.gradient-scatter').scrollIntoViewIfNeeded();
-  await expect(island).not.toHaveAttribute('ssr', /.*/);
   const figure = page.getByRole('group', { name: 'Gradient scatter' });
+  await figure.scrollIntoViewIfNeeded();
+  await expect(figure).toHaveAttribute('data-ready', '');
   return {
     figure,
     narration: figure.locator('.narration'),
@@ -74,11 +73,16 @@ function expectedDx(x: Tensor, w: Tensor, dy: Tensor, opts: { stride: number; pa
   );
 }
 
+/** Presses `key` with the focus on the figure's Step forward button (the transport keys work anywhere in the frame). */
+async function press(page: Page, figure: Locator, key: string) {
+  await figure.getByRole('button', { name: 'Step forward' }).focus();
+  await page.keyboard.press(key);
+}
+
 /** Goes to the last step and checks the dx grid equals lib's conv2dBackward dx, and the ✓ line. */
 async function expectFinalDx(page: Page, f: Awaited<ReturnType<typeof figureOf>>, c: Case) {
   const { x, w, dy, opts } = tensorsOf(c);
-  await f.figure.focus();
-  await page.keyboard.press('End');
+  await press(page, f.figure, 'End');
   await expect(f.check).toContainText('matches conv2dBackward(dy, x, w, {');
   await expect(f.check).toContainText('}).dx ✓');
   expect(await gridTexts(f.dx.first())).toEqual(expectedDx(x, w, dy, opts));
@@ -106,18 +110,26 @@ test('lesson 7 renders math and code, hydrates, and folds dX_col into lib’s dx
   await expect(f.narration).toContainText('One GEMM first: dX_col = W_rowᵀ × dY_row, 4 × 1 times 1 × 4 gives 4 × 4.');
   const dcols = matmul(reshape(w, [1, 4]), reshape(dy, [1, 4]), { transA: true });
   expect(await gridTexts(f.dcols)).toEqual(Array.from({ length: 4 }, (_, r) => Array.from(dcols.data.subarray(r * 4, r * 4 + 4), (v) => formatValue(v))));
-  expect(await gridTexts(f.dx)).toEqual([['0', '0', '0'], ['0', '0', '0'], ['0', '0', '0']]);
+  // dx is blank until entries reach it.
+  expect(await gridTexts(f.dx)).toEqual([['', '', ''], ['', '', ''], ['', '', '']]);
   expect(await gridTexts(f.coverage)).toEqual([['1', '2', '1'], ['2', '4', '2'], ['1', '2', '1']]);
   await expect(f.check).toContainText('0 of 4 windows folded');
   await expect(figureCode(f.figure)).toHaveCount(0);
 
-  // Step 2: column 0 goes into the top-left window; the add line is highlighted in col2imInto.
-  await page.getByRole('button', { name: 'Step forward' }).click();
+  // Step 2: column 0 goes into the top-left window; the window line of col2imLoops is marked.
+  const forward = f.figure.getByRole('button', { name: 'Step forward' });
+  await forward.click();
   await expect(f.adds).toHaveText(['dx[0,0]: 0 + 10 = 10', 'dx[0,1]: 0 + 11 = 11', 'dx[1,0]: 0 + 12 = 12', 'dx[1,1]: 0 + 13 = 13']);
-  await expect(figureCode(f.figure)).toContainText('dx[k] = before + value;');
-  await expect(f.figure.locator('.code-panel figcaption')).toContainText('lib/im2col/col2im.ts');
+  await expect(figureCode(f.figure)).toContainText('const q = (n * OH + oh) * OW + ow;');
+  await expect(f.figure.getByTestId('loop-vars')).toHaveText('n = 0  oh = 0  ow = 0');
+  await expect(f.figure.locator('.code-panel figcaption')).toContainText('lib/reference/col2im-loops.ts');
   await expect(f.dcols.locator('td[data-mark="source"]')).toHaveText(['10', '11', '12', '13']);
-  await expect(f.dx.locator('td[data-mark="target"]')).toHaveText(['10', '11', '12', '13']);
+  // Steps 3–6: each entry is added, the add line marked; the fourth lands on dx[1,1].
+  for (let k = 0; k < 4; k++) await forward.click();
+  await expect(figureCode(f.figure)).toContainText('dx.data[k] += value;');
+  await expect(f.figure.getByTestId('loop-vars')).toHaveText('n = 0  oh = 0  ow = 0  c = 0  kh = 1  kw = 1');
+  await expect(f.dx.locator('td[data-mark="target"]')).toHaveText(['10', '11', '12']);
+  await expect(f.dx.locator('td[data-mark="active"]')).toHaveText('13');
 
   // The last step: the total is lib's dx, and the view-model's comparison says so.
   await expectFinalDx(page, f, { H: 3, W: 3, K: [2, 2] });
@@ -135,32 +147,33 @@ function figureCode(figure: Locator): Locator {
 test('stepping by keyboard and by button narrates each add with before and after', async ({ page }) => {
   const errors = watchErrors(page);
   const { figure, narration, dx } = await figureOf(page);
-  await figure.focus();
-  await page.keyboard.press('ArrowRight');
-  await expect(narration).toContainText('Window 1 of 4 (row 0, column 0 of the output)');
-  await page.keyboard.press('ArrowRight');
-  await expect(narration).toHaveText('Window 2 of 4 (row 0, column 1 of the output): column 1 of dX_col goes back into its window. dx[0,1]: 11 + 20 = 31; dx[0,2]: 0 + 22 = 22; dx[1,1]: 13 + 24 = 37; dx[1,2]: 0 + 26 = 26.');
-  expect(await gridTexts(dx)).toEqual([['10', '31', '22'], ['12', '37', '26'], ['0', '0', '0']]);
+  await press(page, figure, 'ArrowRight');
+  await expect(narration).toHaveText('Window 1 of 4 (row 0, column 0 of the output): column 0 of dX_col goes back into its window, 4 entries into dx.');
+  for (let k = 0; k < 6; k++) await page.keyboard.press('ArrowRight');
+  await expect(narration).toHaveText('window 2 of 4, entry 0 (tap 0,0): dx[0,1]: 11 + 20 = 31.');
+  for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowRight');
+  await expect(narration).toHaveText('window 2 of 4, entry 3 (tap 1,1): dx[1,2]: 0 + 26 = 26.');
+  expect(await gridTexts(dx)).toEqual([['10', '31', '22'], ['12', '37', '26'], ['', '', '']]);
   await page.keyboard.press('End');
   await expect(narration).toContainText('All 4 windows are folded back');
   await page.keyboard.press('Home');
   await expect(narration).toContainText('One GEMM first');
-  await page.getByRole('button', { name: 'Step forward' }).click();
-  await page.getByRole('button', { name: 'Step forward' }).click();
-  await page.getByRole('button', { name: 'Step forward' }).click();
-  await expect(narration).toContainText('Window 3 of 4 (row 1, column 0 of the output): column 2 of dX_col goes back into its window. dx[1,0]: 12 + 30 = 42; dx[1,1]: 37 + 33 = 70;');
-  await page.getByRole('button', { name: 'Step back' }).click();
-  await expect(narration).toContainText('Window 2 of 4');
-  // Space plays to the end (at 4× speed).
+  const forward = figure.getByRole('button', { name: 'Step forward' });
+  for (let k = 0; k < 13; k++) await forward.click();
+  await expect(narration).toHaveText('window 3 of 4, entry 1 (tap 0,1): dx[1,1]: 37 + 33 = 70.');
+  await figure.getByRole('button', { name: 'Step back' }).click();
+  await expect(narration).toHaveText('window 3 of 4, entry 0 (tap 0,0): dx[1,0]: 12 + 30 = 42.');
+  // Play runs to the end (at 4× speed); Space on the scrubber pauses and plays.
   await figure.getByLabel('Speed').selectOption('4');
-  await figure.focus();
-  await page.keyboard.press('Home');
-  await page.keyboard.press(' ');
-  await expect(narration).toContainText('All 4 windows are folded back', { timeout: 8000 });
-  // Pointing at a pixel lights the entries that land on it and lists them.
+  await press(page, figure, 'Home');
+  await figure.getByRole('button', { name: 'Play' }).click();
+  await expect(narration).toContainText('All 4 windows are folded back', { timeout: 10000 });
+  // Pointing at a pixel lights the entries that land on it and lists them; the step stays.
+  const count = await figure.getByTestId('step-count').textContent();
   await dx.getByRole('button', { name: /row 2, column 2:/ }).hover();
   await expect(figure.getByTestId('focus-detail')).toHaveText('dx[1,1] = 13 + 24 + 33 + 40 = 110 (4 windows: 0, 1, 2 and 3).');
   await expect(figure.locator('.matrix[data-role="matrix"] td[data-mark="active"]')).toHaveText(['40', '33', '24', '13']);
+  await expect(figure.getByTestId('step-count')).toHaveText(count!);
   expect(errors).toEqual([]);
 });
 
@@ -189,12 +202,13 @@ test('overlapping, padding and dilation settings end at lib’s dx; invalid keep
   await page.getByLabel('Padding', { exact: true }).fill('1');
   const gp = convGeometry([1, 1, 4, 4], [2, 2], { stride: 1, padding: 1 });
   await expect(f.summary).toContainText(`Output ${gp.OH} × ${gp.OW}`);
-  await f.figure.focus();
-  await page.keyboard.press('Home');
+  await press(page, f.figure, 'Home');
   await page.keyboard.press('ArrowRight');
-  await expect(f.narration).toContainText('3 entries fall on the padding and are dropped (10, 11, 12).');
+  await expect(f.narration).toContainText('3 entries fall on the padding and are dropped.');
   await expect(f.adds.filter({ hasText: 'dropped' })).toHaveCount(3);
-  await expect(figureCode(f.figure)).toHaveCount(2);
+  await page.keyboard.press('ArrowRight');
+  await expect(f.narration).toHaveText('window 1 of 25, entry 0 (tap 0,0): its pixel lies in the padding, so 10 is dropped.');
+  await expect(figureCode(f.figure)).toHaveText('continue; // from the padding: dropped');
   await expectFinalDx(page, f, { H: 4, W: 4, K: [2, 2], padding: 1 });
 
   // Dilation 2 on a 5×5 input with stride 2: sizes and the final grid from the engine.
@@ -240,8 +254,7 @@ test('editing kernel and gradient cells and Randomize keep dx equal to lib’s',
   const x = tensor([1, 1, 3, 3], counting(9, 1));
   const w = tensor([1, 1, 2, 2], [10, -4, 12, 13]);
   const dy = tensor([1, 1, 2, 2], [1, 2, 7, 4]);
-  await f.figure.focus();
-  await page.keyboard.press('End');
+  await press(page, f.figure, 'End');
   await expect(f.check).toContainText('✓');
   expect(await gridTexts(f.dx)).toEqual(expectedDx(x, w, dy, { stride: 1, padding: 0, dilation: 1 }));
 
@@ -257,8 +270,7 @@ test('editing kernel and gradient cells and Randomize keep dx equal to lib’s',
   await page.getByRole('button', { name: 'Randomize' }).click();
   const ws = (await gridTexts(kernel)).flat().map(Number);
   const dys = (await gridTexts(gradient)).flat().map(Number);
-  await f.figure.focus();
-  await page.keyboard.press('End');
+  await press(page, f.figure, 'End');
   expect(await gridTexts(f.dx)).toEqual(expectedDx(x, tensor([1, 1, 2, 2], ws), tensor([1, 1, 2, 2], dys), { stride: 1, padding: 0, dilation: 1 }));
   await expect(f.check).toContainText('✓');
   expect(errors).toEqual([]);
@@ -268,8 +280,7 @@ test('the URL keeps the state; a garbage query shows a notice', async ({ page })
   const errors = watchErrors(page);
   let f = await figureOf(page);
   await page.getByLabel('Padding', { exact: true }).fill('1');
-  await f.figure.focus();
-  await page.keyboard.press('ArrowRight');
+  await press(page, f.figure, 'ArrowRight');
   await page.keyboard.press('ArrowRight');
   await expect(page).toHaveURL(/sc\.p=1/);
   await expect(page).toHaveURL(/sc\.step=3/);
@@ -299,9 +310,9 @@ test('lesson 7 screenshots, wide and 375 px', async ({ page }) => {
   await screenshotBothWidths(page, PATH, 'lesson-07');
   for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
     await page.setViewportSize({ width, height: 900 });
-    const { narration } = await figureOf(page, `${PATH}?sc.h=4&sc.w=4&sc.kh=3&sc.kw=3&sc.p=1&sc.step=5`);
+    const { narration, figure } = await figureOf(page, `${PATH}?sc.h=4&sc.w=4&sc.kh=3&sc.kw=3&sc.p=1&sc.step=32`);
     await expect(narration).toContainText('Window 4 of 16');
-    await page.locator('.gradient-scatter').screenshot({ path: join(SCREENSHOTS, `lesson-07-figure-${suffix}.png`) });
+    await figure.screenshot({ path: join(SCREENSHOTS, `lesson-07-figure-${suffix}.png`) });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
   }

@@ -1,12 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import {
-  MAX_DRAWN_ENTRIES, SCATTER_CODE_MARKS, SCATTER_DEFAULTS, SCATTER_PRESETS, checkLine, coverageMarkOf, dcolsMarkOf,
-  dcolsPaddingOf, dcolsTerms, dxMarkOf, dxPaddingOf, dxValuesAt, focusDetail, guardDrawable, planeIndex, readScatterQuery,
-  scatterView, seedScatter, stepAt, writeScatterQuery,
-} from '../../lib/viz/gradient-scatter.ts';
-import type { ScatterView } from '../../lib/viz/gradient-scatter.ts';
-import { SEED_SETTINGS, buildExample, initialState, setNumber, setValue } from '../../lib/viz/conv-settings.ts';
+  SCATTER_DEFAULTS, SCATTER_PRESETS, SCATTER_SPEC, checkLine, coverageMarkOf, dcolsMarkOf, dcolsPaddingOf, dcolsTerms,
+  dxBlankOf, dxMarkOf, dxPaddingOf, dxValuesAt, focusDetail, scatterView, seedScatter, stepAt,
+} from '../../lib/viz/gradient-scatter/index.ts';
+import type { ScatterView } from '../../lib/viz/gradient-scatter/index.ts';
+import { COL2IM_LOOP_MARKS } from '../../lib/reference/col2im-loops.ts';
+import { attemptDraw, drawFigure, planeIndex, readFigureQuery, withField, withValue, writeFigureQuery } from '../../lib/viz/figure/index.ts';
+import { SEED_SETTINGS, buildExample } from '../../lib/viz/conv-settings.ts';
 import type { ConvSettings } from '../../lib/viz/conv-settings.ts';
 import { conv2dBackward } from '../../lib/ops/conv2d-backward.ts';
 import { col2im } from '../../lib/im2col/col2im.ts';
@@ -40,33 +41,44 @@ describe('the seed example: 3×3 input, kernel 10…13, upstream gradient 1…4'
     expect(view.summary).toBe('Output 2 × 2 · W_rowᵀ 4 × 1 × dY_row 1 × 4 = dX_col 4 × 4 · dx 3 × 3');
   });
 
-  it('one GEMM step, one step per window, one final check', () => {
-    expect(view.steps.map((s) => [s.kind, s.column])).toEqual([
-      ['gemm', null], ['scatter', 0], ['scatter', 1], ['scatter', 2], ['scatter', 3], ['done', null],
-    ]);
-    expect(view.steps.map((s) => s.marks)).toEqual([[], ['add'], ['add'], ['add'], ['add'], []]);
+  it('one GEMM step, then per window its start and one step per entry, then the check', () => {
+    const window = (q: number) => [['window', q], ['add', q], ['add', q], ['add', q], ['add', q]];
+    expect(view.steps.map((s) => [s.kind, s.column])).toEqual([['gemm', null], ...window(0), ...window(1), ...window(2), ...window(3), ['done', null]]);
+    expect(view.steps.slice(0, 7).map((s) => s.cursor.mark)).toEqual(['gemm', 'window', 'add', 'add', 'add', 'add', 'window']);
+    expect(view.steps[8].cursor.vars).toEqual([['n', 0], ['oh', 0], ['ow', 1], ['c', 0], ['kh', 0], ['kw', 1]]);
+    expect(view.steps[6].cursor.vars).toEqual([['n', 0], ['oh', 0], ['ow', 1]]);
   });
 
-  it('narrates each step with its arithmetic, the running values being the engine’s', () => {
-    expect(view.steps.map((s) => s.narration)).toEqual([
-      'One GEMM first: dX_col = W_rowᵀ × dY_row, 4 × 1 times 1 × 4 gives 4 × 4. Column q holds window q\'s share of the gradient for each of its 4 entries, e.g. dX_col[0][0] = 10·1 = 10. dx starts at zero.',
-      'Window 1 of 4 (row 0, column 0 of the output): column 0 of dX_col goes back into its window. dx[0,0]: 0 + 10 = 10; dx[0,1]: 0 + 11 = 11; dx[1,0]: 0 + 12 = 12; dx[1,1]: 0 + 13 = 13.',
-      'Window 2 of 4 (row 0, column 1 of the output): column 1 of dX_col goes back into its window. dx[0,1]: 11 + 20 = 31; dx[0,2]: 0 + 22 = 22; dx[1,1]: 13 + 24 = 37; dx[1,2]: 0 + 26 = 26.',
-      'Window 3 of 4 (row 1, column 0 of the output): column 2 of dX_col goes back into its window. dx[1,0]: 12 + 30 = 42; dx[1,1]: 37 + 33 = 70; dx[2,0]: 0 + 36 = 36; dx[2,1]: 0 + 39 = 39.',
-      'Window 4 of 4 (row 1, column 1 of the output): column 3 of dX_col goes back into its window. dx[1,1]: 70 + 40 = 110; dx[1,2]: 26 + 44 = 70; dx[2,1]: 39 + 48 = 87; dx[2,2]: 0 + 52 = 52.',
-      'All 4 windows are folded back (output 2 × 2). Pixels inside several windows summed one share per window (up to 4). The total matches conv2dBackward(dy, x, w, { stride: 1, padding: 0, dilation: 1 }).dx ✓ (all 9 values, bit for bit).',
+  it('narrates each step with its arithmetic, the running values being the loops’', () => {
+    expect(view.steps[0].narration).toBe('One GEMM first: dX_col = W_rowᵀ × dY_row, 4 × 1 times 1 × 4 gives 4 × 4. Column q holds window q\'s share of the gradient for each of its 4 entries, e.g. dX_col[0][0] = 10·1 = 10. dx starts at zero.');
+    expect(view.steps[1].narration).toBe('Window 1 of 4 (row 0, column 0 of the output): column 0 of dX_col goes back into its window, 4 entries into dx.');
+    expect(view.steps.filter((s) => s.kind === 'add').map((s) => s.narration.split(': ').slice(1).join(': '))).toEqual([
+      'dx[0,0]: 0 + 10 = 10.', 'dx[0,1]: 0 + 11 = 11.', 'dx[1,0]: 0 + 12 = 12.', 'dx[1,1]: 0 + 13 = 13.',
+      'dx[0,1]: 11 + 20 = 31.', 'dx[0,2]: 0 + 22 = 22.', 'dx[1,1]: 13 + 24 = 37.', 'dx[1,2]: 0 + 26 = 26.',
+      'dx[1,0]: 12 + 30 = 42.', 'dx[1,1]: 37 + 33 = 70.', 'dx[2,0]: 0 + 36 = 36.', 'dx[2,1]: 0 + 39 = 39.',
+      'dx[1,1]: 70 + 40 = 110.', 'dx[1,2]: 26 + 44 = 70.', 'dx[2,1]: 39 + 48 = 87.', 'dx[2,2]: 0 + 52 = 52.',
     ]);
+    expect(view.steps[7].narration).toBe('window 2 of 4, entry 0 (tap 0,0): dx[0,1]: 11 + 20 = 31.');
+    expect(view.steps[21].narration).toBe('All 4 windows are folded back (output 2 × 2). Pixels inside several windows summed one share per window (up to 4). The total matches conv2dBackward(dy, x, w, { stride: 1, padding: 0, dilation: 1 }).dx ✓ (all 9 values, bit for bit).');
   });
 
-  it('dx fills up step by step and ends at the full convolution of dY with the kernel', () => {
+  it('dx fills up entry by entry and ends at the full convolution of dY with the kernel', () => {
     expect(dxAt(view, 0)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    expect(dxAt(view, 1)).toEqual([10, 11, 0, 12, 13, 0, 0, 0, 0]);
-    expect(dxAt(view, 2)).toEqual([10, 31, 22, 12, 37, 26, 0, 0, 0]);
-    expect(dxAt(view, 5)).toEqual([10, 31, 22, 42, 110, 70, 36, 87, 52]);
-    expect(dxAt(view, 4)).toEqual(dxAt(view, 5));
+    expect(dxAt(view, 3)).toEqual([10, 11, 0, 0, 0, 0, 0, 0, 0]);
+    expect(dxAt(view, 5)).toEqual([10, 11, 0, 12, 13, 0, 0, 0, 0]);
+    expect(dxAt(view, 10)).toEqual([10, 31, 22, 12, 37, 26, 0, 0, 0]);
+    expect(dxAt(view, 21)).toEqual([10, 31, 22, 42, 110, 70, 36, 87, 52]);
+    expect(dxAt(view, 20)).toEqual(dxAt(view, 21));
     const reference = conv2dBackward(view.example.dy, view.example.x, view.example.w).dx;
-    expect(dxAt(view, 5)).toEqual(Array.from(reference.data));
+    expect(dxAt(view, 21)).toEqual(Array.from(reference.data));
     expect([view.matching, view.pixels]).toEqual([9, 9]);
+  });
+
+  it('dx pixels are blank until an entry reaches them', () => {
+    const blank = (index: number) => [0, 1, 2].map((y) => [0, 1, 2].map((x) => dxBlankOf(view, 0, index)(y, x)));
+    expect(blank(0).flat().every(Boolean)).toBe(true);
+    expect(blank(3)).toEqual([[false, false, true], [true, true, true], [true, true, true]]);
+    expect(blank(21).flat().some(Boolean)).toBe(false);
   });
 
   it('the coverage counts the windows per pixel: 4 in the centre, 1 in the corners', () => {
@@ -75,26 +87,27 @@ describe('the seed example: 3×3 input, kernel 10…13, upstream gradient 1…4'
 
   it('the check line reports progress, then the match', () => {
     expect(checkLine(view, 0)).toBe('0 of 4 windows folded; the last step compares the total with conv2dBackward(dy, x, w, { stride: 1, padding: 0, dilation: 1 }).dx');
-    expect(checkLine(view, 2)).toContain('2 of 4 windows folded');
-    expect(checkLine(view, 5)).toBe('matches conv2dBackward(dy, x, w, { stride: 1, padding: 0, dilation: 1 }).dx ✓');
+    expect(checkLine(view, 10)).toContain('2 of 4 windows folded');
+    expect(checkLine(view, 9)).toContain('1 of 4 windows folded');
+    expect(checkLine(view, 21)).toBe('matches conv2dBackward(dy, x, w, { stride: 1, padding: 0, dilation: 1 }).dx ✓');
   });
 
-  it('marks: the column being folded is the source, folded ones are muted, its window is the target', () => {
-    const cols = dcolsMarkOf(view, 2);
-    expect([cols(0, 0), cols(3, 0), cols(0, 1), cols(2, 1), cols(0, 2)]).toEqual(['muted', 'muted', 'source', 'source', undefined]);
-    const dx = dxMarkOf(view, 0, 2);
+  it('marks: the entry being folded is active, the rest of its column the source, folded ones muted, its window the target', () => {
+    const cols = dcolsMarkOf(view, 8);
+    expect([cols(0, 0), cols(3, 0), cols(0, 1), cols(1, 1), cols(2, 1), cols(0, 2)]).toEqual(['muted', 'muted', 'muted', 'active', 'source', undefined]);
+    const dx = dxMarkOf(view, 0, 8);
     const marks = [0, 1, 2].map((y) => [0, 1, 2].map((x) => dx(y, x)));
     expect(marks).toEqual([
-      [undefined, 'target', 'target'],
+      [undefined, 'target', 'active'],
       [undefined, 'target', 'target'],
       [undefined, undefined, undefined],
     ]);
-    const cov = coverageMarkOf(view, 2);
+    const cov = coverageMarkOf(view, 8);
     expect([cov(0, 1), cov(1, 2), cov(0, 0)]).toEqual(['target', 'target', undefined]);
     // at the GEMM step nothing is folded; at the end nothing is muted
     expect(dcolsMarkOf(view, 0)(0, 0)).toBeUndefined();
-    expect(dcolsMarkOf(view, 5)(0, 0)).toBeUndefined();
-    expect(dxMarkOf(view, 0, 5)(1, 1)).toBeUndefined();
+    expect(dcolsMarkOf(view, 21)(0, 0)).toBeUndefined();
+    expect(dxMarkOf(view, 0, 21)(1, 1)).toBeUndefined();
   });
 
   it('linked highlighting: a pixel lights the entries that land on it, an entry lights its pixel', () => {
@@ -129,7 +142,7 @@ describe('several filters and channels', () => {
   it('C=2: one dx panel per channel, pixels named dx[c,y,x]', () => {
     const view = viewOf({ C: 2 });
     expect(view.dxPanels.map((p) => p.label)).toEqual(['dx, channel 0', 'dx, channel 1']);
-    expect(view.steps[1].narration).toContain('dx[1,0,0]: 0 + 14 = 14');
+    expect(view.steps.find((s) => s.entry?.c === 1)!.narration).toContain('dx[1,0,0]: 0 + 14 = 14');
     expect(view.rowHeaders).toEqual(['c0 0,0', 'c0 0,1', 'c0 1,0', 'c0 1,1', 'c1 0,0', 'c1 0,1', 'c1 1,0', 'c1 1,1']);
   });
 });
@@ -146,9 +159,10 @@ describe('padding: entries on the border are dropped', () => {
       'dx[0,0]: 0 + 13 = 13',
     ]);
     expect(step.narration).toBe(
-      'Window 1 of 16 (row 0, column 0 of the output): column 0 of dX_col goes back into its window. dx[0,0]: 0 + 13 = 13. 3 entries fall on the padding and are dropped (10, 11, 12).',
+      'Window 1 of 16 (row 0, column 0 of the output): column 0 of dX_col goes back into its window, 1 entry into dx. 3 entries fall on the padding and are dropped.',
     );
-    expect(step.marks).toEqual(['check', 'add']);
+    expect(view.steps.slice(2, 6).map((s) => s.cursor.mark)).toEqual(['drop', 'drop', 'drop', 'add']);
+    expect(view.steps[2].narration).toBe('window 1 of 16, entry 0 (tap 0,0): its pixel lies in the padding, so 10 is dropped.');
   });
 
   it('dropped entries are hatched in dX_col; the dx panel has a border; the total still matches', () => {
@@ -168,7 +182,7 @@ describe('padding: entries on the border are dropped', () => {
   it('a window entirely on the border: every entry is dropped', () => {
     const v = viewOf({ H: 2, W: 2, KH: 1, KW: 1, padding: 1 });
     expect(v.steps[1].narration).toBe(
-      'Window 1 of 16 (row 0, column 0 of the output): column 0 of dX_col goes back into its window. Every entry lands on the padding. 1 entry falls on the padding and is dropped (10).',
+      'Window 1 of 16 (row 0, column 0 of the output): column 0 of dX_col goes back into its window, 0 entries into dx. 1 entry falls on the padding and is dropped.',
     );
   });
 });
@@ -186,7 +200,7 @@ describe('the presets', () => {
     const view = scatterView(buildExample(preset.settings));
     expect(view.coverage.flat()).toEqual(new Array(16).fill(1));
     expect(view.steps.at(-1)!.narration).toContain('No pixel is in two windows, so nothing had to be summed: col2im only moved values.');
-    for (const step of view.steps.filter((s) => s.kind === 'scatter')) {
+    for (const step of view.steps.filter((s) => s.kind === 'window')) {
       for (const add of step.adds) expect(add.text).toMatch(/: 0 \+ \S+ = /);
     }
   });
@@ -239,57 +253,51 @@ describe('the folded total is conv2dBackward’s dx, bit for bit', () => {
   });
 });
 
-describe('editing, guarding and the URL', () => {
+describe('editing, guarding and the URL (the figure contract)', () => {
   it('planeIndex addresses the flat tensors: editing dY[0][1,0] changes dX_col column 2', () => {
-    const state = initialState(SCATTER_DEFAULTS);
-    const view = scatterView(state.example);
-    const at = planeIndex(view.gradients[0], 1, 0);
+    const drawn = drawFigure(SCATTER_SPEC, SCATTER_DEFAULTS);
+    const at = planeIndex(drawn.view.gradients[0], 1, 0);
     expect(at).toBe(2);
-    const next = setValue(state, 'dy', at, '-2');
-    expect(scatterView(next.example).dcolsGrid.map((row) => row[2])).toEqual([-20, -22, -24, -26]);
+    const edit = withValue(SCATTER_SPEC, drawn.settings, drawn.example, 'dy', at, '-2');
+    if (!edit.ok) throw new Error(edit.error);
+    expect(drawFigure(SCATTER_SPEC, edit.settings).view.dcolsGrid.map((row) => row[2])).toEqual([-20, -22, -24, -26]);
     expect(planeIndex(viewOf({ C: 2, F: 2 }).kernels[3], 1, 1)).toBe(15);
   });
 
-  it('an invalid setting keeps the last picture and carries the engine’s message', () => {
-    const state = initialState(SCATTER_DEFAULTS);
-    const bad = guardDrawable(state, setNumber(state, 'KH', '5'));
-    expect(bad.error).toBe('kernel 5×2 does not fit the padded input 3×3');
-    expect(bad.example).toBe(state.example);
+  it('an invalid setting is refused with the engine’s message', () => {
+    expect(attemptDraw(SCATTER_SPEC, withField(SCATTER_DEFAULTS, 'KH', '5'))).toEqual({ ok: false, error: 'kernel 5×2 does not fit the padded input 3×3' });
   });
 
-  it('a valid setting too large to draw is refused with a message', () => {
-    const state = initialState({ ...SCATTER_DEFAULTS, H: 12, W: 12, KH: 3, KW: 3, C: 3 });
-    const big = guardDrawable(state, setNumber(state, 'padding', '3'));
-    expect(big.error).toBe(`dX_col would be 27 × 256 = 6912 entries, more than the ${MAX_DRAWN_ENTRIES} this figure draws; use a smaller input or kernel, or fewer channels`);
-    expect(big.example).toBe(state.example);
+  it('a valid setting too large to draw is refused with the draw budget’s message', () => {
+    const big = attemptDraw(SCATTER_SPEC, { ...SCATTER_DEFAULTS, H: 12, W: 12, KH: 3, KW: 3, C: 3, padding: 3 });
+    expect(big).toEqual({ ok: false, error: 'the figure would draw 8,208 cells (dX_col 27 × 256 and the dx panels); it draws at most 2,048' });
   });
 
-  it('settings and step survive a round trip through the query', () => {
+  it('settings, values and step survive a round trip through the query, with no notice', () => {
     const settings = { ...SCATTER_DEFAULTS, padding: 1, dilation: 2, dy: [1, -2, 3, 4, 5, 6, 7, 8, 9] };
-    const query = writeScatterQuery(settings, 4, new URLSearchParams('other=1'));
+    const query = writeFigureQuery(SCATTER_SPEC, drawFigure(SCATTER_SPEC, settings), 4, new URLSearchParams('other=1'));
     expect(query.get('sc.p')).toBe('1');
     expect(query.get('sc.step')).toBe('5');
     expect(query.get('other')).toBe('1');
-    const read = readScatterQuery(query);
+    const read = readFigureQuery(SCATTER_SPEC, query);
     expect(read.notices).toEqual([]);
     expect(read.index).toBe(4);
-    expect(read.state.example.settings.dilation).toBe(2);
-    expect(Array.from(read.state.example.dy.data)).toEqual([1, -2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(writeScatterQuery(SCATTER_DEFAULTS, 0, new URLSearchParams()).toString()).toBe('');
+    expect(read.drawn.example.settings.dilation).toBe(2);
+    expect(Array.from(read.drawn.example.dy.data)).toEqual([1, -2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('garbage in the query falls back to the defaults with notices, never throwing', () => {
-    const read = readScatterQuery(new URLSearchParams('sc.s=zero&sc.g=oops&sc.step=99'));
+    const read = readFigureQuery(SCATTER_SPEC, new URLSearchParams('sc.s=zero&sc.g=oops&sc.step=99'));
     expect(read.notices).toEqual([
       'Ignored stride "zero" from the link: it must be an integer from 1 to 4.',
       'Ignored the gradient values from the link: they must be numbers separated by commas.',
-      'Ignored step "99" from the link: it must be an integer from 1 to 6.',
+      'Ignored step "99" from the link: it must be an integer from 1 to 22.',
     ]);
     expect(read.index).toBe(0);
-    expect(read.state.example.settings.stride).toBe(1);
-    const tooBig = readScatterQuery(new URLSearchParams('sc.h=12&sc.w=12&sc.kh=3&sc.kw=3&sc.c=3&sc.p=3'));
-    expect(tooBig.notices[0]).toMatch(/^The link's settings could not be drawn \(dX_col would be 27 × 256/);
-    expect(tooBig.state.example.settings).toEqual(SCATTER_DEFAULTS);
+    expect(read.drawn.example.settings.stride).toBe(1);
+    const tooBig = readFigureQuery(SCATTER_SPEC, new URLSearchParams('sc.h=12&sc.w=12&sc.kh=3&sc.kw=3&sc.c=3&sc.p=3'));
+    expect(tooBig.notices[0]).toMatch(/^The link's settings could not be drawn \(the figure would draw 8,208 cells/);
+    expect(tooBig.drawn.example.settings).toEqual(SCATTER_DEFAULTS);
   });
 
   it('stepAt clamps', () => {
@@ -300,12 +308,13 @@ describe('editing, guarding and the URL', () => {
 });
 
 describe('the code panel marks', () => {
-  it('each mark occurs on exactly one line of col2imInto', () => {
-    const source = readFileSync(new URL('../../lib/im2col/col2im.ts', import.meta.url), 'utf8');
-    const snippet = extractSnippet(source, 'lib/im2col/col2im.ts', 'col2imInto', { ...SCATTER_CODE_MARKS });
+  it('each mark occurs on exactly one shown line of col2imLoops, with the observer lines hidden', () => {
+    const source = readFileSync(new URL('../../lib/reference/col2im-loops.ts', import.meta.url), 'utf8');
+    const snippet = extractSnippet(source, 'lib/reference/col2im-loops.ts', 'col2imLoops', { ...COL2IM_LOOP_MARKS }, { hide: '// trace' });
     const lines = snippet.code.split('\n');
-    expect(lines[snippet.marks.add - 1]).toContain('dx[k] = before + value;');
-    expect(lines[snippet.marks.check - 1]).toContain('if (y >= 0 && y < H && x >= 0 && x < W)');
-    expect(snippet.marks.window).toBeLessThan(snippet.marks.check);
+    expect(lines[snippet.marks.add - 1]).toContain('dx.data[k] += value;');
+    expect(lines[snippet.marks.drop - 1]).toContain('continue; // from the padding: dropped');
+    expect(snippet.marks.window).toBeLessThan(snippet.marks.drop);
+    expect(snippet.code).not.toContain('observe');
   });
 });

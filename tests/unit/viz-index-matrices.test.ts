@@ -2,12 +2,13 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  INDEX_CODE_MARKS, INDEX_DEFAULTS, MAX_DRAWN_CELLS, buildIndexView, cellMark, channelMark, currentProbe, entryMark,
-  indexStateFromQuery, keepDrawable, linkOf, pixelEditTarget, pixelMark, probeFits, stepCount, stepFromQuery, stepProbe,
-  stepToQuery, tooLargeToDraw,
-} from '../../lib/viz/index-matrices.ts';
-import type { IndexView } from '../../lib/viz/index-matrices.ts';
-import { applySettings, buildExample, initialState, setValue, settingsToQuery } from '../../lib/viz/conv-settings.ts';
+  INDEX_DEFAULTS, INDEX_SPEC, buildIndexView, cellMark, channelMark, currentProbe, entryMark, linkOf, pixelEditTarget,
+  pixelMark, probeFits,
+} from '../../lib/viz/index-matrices/index.ts';
+import type { IndexView } from '../../lib/viz/index-matrices/index.ts';
+import { GATHER_LOOP_MARKS } from '../../lib/reference/gather-loops.ts';
+import { attemptDraw, drawFigure, readFigureQuery, withField, writeFigureQuery } from '../../lib/viz/figure/index.ts';
+import { buildExample, initialState, setValue } from '../../lib/viz/conv-settings.ts';
 import type { ConvSettings } from '../../lib/viz/conv-settings.ts';
 import { im2col, im2colIndices } from '../../lib/index.ts';
 import { extractSnippet } from '../../lib/viz/source-snippet.ts';
@@ -51,7 +52,6 @@ describe('the blog post\'s example: x=[1,3,4,4] (values 1…48) k=2 s=1 p=0', ()
     expect(link.narration).toBe('i[5][3] = 1, j[5][3] = 1, d[5] = 1 → x[0, 1, 1, 1] = 22 fills X_col[5][3]');
     expect([...link.pixels]).toEqual(['0,1,1,1']);
     expect([...link.targets]).toEqual(['5,3']);
-    expect(link.code).toEqual(['i']);
     expect(pixelMark(view, link, view.planes[1], 1, 1)).toBe('source');
     expect(pixelMark(view, link, view.planes[0], 1, 1)).toBeUndefined();
     expect(cellMark(link, 5, 3)).toBe('target');
@@ -75,24 +75,26 @@ describe('the blog post\'s example: x=[1,3,4,4] (values 1…48) k=2 s=1 p=0', ()
     const link = linkOf(view, { kind: 'channel', r: 5 });
     expect(link.targets.size).toBe(9);
     expect([...link.pixels].every((k) => k.startsWith('0,1,'))).toBe(true);
-    expect(link.code).toEqual(['d']);
     expect(link.narration).toContain('d[5] = 1');
   });
 
-  it('the step-through walks X_col row by row, one entry per step', () => {
-    expect(stepCount(view)).toBe(108);
-    expect(stepProbe(view, 0)).toEqual({ kind: 'cell', r: 0, q: 0 });
-    expect(stepProbe(view, 48)).toEqual({ kind: 'cell', r: 5, q: 3 });
-    expect(stepProbe(view, 999)).toEqual({ kind: 'cell', r: 11, q: 8 });
-    expect(linkOf(view, stepProbe(view, 48)).narration).toBe('i[5][3] = 1, j[5][3] = 1, d[5] = 1 → x[0, 1, 1, 1] = 22 fills X_col[5][3]');
+  it('the steps replay gatherLoops row by row: the row’s channel, then one step per entry', () => {
+    expect(view.steps).toHaveLength(12 * 10);
+    expect(view.steps.slice(0, 3).map((s) => s.cursor.mark)).toEqual(['row', 'gather', 'gather']);
+    expect(view.steps[0].probe).toEqual({ kind: 'channel', r: 0 });
+    expect(view.steps[0].cursor.vars).toEqual([['r', 0], ['c', 0]]);
+    expect(view.steps[54].probe).toEqual({ kind: 'cell', r: 5, q: 3 });
+    expect(view.steps[54].cursor.vars).toEqual([['r', 5], ['n', 0], ['p', 3]]);
+    expect(view.steps[54].narration).toBe('i[5][3] = 1, j[5][3] = 1, d[5] = 1 → x[0, 1, 1, 1] = 22 fills X_col[5][3]');
+    expect(view.steps.at(-1)!.probe).toEqual({ kind: 'cell', r: 11, q: 8 });
   });
 
-  it('a hover shows only during the step it was made in and only while it fits the view', () => {
+  it('pointing highlights while the probe fits the view, and never changes the step', () => {
     const probe = { kind: 'entry', from: 'j', r: 2, p: 2 } as const;
-    expect(currentProbe(view, 4, { probe, step: 4 })).toEqual(probe);
-    expect(currentProbe(view, 5, { probe, step: 4 })).toEqual(stepProbe(view, 5));
+    expect(currentProbe(view, view.steps[4], probe)).toEqual(probe);
+    expect(currentProbe(view, view.steps[5], null)).toEqual(view.steps[5].probe);
     expect(probeFits(view, { kind: 'cell', r: 12, q: 0 })).toBe(false);
-    expect(currentProbe(view, 0, { probe: { kind: 'pixel', n: 0, c: 3, y: 0, x: 0 }, step: 0 })).toEqual(stepProbe(view, 0));
+    expect(currentProbe(view, view.steps[0], { kind: 'pixel', n: 0, c: 3, y: 0, x: 0 })).toEqual(view.steps[0].probe);
   });
 });
 
@@ -176,51 +178,45 @@ describe('padding, batches and edits', () => {
   });
 });
 
-describe('settings, limits and the URL', () => {
-  it('a setting the figure cannot draw keeps the last picture with a reason', () => {
-    const state = initialState(INDEX_DEFAULTS);
-    const big = applySettings(state, { ...INDEX_DEFAULTS, H: 12, W: 12, KH: 3, KW: 3 });
-    expect(big.error).toBeNull();
-    const kept = keepDrawable(state, big);
-    expect(kept.example).toBe(state.example);
-    expect(kept.error).toBe(`X_col would be 27 × 100 = 2700 entries, more than the ${MAX_DRAWN_CELLS} this figure can draw; use a smaller input, kernel or batch, or a larger stride`);
-    expect(tooLargeToDraw(state.example)).toBeNull();
+describe('settings, limits and the URL (the figure contract)', () => {
+  it('a setting the figure cannot draw is refused with the draw budget’s message', () => {
+    expect(attemptDraw(INDEX_SPEC, { ...INDEX_DEFAULTS, H: 12, W: 12, KH: 3, KW: 3 })).toEqual({
+      ok: false, error: 'the figure would draw 2,700 cells (X_col 27 × 100); it draws at most 2,048',
+    });
   });
 
   it('an engine refusal passes through with the engine\'s message', () => {
-    const state = initialState(INDEX_DEFAULTS);
-    const bad = keepDrawable(state, applySettings(state, { ...INDEX_DEFAULTS, KH: 5 }));
-    expect(bad.error).toMatch(/kernel/);
-    expect(bad.example).toBe(state.example);
+    const bad = attemptDraw(INDEX_SPEC, withField(INDEX_DEFAULTS, 'KH', '5'));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toMatch(/kernel/);
   });
 
   it('settings round-trip through the ix. query, with the step', () => {
     const settings = { ...INDEX_DEFAULTS, stride: 2, padding: 1 };
-    const query = settingsToQuery(settings, INDEX_DEFAULTS, new URLSearchParams(), 'ix.');
-    stepToQuery(4, query);
+    const query = writeFigureQuery(INDEX_SPEC, drawFigure(INDEX_SPEC, settings), 4, new URLSearchParams());
     expect(query.toString()).toBe('ix.s=2&ix.p=1&ix.step=5');
-    const { state, notices } = indexStateFromQuery(query);
-    expect(notices).toEqual([]);
-    expect(state.settings.stride).toBe(2);
-    expect(state.example.geometry.OH).toBe(3);
-    expect(stepFromQuery(query, 27)).toEqual({ step: 4, notice: null });
-    expect(stepToQuery(0, query).has('ix.step')).toBe(false);
+    const read = readFigureQuery(INDEX_SPEC, query);
+    expect(read.notices).toEqual([]);
+    expect(read.index).toBe(4);
+    expect(read.drawn.settings.stride).toBe(2);
+    expect(read.drawn.example.geometry.OH).toBe(3);
   });
 
   it('garbage in the query falls back to the defaults with notices', () => {
-    const { state, notices } = indexStateFromQuery(new URLSearchParams('ix.s=banana&ix.kh=9'));
-    expect(state.settings).toEqual(INDEX_DEFAULTS);
-    expect(notices.length).toBe(2);
-    expect(stepFromQuery(new URLSearchParams('ix.step=-3'), 108).notice).toMatch(/Ignored step/);
-    const tooBig = indexStateFromQuery(new URLSearchParams('ix.h=12&ix.w=12&ix.kh=3&ix.kw=3'));
-    expect(tooBig.state.settings).toEqual(INDEX_DEFAULTS);
-    expect(tooBig.notices[0]).toMatch(/not drawn/);
+    const read = readFigureQuery(INDEX_SPEC, new URLSearchParams('ix.s=banana&ix.kh=9&ix.step=-3'));
+    expect(read.drawn.settings).toEqual(INDEX_DEFAULTS);
+    expect(read.notices).toHaveLength(3);
+    expect(read.notices[2]).toMatch(/Ignored step "-3"/);
+    const tooBig = readFigureQuery(INDEX_SPEC, new URLSearchParams('ix.h=12&ix.w=12&ix.kh=3&ix.kw=3'));
+    expect(tooBig.drawn.settings).toEqual(INDEX_DEFAULTS);
+    expect(tooBig.notices[0]).toMatch(/could not be drawn/);
   });
 
-  it('the code marks name one line each of im2colIndices', () => {
-    const src = readFileSync(fileURLToPath(new URL('../../lib/im2col/indices.ts', import.meta.url)), 'utf8');
-    const snippet = extractSnippet(src, 'lib/im2col/indices.ts', 'im2colIndices', INDEX_CODE_MARKS);
-    expect(Object.keys(snippet.marks)).toEqual(['i', 'j', 'd']);
-    expect(snippet.code.split('\n')[snippet.marks.i - 1]).toContain('oh * sh + kh * dh');
+  it('the code marks name one shown line each of gatherLoops', () => {
+    const src = readFileSync(fileURLToPath(new URL('../../lib/reference/gather-loops.ts', import.meta.url)), 'utf8');
+    const snippet = extractSnippet(src, 'lib/reference/gather-loops.ts', 'gatherLoops', { ...GATHER_LOOP_MARKS }, { hide: '// trace' });
+    expect(Object.keys(snippet.marks)).toEqual(['row', 'gather']);
+    expect(snippet.code.split('\n')[snippet.marks.row - 1]).toContain('d[r]');
+    expect(snippet.code).not.toContain('observe');
   });
 });

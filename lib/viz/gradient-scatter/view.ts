@@ -1,33 +1,36 @@
 /**
  * View-model of the overlapping gradient scatter (lesson 7): the input gradient of a convolution
  * computed the im2col way. One GEMM, `dX_col = W_rowᵀ × dY_row`, gives every window's share of the
- * gradient as a column; col2im then adds the columns back into the image one window at a time,
- * replaying the engine's own loop (traceCol2im: col2imInto goes column by column), so every running
- * value shown is the engine's. Where windows overlap the shares add up; entries that fall on the
- * padding are dropped. At the end the total is compared with conv2dBackward(…).dx.
+ * gradient as a column; col2im then adds the columns back into the image, replaying the reference
+ * loops col2imLoops (lib/reference) that the code panel shows: window by window, entry by entry,
+ * so every running value shown is the loops' own. Where windows overlap the shares add up; entries
+ * that fall on the padding are dropped. At the end the total is compared with conv2dBackward(…).dx.
  * Pure: no DOM, no Svelte; every number comes from lib/.
  */
-import type { ConvGeometry, ConvOptions } from '../geometry.ts';
-import { ConvConfigError } from '../errors.ts';
-import type { Tensor } from '../tensor.ts';
-import { reshape, tensor } from '../tensor.ts';
-import { matmul } from '../gemm.ts';
-import { nchwToRows } from '../ops/conv2d.ts';
-import { conv2dBackward } from '../ops/conv2d-backward.ts';
-import type { ScatterAdd } from '../im2col/col2im.ts';
-import type { Col2imTrace } from '../trace/col2im-trace.ts';
-import { traceCol2im } from '../trace/col2im-trace.ts';
-import { gemmCellTerms } from '../trace/gemm-trace.ts';
-import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
-import { SEED_SETTINGS, buildExample, settingsFromQuery, settingsToQuery, keepDrawable } from './conv-settings.ts';
-import { buildOrFallback, readStepParam, writeStepParam } from './figure-query.ts';
-import { formatProduct, formatValue } from './format.ts';
-import type { Grid } from './grid.ts';
-import { planeOf } from './grid.ts';
-import { matrixTeX } from './tex.ts';
+import type { ConvGeometry, ConvOptions } from '../../geometry.ts';
+import type { Tensor } from '../../tensor.ts';
+import { reshape, tensor } from '../../tensor.ts';
+import { matmul } from '../../gemm.ts';
+import { nchwToRows } from '../../ops/conv2d.ts';
+import { conv2dBackward } from '../../ops/conv2d-backward.ts';
+import type { ScatterAdd } from '../../im2col/col2im.ts';
+import type { LoopCursor } from '../../trace/loop-cursor.ts';
+import { col2imLoops } from '../../reference/col2im-loops.ts';
+import { gemmCellTerms } from '../../trace/gemm-trace.ts';
+import type { ConvExample, ConvSettings, NumericKey } from '../conv-settings.ts';
+import { SEED_SETTINGS, buildExample } from '../conv-settings.ts';
+import { checkDrawBudget } from '../figure/budget.ts';
+import type { CellMark } from '../figure/mark.ts';
+import type { Plane } from '../figure/plane.ts';
+import { planesOf } from '../figure/plane.ts';
+import type { FigurePreset, FigureStep } from '../figure/spec.ts';
+import { formatProduct, formatValue } from '../format.ts';
+import type { Grid } from '../grid.ts';
+import { planeOf } from '../grid.ts';
+import { matrixTeX } from '../tex.ts';
 
-/** A mark on a drawn cell, as MatrixGrid understands it. */
-export type ScatterMark = 'active' | 'source' | 'target' | 'padding' | 'muted';
+/** A mark on a drawn cell (the shared CellMark). */
+export type ScatterMark = CellMark;
 
 /** The URL prefix of this figure's state (`sc.kh=3&sc.p=1&sc.step=4`). */
 export const SCATTER_PREFIX = 'sc.';
@@ -41,18 +44,7 @@ export const SCATTER_FIELDS: readonly NumericKey[] = ['H', 'W', 'KH', 'KW', 'str
  */
 export const SCATTER_DEFAULTS: ConvSettings = SEED_SETTINGS;
 
-/** A one-click setting: its button label and the settings it applies. */
-export interface ScatterPreset {
-  label: string;
-  settings: ConvSettings;
-}
-
-/**
- * The presets: overlapping windows (a 3×3 kernel moving by 1 over a 4×4 input: the four windows
- * share the centre 2×2 block) and non-overlapping windows (a 2×2 kernel moving by 2 over a 4×4
- * input: every pixel is in exactly one window, so col2im only moves values, it never sums).
- */
-export const SCATTER_PRESETS: readonly ScatterPreset[] = [
+export const SCATTER_PRESETS: readonly FigurePreset<ConvSettings>[] = [
   {
     label: 'Overlapping windows',
     settings: { N: 1, C: 1, H: 4, W: 4, F: 1, KH: 3, KW: 3, stride: 1, padding: 0, dilation: 1, x: null, w: null, dy: null },
@@ -63,30 +55,57 @@ export const SCATTER_PRESETS: readonly ScatterPreset[] = [
   },
 ];
 
+/** One entry of dX_col as col2imLoops folds it: the add (padded coordinates) and the loops' cursor. */
+export interface FoldAdd extends ScatterAdd {
+  cursor: LoopCursor;
+  /** Its place in the loops' order (0-based). */
+  order: number;
+}
+
+/** One window (one column of dX_col) as col2imLoops folds it: its adds in loop order. */
+export interface FoldColumn {
+  column: number;
+  n: number;
+  oh: number;
+  ow: number;
+  adds: FoldAdd[];
+  /** The cursor on the window's line (`const q = …`). */
+  cursor: LoopCursor;
+}
+
 /**
- * The lines of col2imInto (lib/im2col/col2im.ts) the code panel highlights, each a fragment that
- * occurs on exactly that line (see extractSnippet): the loop over windows, the check that drops
- * padding entries, and the add.
+ * A recorded run of col2imLoops over dX_col: the result `dx` (`[N, C, H, W]`), every entry in loop
+ * order (`steps`, dropped padding entries included) grouped per window (`columns`), and `coverage`
+ * (`[N, C, H, W]`): how many adds landed on each pixel.
  */
-export const SCATTER_CODE_MARKS: Readonly<Record<'window' | 'check' | 'add', string>> = {
-  window: 'for (let ow = 0; ow < OW; ow++, q++) {',
-  check: 'if (y >= 0 && y < H && x >= 0 && x < W) {',
-  add: 'dx[k] = before + value;',
-};
+export interface Fold {
+  geometry: ConvGeometry;
+  dx: Tensor;
+  steps: FoldAdd[];
+  columns: FoldColumn[];
+  coverage: Tensor;
+}
 
-/** Most dX_col entries the figure draws; a larger matrix is refused with a message, not drawn. */
-export const MAX_DRAWN_ENTRIES = 2048;
-
-/** One drawn plane of a tensor: its label, its grid, and where its values sit in the flat tensor. */
-export interface Plane {
-  label: string;
-  /** The plane's two leading indices: (n, c) for x, (f, c) for w, (n, f) for dY. */
-  a: number;
-  b: number;
-  grid: Grid;
-  /** Flat index of the plane's [0, 0] entry (flat index = offset + r·cols + c). */
-  offset: number;
-  cols: number;
+/** Runs col2imLoops on `cols` with an observer and records the fold (see Fold). */
+export function foldByLoops(cols: Tensor, g: ConvGeometry): Fold {
+  const opts = optsOf(g);
+  const columns: FoldColumn[] = [];
+  const steps: FoldAdd[] = [];
+  const coverage = new Float32Array(g.N * g.C * g.H * g.W);
+  const dx = col2imLoops(cols, [g.N, g.C, g.H, g.W], [g.KH, g.KW], opts, (cursor, e) => {
+    if (columns.length === 0 || columns[columns.length - 1].column !== e.q) {
+      columns.push({ column: e.q, n: e.n, oh: e.oh, ow: e.ow, adds: [], cursor: { mark: 'window', vars: [['n', e.n], ['oh', e.oh], ['ow', e.ow]] } });
+    }
+    const dropped = e.kind === 'drop';
+    if (!dropped) coverage[((e.n * g.C + e.c) * g.H + e.y) * g.W + e.x] += 1;
+    const add: FoldAdd = {
+      row: e.r, column: e.q, n: e.n, c: e.c, kh: e.kh, kw: e.kw, oh: e.oh, ow: e.ow, y: e.y + g.ph, x: e.x + g.pw,
+      value: e.value, dropped, before: e.before, after: e.after, cursor, order: steps.length,
+    };
+    steps.push(add);
+    columns[columns.length - 1].adds.push(add);
+  });
+  return { geometry: g, dx, steps, columns, coverage: { shape: [g.N, g.C, g.H, g.W], data: coverage } };
 }
 
 /** One grid of the input gradient, image `n`, channel `c`, drawn with its padding border. */
@@ -101,8 +120,8 @@ export interface DxPanel {
   padding: boolean[][];
 }
 
-/** What one step of the figure does. */
-export type ScatterStepKind = 'gemm' | 'scatter' | 'done';
+/** What one step of the figure does: the GEMM, a window starts, one entry folds back, the final check. */
+export type ScatterStepKind = 'gemm' | 'window' | 'add' | 'done';
 
 /** One line of a scatter step: one entry of the column and what happened to it. */
 export interface AddLine {
@@ -113,14 +132,18 @@ export interface AddLine {
   text: string;
 }
 
-/** One step: its kind, the column it folds (scatter steps only), its lines and its narration. */
-export interface ScatterStep {
+/**
+ * One step: its kind, the window (column) it is in (null for the GEMM and the check), the window's
+ * lines, how many entries of dX_col are folded after it, the entry it folds (add steps), its
+ * narration and the loops' cursor (mark `window`, `add` or `drop` of COL2IM_LOOP_MARKS; `gemm` and
+ * `done` mark no line).
+ */
+export interface ScatterStep extends FigureStep {
   kind: ScatterStepKind;
   column: number | null;
   adds: AddLine[];
-  narration: string;
-  /** Keys of SCATTER_CODE_MARKS to highlight (none for the GEMM and the final check). */
-  marks: ('window' | 'check' | 'add')[];
+  folded: number;
+  entry: FoldAdd | null;
 }
 
 /** Everything the figure draws for one valid example (all steps at once). */
@@ -139,7 +162,7 @@ export interface ScatterView {
   colHeaders: string[];
   /** `dropped[r][q]`: that entry of dX_col lands on the padding. */
   dropped: boolean[][];
-  trace: Col2imTrace;
+  trace: Fold;
   inputs: Plane[];
   kernels: Plane[];
   gradients: Plane[];
@@ -195,15 +218,6 @@ function pairText(a: number, b: number): string {
   return a === b ? String(a) : `[${a}, ${b}]`;
 }
 
-function planes(t: Tensor, label: (a: number, b: number) => string): Plane[] {
-  const [A, B, rows, cols] = t.shape;
-  const out: Plane[] = [];
-  for (let a = 0; a < A; a++) {
-    for (let b = 0; b < B; b++) out.push({ label: label(a, b), a, b, grid: planeOf(t, a, b), offset: (a * B + b) * rows * cols, cols });
-  }
-  return out;
-}
-
 /** W_row transposed, `[C·KH·KW, F]`: a copy in the other order, so a dX_col entry's terms can be listed. */
 function transposed(t: Tensor): Tensor {
   const [rows, cols] = t.shape;
@@ -220,9 +234,9 @@ export function dcolsTerms(view: ScatterView, r: number, q: number): string {
 }
 
 /**
- * Builds the view of an example: dX_col by the engine's matmul (`W_rowᵀ × dY_row`), the col2im
- * trace of dX_col, the coverage, and the reference dx from conv2dBackward. Throws ConvConfigError
- * when dX_col would have more than MAX_DRAWN_ENTRIES entries.
+ * Builds the view of an example: dX_col by the engine's matmul (`W_rowᵀ × dY_row`), its fold by
+ * col2imLoops, the coverage, and the reference dx from conv2dBackward. Throws ConvConfigError
+ * over DRAW_BUDGET (dX_col, the dx panels and the coverage map together).
  */
 export function scatterView(example: ConvExample): ScatterView {
   const g = example.geometry;
@@ -231,17 +245,12 @@ export function scatterView(example: ConvExample): ScatterView {
   const R = C * KH * KW;
   const P = OH * OW;
   const Q = N * P;
-  if (R * Q > MAX_DRAWN_ENTRIES) {
-    throw new ConvConfigError(
-      'size',
-      `dX_col would be ${R} × ${Q} = ${R * Q} entries, more than the ${MAX_DRAWN_ENTRIES} this figure draws; use a smaller input or kernel, or fewer channels`,
-    );
-  }
+  checkDrawBudget(R * Q + (N * C + 1) * (H + 2 * ph) * (W + 2 * pw), `dX_col ${R} × ${Q} and the dx panels`);
   const opts = optsOf(g);
   const wRow = reshape(example.w, [F, R]);
   const dyRow = tensor([F, Q], nchwToRows(example.dy.data, N, F, P));
   const dcols = matmul(wRow, dyRow, { transA: true });
-  const trace = traceCol2im(dcols, example.x.shape, [KH, KW], { ...opts, maxEvents: MAX_DRAWN_ENTRIES });
+  const trace = foldByLoops(dcols, g);
   const reference = conv2dBackward(example.dy, example.x, example.w, opts).dx;
   let matching = 0;
   for (let k = 0; k < reference.data.length; k++) if (Object.is(reference.data[k], trace.dx.data[k])) matching++;
@@ -267,9 +276,9 @@ export function scatterView(example: ConvExample): ScatterView {
   }
 
   const many = (count: number) => count > 1;
-  const inputs = planes(example.x, (n, c) => `Input x${many(N) ? `, image ${n}` : ''}${many(C) ? `, channel ${c}` : ''}`);
-  const kernels = planes(example.w, (f, c) => `Kernel w${many(F) ? `, filter ${f}` : ''}${many(C) ? `, channel ${c}` : ''}`);
-  const gradients = planes(example.dy, (n, f) => `Upstream gradient dY${many(N) ? `, image ${n}` : ''}${many(F) ? `, filter ${f}` : ''}`);
+  const inputs = planesOf(example.x, (n, c) => `Input x${many(N) ? `, image ${n}` : ''}${many(C) ? `, channel ${c}` : ''}`);
+  const kernels = planesOf(example.w, (f, c) => `Kernel w${many(F) ? `, filter ${f}` : ''}${many(C) ? `, channel ${c}` : ''}`);
+  const gradients = planesOf(example.dy, (n, f) => `Upstream gradient dY${many(N) ? `, image ${n}` : ''}${many(F) ? `, filter ${f}` : ''}`);
 
   const referenceCall = `conv2dBackward(dy, x, w, { stride: ${pairText(g.sh, g.sw)}, padding: ${pairText(ph, pw)}, dilation: ${pairText(g.dh, g.dw)} })`;
   const view: ScatterView = {
@@ -306,6 +315,13 @@ function joinAnd(parts: string[]): string {
   return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
+function addNarration(g: ConvGeometry, add: FoldAdd, Q: number): string {
+  const where = `window ${add.column + 1} of ${Q}, entry ${add.row} (tap ${g.C > 1 ? `c${add.c} ` : ''}${add.kh},${add.kw})`;
+  return add.dropped
+    ? `${where}: its pixel lies in the padding, so ${minus(add.value)} is dropped.`
+    : `${where}: ${addText(g, add)}.`;
+}
+
 function buildSteps(view: ScatterView): ScatterStep[] {
   const g = view.geometry;
   const { N, OH, OW } = g;
@@ -317,23 +333,27 @@ function buildSteps(view: ScatterView): ScatterStep[] {
     kind: 'gemm',
     column: null,
     adds: [],
-    marks: [],
+    folded: 0,
+    entry: null,
+    cursor: { mark: 'gemm', vars: [] },
     narration:
       `One GEMM first: dX_col = W_rowᵀ × dY_row, ${dims(R, F)} times ${dims(F, Q)} gives ${dims(R, Q)}. ` +
       `Column q holds window q's share of the gradient for each of its ${R} entries, e.g. ${dcolsTerms(view, 0, 0)}. ` +
       `dx starts at zero.`,
   });
+  let folded = 0;
   for (const group of view.trace.columns) {
     const adds: AddLine[] = group.adds.map((a) => ({ row: a.row, dropped: a.dropped, text: addText(g, a) }));
-    const kept = adds.filter((a) => !a.dropped).map((a) => a.text);
+    const kept = group.adds.filter((a) => !a.dropped).length;
     const lost = group.adds.filter((a) => a.dropped);
     const where = `${N > 1 ? `image ${group.n}, ` : ''}row ${group.oh}, column ${group.ow} of the output`;
-    let text = `Window ${group.column + 1} of ${Q} (${where}): column ${group.column} of dX_col goes back into its window. `;
-    text += kept.length > 0 ? `${kept.join('; ')}.` : 'Every entry lands on the padding.';
-    if (lost.length > 0) {
-      text += ` ${lost.length} ${lost.length === 1 ? 'entry falls' : 'entries fall'} on the padding and ${lost.length === 1 ? 'is' : 'are'} dropped (${lost.map((a) => minus(a.value)).join(', ')}).`;
+    let text = `Window ${group.column + 1} of ${Q} (${where}): column ${group.column} of dX_col goes back into its window, ${kept} ${kept === 1 ? 'entry' : 'entries'} into dx.`;
+    if (lost.length > 0) text += ` ${lost.length} ${lost.length === 1 ? 'entry falls' : 'entries fall'} on the padding and ${lost.length === 1 ? 'is' : 'are'} dropped.`;
+    steps.push({ kind: 'window', column: group.column, adds, folded, entry: null, cursor: group.cursor, narration: text });
+    for (const add of group.adds) {
+      folded += 1;
+      steps.push({ kind: 'add', column: group.column, adds, folded, entry: add, cursor: add.cursor, narration: addNarration(g, add, Q) });
     }
-    steps.push({ kind: 'scatter', column: group.column, adds, narration: text, marks: lost.length > 0 ? ['check', 'add'] : ['add'] });
   }
   const overlaps = maxCoverage(view);
   const sumNote =
@@ -346,7 +366,9 @@ function buildSteps(view: ScatterView): ScatterStep[] {
     kind: 'done',
     column: null,
     adds: [],
-    marks: [],
+    folded,
+    entry: null,
+    cursor: { mark: 'done', vars: [] },
     narration: `All ${Q} windows are folded back (output ${dims(OH, OW)}). ${sumNote} ${checkText(view)}`,
   });
   return steps;
@@ -376,7 +398,7 @@ export function checkLine(view: ScatterView, index: number): string {
       ? `matches ${view.referenceCall}.dx ✓`
       : `differs from ${view.referenceCall}.dx ✗ (${view.matching} of ${view.pixels} equal)`;
   }
-  const folded = step.kind === 'gemm' ? 0 : (step.column ?? 0) + 1;
+  const folded = foldedColumns(view, index);
   return `${folded} of ${Q} windows folded; the last step compares the total with ${view.referenceCall}.dx`;
 }
 
@@ -386,28 +408,41 @@ export function stepAt(view: ScatterView, index: number): ScatterStep {
   return steps[Math.min(steps.length - 1, Math.max(0, Math.trunc(index) || 0))];
 }
 
-/** How many columns have been folded once step `index` is shown (0 at the GEMM, all at the end). */
+/** How many windows are completely folded once step `index` is shown (0 at the GEMM, all at the end). */
 export function foldedColumns(view: ScatterView, index: number): number {
   const step = stepAt(view, index);
-  if (step.kind === 'gemm') return 0;
   if (step.kind === 'done') return view.trace.columns.length;
-  return (step.column ?? 0) + 1;
+  return view.trace.columns.filter((col) => col.adds.every((a) => a.order < step.folded)).length;
 }
 
 /**
- * The values of dx panel `panel` (padded, border 0) once step `index` is shown: the engine's running
- * values, i.e. the last `after` of every pixel among the columns folded so far.
+ * The values of dx panel `panel` (padded, border 0) once step `index` is shown: the loops' running
+ * values, i.e. the last `after` of every pixel among the entries folded so far.
  */
 export function dxValuesAt(view: ScatterView, panel: number, index: number): Grid {
   const p = view.dxPanels[panel];
   const grid = Array.from({ length: p.rows }, () => new Array<number>(p.cols).fill(0));
-  const folded = foldedColumns(view, index);
-  for (const group of view.trace.columns.slice(0, folded)) {
-    for (const add of group.adds) {
-      if (!add.dropped && add.n === p.n && add.c === p.c) grid[add.y][add.x] = add.after;
-    }
+  for (const add of view.trace.steps.slice(0, stepAt(view, index).folded)) {
+    if (!add.dropped && add.n === p.n && add.c === p.c) grid[add.y][add.x] = add.after;
   }
   return grid;
+}
+
+/**
+ * Which pixels of dx panel `panel` are still blank at step `index` (progressive reveal): inside
+ * the image, reached by some window, and not yet reached by the entries folded so far. At the
+ * last step nothing is blank.
+ */
+export function dxBlankOf(view: ScatterView, panel: number, index: number): (y: number, x: number) => boolean {
+  const p = view.dxPanels[panel];
+  const step = stepAt(view, index);
+  const touched = new Set<string>();
+  const later = new Set<string>();
+  for (const add of view.trace.steps) {
+    if (add.dropped || add.n !== p.n || add.c !== p.c) continue;
+    (add.order < step.folded ? touched : later).add(`${add.y},${add.x}`);
+  }
+  return (y, x) => step.kind !== 'done' && !touched.has(`${y},${x}`) && later.has(`${y},${x}`);
 }
 
 function focusedPixel(view: ScatterView, focus: ScatterFocus | null): { n: number; c: number; y: number; x: number } | null {
@@ -432,8 +467,10 @@ export function dxMarkOf(view: ScatterView, panel: number, index: number, focus:
   const targets = new Set<string>();
   if (group && group.n === p.n) for (const a of group.adds) if (a.c === p.c) targets.add(`${a.y},${a.x}`);
   const linked = focusedPixel(view, focus);
+  const entry = step.entry && step.entry.n === p.n && step.entry.c === p.c ? step.entry : null;
   return (y, x) => {
     if (linked && linked.n === p.n && linked.c === p.c && linked.y === y && linked.x === x) return 'active';
+    if (entry && entry.y === y && entry.x === x) return 'active';
     if (targets.has(`${y},${x}`)) return 'target';
     if (group && group.n !== p.n) return 'muted';
     if (p.padding[y]?.[x]) return 'padding';
@@ -448,13 +485,15 @@ export function dxPaddingOf(view: ScatterView, panel: number): (y: number, x: nu
 }
 
 /**
- * Marks of dX_col at step `index`: entries linked to the focus are 'active' (the focused entry, or
- * every entry that lands on a focused pixel); the column being folded is 'source'; columns already
- * folded are 'muted'.
+ * Marks of dX_col at step `index`: entries linked to the focus, and the entry being folded, are
+ * 'active' (the focused entry, or every entry that lands on a focused pixel); the rest of the column
+ * being folded is 'source'; entries already folded are 'muted'.
  */
 export function dcolsMarkOf(view: ScatterView, index: number, focus: ScatterFocus | null = null): (r: number, q: number) => ScatterMark | undefined {
   const step = stepAt(view, index);
-  const folded = foldedColumns(view, index);
+  const Q = view.dcols.shape[1];
+  const isFolded = (r: number, q: number) => (view.trace.columns[q]?.adds[r]?.order ?? Infinity) < step.folded;
+  const current = step.entry ? `${step.entry.row},${step.entry.column}` : '';
   const linked = new Set<string>();
   if (focus?.kind === 'dcols') linked.add(`${focus.r},${focus.q}`);
   const pixel = focus?.kind === 'dx' ? focusedPixel(view, focus) : null;
@@ -464,9 +503,9 @@ export function dcolsMarkOf(view: ScatterView, index: number, focus: ScatterFocu
     }
   }
   return (r, q) => {
-    if (linked.has(`${r},${q}`)) return 'active';
-    if (step.kind === 'scatter' && q === step.column) return 'source';
-    if (step.kind !== 'done' && q < folded) return 'muted';
+    if (linked.has(`${r},${q}`) || current === `${r},${q}`) return 'active';
+    if (step.kind !== 'done' && isFolded(r, q)) return 'muted';
+    if ((step.kind === 'window' || step.kind === 'add') && q === step.column && q < Q) return 'source';
     return undefined;
   };
 }
@@ -508,43 +547,6 @@ export function focusDetail(view: ScatterView, focus: ScatterFocus | null): stri
   const total = adds[adds.length - 1].after;
   const windows = adds.length === 1 ? 'window' : 'windows';
   return `${name} = ${adds.map((a) => signed(a.value)).join(' + ')} = ${minus(total)} (${adds.length} ${windows}: ${joinAnd(adds.map((a) => String(a.column)))}).`;
-}
-
-/** The flat index of the value at `(r, c)` of a plane, for editing it. */
-export function planeIndex(plane: Plane, r: number, c: number): number {
-  return plane.offset + r * plane.cols + c;
-}
-
-/**
- * Guards a settings change for this figure: when `next` is valid for the engine but too large to
- * draw, keeps `prev`'s example and sets the message; otherwise returns `next` unchanged.
- */
-export function guardDrawable(prev: ExampleState, next: ExampleState): ExampleState {
-  return keepDrawable(prev, next, scatterView);
-}
-
-/** What the figure starts from when it reads the page's URL: the state, the step and notices. */
-export interface ScatterQueryState {
-  state: ExampleState;
-  index: number;
-  notices: string[];
-}
-
-/**
- * Reads the figure's state from a URL query (`sc.` keys, see settingsFromQuery, plus `sc.step`,
- * 1-based). Garbage or settings too large to draw fall back to the defaults with a notice; never throws.
- */
-export function readScatterQuery(query: URLSearchParams): ScatterQueryState {
-  const { settings, notices } = settingsFromQuery(query, SCATTER_DEFAULTS, SCATTER_PREFIX);
-  const { state, view } = buildOrFallback(settings, SCATTER_DEFAULTS, scatterView, notices);
-  const index = readStepParam(query, `${SCATTER_PREFIX}step`, view.steps.length, notices);
-  return { state, index, notices };
-}
-
-/** Writes the figure's settings and step (1-based, omitted at the first step) into `query`. */
-export function writeScatterQuery(settings: ConvSettings, index: number, query: URLSearchParams): URLSearchParams {
-  settingsToQuery(settings, SCATTER_DEFAULTS, query, SCATTER_PREFIX);
-  return writeStepParam(query, `${SCATTER_PREFIX}step`, index);
 }
 
 /**

@@ -1,22 +1,25 @@
 /**
  * View-model of the GEMM view (lesson 4): a convolution as one matrix product
- * `Y[F, N·OH·OW] = W_row[F, C·KH·KW] × X_col[C·KH·KW, N·OH·OW]`, stepped one output cell at a
- * time (replaying the engine's GEMM trace), then reshaped into the feature maps `[N, F, OH, OW]`.
- * Pure: no DOM, no Svelte. Every number comes from the engine (im2col, traceGemm, conv2d).
+ * `Y[F, N·OH·OW] = W_row[F, C·KH·KW] × X_col[C·KH·KW, N·OH·OW]`, stepped one term at a time by
+ * replaying the reference loops convGemmLoops (lib/reference) that the code panel shows, then
+ * reshaped into the feature maps `[N, F, OH, OW]`. Pure: no DOM, no Svelte. Every number comes from
+ * the engine (im2col, convGemmLoops, conv2d).
  */
-import type { Tensor } from '../tensor.ts';
-import { reshape } from '../tensor.ts';
-import { im2col } from '../im2col/im2col.ts';
-import { im2colIndices } from '../im2col/indices.ts';
-import { conv2d } from '../ops/conv2d.ts';
-import { traceGemm } from '../trace/gemm-trace.ts';
-import type { GemmCellStep, GemmTrace } from '../trace/gemm-trace.ts';
-import type { ConvExample, ConvSettings, NumericKey } from './conv-settings.ts';
-import { SEED_SETTINGS, buildExample, settingsToQuery } from './conv-settings.ts';
-import { readStepParam, writeStepParam } from './figure-query.ts';
-import type { Grid } from './grid.ts';
-import { planeOf } from './grid.ts';
-import { formatProduct, formatValue } from './format.ts';
+import type { Tensor } from '../../tensor.ts';
+import { reshape } from '../../tensor.ts';
+import { im2col } from '../../im2col/im2col.ts';
+import { im2colIndices } from '../../im2col/indices.ts';
+import { conv2d } from '../../ops/conv2d.ts';
+import { convGemmLoops } from '../../reference/gemm-loops.ts';
+import type { GemmCellStep, GemmTrace } from '../../trace/gemm-trace.ts';
+import type { LoopCursor } from '../../trace/loop-cursor.ts';
+import type { ConvExample, ConvSettings, NumericKey } from '../conv-settings.ts';
+import { SEED_SETTINGS, buildExample } from '../conv-settings.ts';
+import { checkDrawBudget } from '../figure/budget.ts';
+import type { CellMark } from '../figure/mark.ts';
+import type { Grid } from '../grid.ts';
+import { planeOf } from '../grid.ts';
+import { formatProduct, formatValue } from '../format.ts';
 
 /** The URL query prefix of the GEMM view's state (`gm.h`, `gm.f`, `gm.step`, …). */
 export const GEMM_PREFIX = 'gm.';
@@ -27,21 +30,11 @@ export const GEMM_FIELDS: readonly NumericKey[] = ['H', 'W', 'KH', 'KW', 'stride
 /** The GEMM view's defaults: the seed's 3×3 input 1…9 and 2×2 kernel 10…13 (outputs 145 191 283 329). */
 export const GEMM_DEFAULTS: ConvSettings = SEED_SETTINGS;
 
-/**
- * The lines of the engine's conv2d (lib/ops/conv2d.ts) the code panel highlights, by phase:
- * building X_col, the GEMM call, and the move of Y into NCHW order.
- */
-export const GEMM_CODE_MARKS: Readonly<Record<GemmPhase, string>> = {
-  im2col: 'im2colInto(x.data, g, cols);',
-  gemm: 'gemmInto(F, Q, K, w.data',
-  reshape: 'rowsToNchw(rows, F, N, P',
-};
-
-/** The three phases of conv2d a step belongs to (and the code panel's mark names). */
+/** The three phases a step belongs to. */
 export type GemmPhase = 'im2col' | 'gemm' | 'reshape';
 
-/** A cell mark, as the matrix grids draw them. */
-export type GemmMark = 'active' | 'source' | 'target' | 'padding' | 'muted';
+/** A cell mark (the shared CellMark). */
+export type GemmMark = CellMark;
 
 /** A worked example from the Pisa slides, offered as a preset button and drawn in the lesson. */
 export interface GemmPreset {
@@ -87,6 +80,22 @@ export interface OperandsStep {
   kind: 'operands';
   mark: 'im2col';
   narration: string;
+  cursor: LoopCursor;
+}
+
+/** One term of a dot product: `Y[f][q] += W_row[f][k] · X_col[k][q]` (convGemmLoops' inner loop). */
+export interface TermStep {
+  kind: 'term';
+  mark: 'gemm';
+  f: number;
+  q: number;
+  n: number;
+  oh: number;
+  ow: number;
+  k: number;
+  cell: GemmCellStep;
+  narration: string;
+  cursor: LoopCursor;
 }
 
 /** One output cell: row f of W_row · column q of X_col = Y[f][q], i.e. y[n][f][oh][ow]. */
@@ -98,9 +107,10 @@ export interface CellStep {
   n: number;
   oh: number;
   ow: number;
-  /** The engine's trace of this cell: its terms in summation order and the sum. */
+  /** The loops' record of this cell: its terms in summation order and the stored sum. */
   cell: GemmCellStep;
   narration: string;
+  cursor: LoopCursor;
 }
 
 /** One feature map moved out of Y: row f, columns n·OH·OW … (n+1)·OH·OW − 1 → y[n][f]. */
@@ -112,10 +122,11 @@ export interface ReshapeStep {
   /** Position of y[n][f] among the feature maps, in NCHW order (`n·F + f`). */
   map: number;
   narration: string;
+  cursor: LoopCursor;
 }
 
 /** A step of the GEMM view. */
-export type GemmStep = OperandsStep | CellStep | ReshapeStep;
+export type GemmStep = OperandsStep | TermStep | CellStep | ReshapeStep;
 
 /** A 2-D plane of the input or the kernel, drawn as an editable grid. */
 export interface Plane {
@@ -171,6 +182,8 @@ export interface GemmView {
   /** The engine's conv2d output `[N, F, OH, OW]`. */
   output: Tensor;
   trace: GemmTrace;
+  /** The store step of each cell of Y, in row-major order. */
+  cellSteps: CellStep[];
   inputs: Plane[];
   kernels: Plane[];
   maps: FeatureMap[];
@@ -264,9 +277,29 @@ export function buildGemmView(example: ConvExample): GemmView {
   const R = C * KH * KW;
   const P = OH * OW;
   const Q = N * P;
+  checkDrawBudget(F * R + R * Q + F * Q + x.data.length + w.data.length + N * F * P, 'the operands, W_row, X_col, Y and the feature maps');
   const colsT = im2col(x, [KH, KW], opts);
   const wRowT = reshape(w, [F, R]);
-  const trace = traceGemm(wRowT, colsT);
+  // Replay the reference loops: each cell's terms (with cursors), its stored sum, each reshape.
+  const cells: GemmCellStep[] = [];
+  const cursors: { terms: LoopCursor[]; store: LoopCursor }[] = [];
+  const reshapes: LoopCursor[] = [];
+  let terms: GemmCellStep['terms'] = [];
+  let termCursors: LoopCursor[] = [];
+  const { Y } = convGemmLoops(wRowT, colsT, [N, OH, OW], (cursor, e) => {
+    if (e.kind === 'term') {
+      terms.push({ k: e.r, a: e.a, b: e.b, product: e.product, running: e.sum });
+      termCursors.push(cursor);
+    } else if (e.kind === 'store') {
+      cells.push({ index: e.f * Q + e.q, row: e.f, column: e.q, terms, sum: e.sum });
+      cursors.push({ terms: termCursors, store: cursor });
+      terms = [];
+      termCursors = [];
+    } else {
+      reshapes.push(cursor);
+    }
+  });
+  const trace: GemmTrace = { M: F, N: Q, K: R, product: Y, steps: cells };
   const output = conv2d(x, w, null, opts);
   const rowLabels = Array.from({ length: R }, (_, r) => rowLabel(r, C, KH, KW));
   const columnLabels = Array.from({ length: Q }, (_, q) => columnLabel(q, N, OH, OW));
@@ -281,7 +314,7 @@ export function buildGemmView(example: ConvExample): GemmView {
 
   const view: GemmView = {
     example, N, C, F, KH, KW, OH, OW, R, Q, P,
-    wRow: planeOf(wRowT), cols: planeOf(colsT), y: planeOf(trace.product), output, trace,
+    wRow: planeOf(wRowT), cols: planeOf(colsT), y: planeOf(trace.product), output, trace, cellSteps: [],
     inputs: planes(x, 'x'), kernels: planes(w, 'w'), maps,
     rowLabels, columnLabels, filterLabels, legend, steps: [],
     shapes: `W_row ${F}×${R} × X_col ${R}×${Q} = Y ${F}×${Q} → y [${N}, ${F}, ${OH}, ${OW}]`,
@@ -290,22 +323,31 @@ export function buildGemmView(example: ConvExample): GemmView {
   const steps: GemmStep[] = [{
     kind: 'operands',
     mark: 'im2col',
+    cursor: { mark: 'operands', vars: [] },
     narration:
       `X_col = im2col(x) is ${R}×${Q} (C·KH·KW = ${C}·${KH}·${KW} rows, N·OH·OW = ${N}·${OH}·${OW} columns); ` +
       `W_row is w read as ${F}×${R}, one filter per row. Y = W_row × X_col will be ${F}×${Q}: ${F * Q} dot products of length ${R}.`,
   }];
-  for (const cell of trace.steps) {
+  trace.steps.forEach((cell, c) => {
     const f = cell.row;
     const q = cell.column;
     const { n, oh, ow } = columnPosition(q, OH, OW);
-    steps.push({
-      kind: 'cell', mark: 'gemm', f, q, n, oh, ow, cell,
-      narration: `${cellEquation(view, f, q)} — row ${f} of W_row · column ${q} of X_col → Y[${f},${q}]`,
+    cell.terms.forEach((t, k) => {
+      steps.push({
+        kind: 'term', mark: 'gemm', f, q, n, oh, ow, k, cell, cursor: cursors[c].terms[k],
+        narration: `Y[${f},${q}]: sum += W_row[${f}][${k}]·X_col[${k}][${q}] = ${formatProduct(t.a, t.b)} = ${formatValue(t.product)} → ${formatValue(t.running)}`,
+      });
     });
-  }
+    const store: CellStep = {
+      kind: 'cell', mark: 'gemm', f, q, n, oh, ow, cell, cursor: cursors[c].store,
+      narration: `${cellEquation(view, f, q)} — row ${f} of W_row · column ${q} of X_col → Y[${f},${q}]`,
+    };
+    view.cellSteps.push(store);
+    steps.push(store);
+  });
   maps.forEach((m, map) => {
     steps.push({
-      kind: 'reshape', mark: 'reshape', n: m.n, f: m.f, map,
+      kind: 'reshape', mark: 'reshape', n: m.n, f: m.f, map, cursor: reshapes[map],
       narration:
         `Reshape: row ${m.f} of Y, ${rangeText(m.firstColumn, m.firstColumn + P - 1)} (image ${m.n}, filter ${m.f}) → ` +
         `feature map y[${m.n},${m.f}], ${OH}×${OW}, column q going to (oh, ow) with q = ${N > 1 ? `${m.n}·${P} + ` : ''}oh·${OW} + ow: ${gridText(m.grid)}`,
@@ -369,11 +411,12 @@ export function gemmFrame(view: GemmView, index: number, focus?: GemmFocus | nul
   const k = clampGemmStep(view, index);
   const step = view.steps[k];
   const { F, P, OH, OW, Q } = view;
-  const filled = step.kind === 'operands' ? -1 : step.kind === 'cell' ? step.cell.index : F * Q;
+  const filled = step.kind === 'operands' ? -1 : step.kind === 'term' ? step.cell.index - 1 : step.kind === 'cell' ? step.cell.index : F * Q;
   const mapsFilled = step.kind === 'reshape' ? step.map : -1;
   const pointed = focusCell(view, focus);
-  const traced = pointed ?? (step.kind === 'cell' ? { f: step.f, q: step.q } : null);
-  const cell = traced ? (view.steps[1 + traced.f * Q + traced.q] as CellStep) : null;
+  const traced = pointed ?? (step.kind === 'cell' || step.kind === 'term' ? { f: step.f, q: step.q } : null);
+  const cell = traced ? view.cellSteps[traced.f * Q + traced.q] : null;
+  const term = !pointed && step.kind === 'term' ? step : null;
   const block = !pointed && step.kind === 'reshape' ? { f: step.f, from: step.n * P, to: step.n * P + P - 1 } : null;
 
   // The input pixels of the traced column's patch, per plane index: "r,c" keys.
@@ -400,8 +443,8 @@ export function gemmFrame(view: GemmView, index: number, focus?: GemmFocus | nul
     step,
     index: k,
     cell,
-    wRowMark: (r) => (traced && r === traced.f ? 'source' : block && r === block.f ? 'source' : undefined),
-    colsMark: (_r, c) => (traced && c === traced.q ? 'source' : undefined),
+    wRowMark: (r, c) => (term && r === term.f && c === term.k ? 'active' : traced && r === traced.f ? 'source' : block && r === block.f ? 'source' : undefined),
+    colsMark: (r, c) => (term && c === term.q && r === term.k ? 'active' : traced && c === traced.q ? 'source' : undefined),
     yMark: (r, c) => {
       if (traced && r === traced.f && c === traced.q) return 'active';
       if (block && r === block.f && c >= block.from && c <= block.to) return 'source';
@@ -419,19 +462,3 @@ export function gemmFrame(view: GemmView, index: number, focus?: GemmFocus | nul
   };
 }
 
-/** The step shown from a URL query (`<prefix>step`, 1-based); garbage gives step 1 and a notice. */
-export function stepFromQuery(query: URLSearchParams, total: number, prefix = GEMM_PREFIX): { index: number; notice: string | null } {
-  const notices: string[] = [];
-  const index = readStepParam(query, prefix + 'step', total, notices);
-  return { index, notice: notices[0] ?? null };
-}
-
-/** Writes the step (0-based `index`) into `query` as `<prefix>step`, 1-based; step 1 is left out. */
-export function stepToQuery(index: number, query: URLSearchParams, prefix = GEMM_PREFIX): URLSearchParams {
-  return writeStepParam(query, prefix + 'step', index);
-}
-
-/** The URL query (`?…`) that opens the GEMM view on a preset, for links from the lesson. */
-export function presetQuery(preset: GemmPreset): string {
-  return `?${settingsToQuery(preset.settings, GEMM_DEFAULTS, new URLSearchParams(), GEMM_PREFIX).toString()}`;
-}

@@ -1,29 +1,77 @@
 /**
- * View-model of the patch-extraction step-through (lesson 2): turns the engine's im2col trace into
- * what the figure draws — the padded input as one grid per image and channel, the X_col matrix
- * filling up one column per step, the marks of the current window and column, and the narration.
- * Also the build-time figures of the lesson (the seed product and the AlexNet-sized layer).
- * Pure: no DOM, no Svelte; every number comes from the engine.
+ * View-model of the patch-extraction step-through (lesson 2): replays the reference loops of im2col
+ * (im2colLoops, lib/reference) that the code panel shows — the padded input as one grid per image
+ * and channel, X_col filling up entry by entry, window by window, the marks of the current window,
+ * entry and column, and the narration. Also the build-time figures of the lesson (the seed product
+ * and the AlexNet-sized layer). Pure: no DOM, no Svelte; every number comes from the engine.
  */
-import type { ConvGeometry, ConvOptions } from '../geometry.ts';
-import { convGeometry, outputSize } from '../geometry.ts';
-import { ConvConfigError } from '../errors.ts';
-import { im2col, im2colBytes } from '../im2col/im2col.ts';
-import { matmul } from '../gemm.ts';
-import { padTensor } from '../ops/dilated.ts';
-import { reshape } from '../tensor.ts';
-import type { PatchExtractionTrace, PatchStep } from '../trace/patch-extraction.ts';
-import { tracePatchExtraction } from '../trace/patch-extraction.ts';
-import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
-import { SEED_SETTINGS, buildExample, settingsFromQuery, settingsToQuery, keepDrawable } from './conv-settings.ts';
-import { buildOrFallback, readStepParam, writeStepParam } from './figure-query.ts';
-import { formatBytes, formatValue, groupDigitsWith } from './format.ts';
-import type { Grid } from './grid.ts';
-import { planeOf } from './grid.ts';
-import { matrixTeX } from './tex.ts';
+import type { ConvGeometry, ConvOptions } from '../../geometry.ts';
+import { convGeometry, outputSize } from '../../geometry.ts';
+import type { PatchCopy } from '../../im2col/im2col.ts';
+import { im2col, im2colBytes } from '../../im2col/im2col.ts';
+import { matmul } from '../../gemm.ts';
+import { padTensor } from '../../ops/dilated.ts';
+import type { Tensor } from '../../tensor.ts';
+import { reshape } from '../../tensor.ts';
+import type { LoopCursor } from '../../trace/loop-cursor.ts';
+import { im2colLoops } from '../../reference/im2col-loops.ts';
+import type { ConvExample, ConvSettings, NumericKey } from '../conv-settings.ts';
+import { SEED_SETTINGS, buildExample } from '../conv-settings.ts';
+import { checkDrawBudget } from '../figure/budget.ts';
+import type { CellMark } from '../figure/mark.ts';
+import type { FigureStep } from '../figure/spec.ts';
+import { formatBytes, formatValue, groupDigitsWith } from '../format.ts';
+import type { Grid } from '../grid.ts';
+import { planeOf } from '../grid.ts';
+import { matrixTeX } from '../tex.ts';
 
-/** A mark on a drawn cell, as MatrixGrid understands it. */
-export type PatchMark = 'active' | 'source' | 'target' | 'padding' | 'muted';
+/** A mark on a drawn cell (the shared CellMark). */
+export type PatchMark = CellMark;
+
+/** One window of im2colLoops: its column, place, cursor and copies in loop order (padded `y`, `x`). */
+export interface PatchStep {
+  column: number;
+  n: number;
+  oh: number;
+  ow: number;
+  cursor: LoopCursor;
+  copies: (PatchCopy & { cursor: LoopCursor; order: number })[];
+}
+
+/** A recorded run of im2colLoops: X_col, every copy in loop order, and the copies grouped per window. */
+export interface PatchExtractionTrace {
+  geometry: ConvGeometry;
+  cols: Tensor;
+  copies: PatchStep['copies'];
+  steps: PatchStep[];
+}
+
+/** One step of the figure: a window starts (`window`) or one entry is copied (`copy`). */
+export interface PatchFigureStep extends FigureStep {
+  kind: 'window' | 'copy';
+  /** The window (column of X_col). */
+  column: number;
+  /** Entries of X_col copied after this step. */
+  copied: number;
+  /** The entry this step copies (copy steps). */
+  copy: PatchStep['copies'][number] | null;
+}
+
+/** Runs im2colLoops on x with an observer and records the windows and copies. */
+function traceLoops(x: Tensor, g: ConvGeometry): PatchExtractionTrace {
+  const steps: PatchStep[] = [];
+  const copies: PatchStep['copies'] = [];
+  const cols = im2colLoops(x, [g.KH, g.KW], { stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw] }, (cursor, copy) => {
+    if (cursor.mark === 'window') {
+      steps.push({ column: copy.column, n: copy.n, oh: copy.oh, ow: copy.ow, cursor, copies: [] });
+      return;
+    }
+    const recorded = { ...copy, cursor, order: copies.length };
+    copies.push(recorded);
+    steps[steps.length - 1].copies.push(recorded);
+  });
+  return { geometry: g, cols, copies, steps };
+}
 
 /** The URL prefix of this figure's state (`pe.h=4&pe.p=1&pe.step=3`). */
 export const PATCH_PREFIX = 'pe.';
@@ -34,8 +82,6 @@ export const PATCH_FIELDS: readonly NumericKey[] = ['H', 'W', 'KH', 'KW', 'strid
 /** The figure's starting point: the seed's 3×3 input 1…9 and a 2×2 kernel (4 windows). */
 export const PATCH_DEFAULTS: ConvSettings = SEED_SETTINGS;
 
-/** Most matrix entries the figure draws; a larger X_col is refused with a message, not drawn. */
-export const MAX_DRAWN_ENTRIES = 4096;
 
 /** One grid of the padded input: image `n`, channel `c`, with the padding cells flagged. */
 export interface InputPanel {
@@ -66,8 +112,10 @@ export interface PatchView {
   colHeaders: string[];
   /** One line on the sizes: output, X_col, entries and bytes (from im2colBytes). */
   summary: string;
-  /** `sources[k]`: keys `c,y,x` of the padded cells step k reads (image `steps[k].n`). */
+  /** `sources[k]`: keys `c,y,x` of the padded cells window k reads (image `trace.steps[k].n`). */
   sources: Set<string>[];
+  /** The figure's steps: per window its start and one step per copied entry. */
+  steps: PatchFigureStep[];
 }
 
 /** A focused input cell (hover or keyboard) in panel `panel`, padded coordinates `(r, c)`. */
@@ -85,22 +133,16 @@ function dims(a: number, b: number): string {
 }
 
 /**
- * Builds the view of an example by tracing the engine's im2colInto. Throws ConvConfigError when
- * X_col would have more than MAX_DRAWN_ENTRIES entries (too many to draw legibly).
+ * Builds the view of an example by running im2colLoops with an observer. Throws ConvConfigError
+ * over DRAW_BUDGET (X_col and the input panels together).
  */
 export function patchView(example: ConvExample): PatchView {
   const g = example.geometry;
   const { N, C, H, W, KH, KW, ph, pw, OH, OW } = g;
   const rows = C * KH * KW;
   const columns = N * OH * OW;
-  if (rows * columns > MAX_DRAWN_ENTRIES) {
-    throw new ConvConfigError(
-      'size',
-      `X_col would be ${rows} × ${columns} = ${rows * columns} entries, more than the ${MAX_DRAWN_ENTRIES} this figure draws; use a smaller input, kernel, batch or fewer channels`,
-    );
-  }
-  const opts: ConvOptions = { stride: [g.sh, g.sw], padding: [ph, pw], dilation: [g.dh, g.dw] };
-  const trace = tracePatchExtraction(example.x, [KH, KW], { ...opts, maxEvents: MAX_DRAWN_ENTRIES });
+  checkDrawBudget(rows * columns + N * C * g.HP * g.WP, `X_col ${rows} × ${columns} and the input`);
+  const trace = traceLoops(example.x, g);
   const padded = padTensor(example.x, [ph, ph], [pw, pw]);
   const many = N > 1 || C > 1;
   const panels: InputPanel[] = [];
@@ -125,7 +167,7 @@ export function patchView(example: ConvExample): PatchView {
   const summary =
     `Output ${dims(OH, OW)}${N > 1 ? ` per image (${N} images)` : ''} · ` +
     `X_col ${dims(rows, columns)} = ${rows * columns} entries · ${formatBytes(im2colBytes(g))} as float32`;
-  return {
+  const view: PatchView = {
     geometry: g,
     trace,
     panels,
@@ -138,21 +180,34 @@ export function patchView(example: ConvExample): PatchView {
     colHeaders,
     summary,
     sources,
+    steps: [],
   };
+  view.steps = buildSteps(view);
+  return view;
 }
 
-/**
- * Guards a settings change for this figure: when `next` is valid for the engine but too large to
- * draw, keeps `prev`'s example and sets the message; otherwise returns `next` unchanged.
- */
-export function guardDrawable(prev: ExampleState, next: ExampleState): ExampleState {
-  return keepDrawable(prev, next, patchView);
+function buildSteps(view: PatchView): PatchFigureStep[] {
+  const steps: PatchFigureStep[] = [];
+  let copied = 0;
+  for (const w of view.trace.steps) {
+    steps.push({ kind: 'window', column: w.column, copied, copy: null, cursor: w.cursor, narration: windowNarration(view, w) });
+    for (const copy of w.copies) {
+      copied += 1;
+      steps.push({ kind: 'copy', column: w.column, copied, copy, cursor: copy.cursor, narration: copyNarration(view, copy) });
+    }
+  }
+  return steps;
 }
 
-/** The step shown at `index` (clamped into the trace). */
-export function stepAt(view: PatchView, index: number): PatchStep {
-  const steps = view.trace.steps;
+/** The figure step shown at `index` (clamped). */
+export function figureStepAt(view: PatchView, index: number): PatchFigureStep {
+  const steps = view.steps;
   return steps[Math.min(steps.length - 1, Math.max(0, Math.trunc(index) || 0))];
+}
+
+/** The window of the figure step shown at `index`. */
+export function stepAt(view: PatchView, index: number): PatchStep {
+  return view.trace.steps[figureStepAt(view, index).column];
 }
 
 /**
@@ -163,9 +218,11 @@ export function stepAt(view: PatchView, index: number): PatchStep {
 export function inputMarkOf(view: PatchView, panel: number, index: number, focus: InputFocus | null = null): (r: number, c: number) => PatchMark | undefined {
   const p = view.panels[panel];
   const step = stepAt(view, index);
+  const copy = figureStepAt(view, index).copy;
   const sources = view.sources[step.column];
   return (r, c) => {
     if (focus && focus.panel === panel && focus.r === r && focus.c === c) return 'active';
+    if (copy && copy.n === p.n && copy.c === p.c && copy.y === r && copy.x === c) return 'active';
     if (p.n !== step.n) return 'muted';
     if (sources.has(key(p.c, r, c))) return 'source';
     if (p.padding[r]?.[c]) return 'padding';
@@ -180,12 +237,13 @@ export function inputPaddingOf(view: PatchView, panel: number): (r: number, c: n
 }
 
 /**
- * Marks of X_col at step `index`: entries that hold a copy of the focused input cell are 'active';
- * the column being filled is 'target'; columns not filled yet are 'muted' (and blank, see
- * matrixBlankOf).
+ * Marks of X_col at step `index`: entries that hold a copy of the focused input cell, and the entry
+ * being copied, are 'active'; the column being filled is 'target'; columns not reached yet are
+ * 'muted' (and blank, see matrixBlankOf).
  */
 export function matrixMarkOf(view: PatchView, index: number, focus: InputFocus | null = null): (r: number, q: number) => PatchMark | undefined {
   const step = stepAt(view, index);
+  const copy = figureStepAt(view, index).copy;
   const linked = new Set<string>();
   if (focus) {
     const p = view.panels[focus.panel];
@@ -197,28 +255,36 @@ export function matrixMarkOf(view: PatchView, index: number, focus: InputFocus |
   }
   return (r, q) => {
     if (linked.has(`${r},${q}`)) return 'active';
+    if (copy && copy.row === r && copy.column === q) return 'active';
     if (q === step.column) return 'target';
     if (q > step.column) return 'muted';
     return undefined;
   };
 }
 
-/** X_col entries not copied yet at step `index` (columns after the current one): drawn empty. */
+/** Whether X_col entry `(r, q)` is copied once step `index` is shown. */
+function copiedAt(view: PatchView, index: number): (r: number, q: number) => boolean {
+  const copied = figureStepAt(view, index).copied;
+  const perColumn = view.rows;
+  return (r, q) => q * perColumn + r < copied;
+}
+
+/** X_col entries not copied yet at step `index`: drawn empty. */
 export function matrixBlankOf(view: PatchView, index: number): (r: number, q: number) => boolean {
-  const column = stepAt(view, index).column;
-  return (_r, q) => q > column;
+  const copied = copiedAt(view, index);
+  return (r, q) => !copied(r, q);
 }
 
 /** X_col entries already copied at step `index` whose value came from the zero border. */
 export function matrixPaddingOf(view: PatchView, index: number): (r: number, q: number) => boolean {
-  const column = stepAt(view, index).column;
-  return (r, q) => q <= column && view.fromPadding[r][q];
+  const copied = copiedAt(view, index);
+  return (r, q) => copied(r, q) && view.fromPadding[r][q];
 }
 
-/** The values X_col shows at step `index` (columns not filled yet are null), row by row. */
+/** The values X_col shows at step `index` (entries not copied yet are null), row by row. */
 export function matrixShownAt(view: PatchView, index: number): (number | null)[][] {
-  const column = stepAt(view, index).column;
-  return view.matrix.map((row) => row.map((v, q) => (q <= column ? v : null)));
+  const copied = copiedAt(view, index);
+  return view.matrix.map((row, r) => row.map((v, q) => (copied(r, q) ? v : null)));
 }
 
 function listValues(values: number[]): string {
@@ -229,14 +295,34 @@ function joinAnd(parts: string[]): string {
   return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
-/**
- * The narration of step `index`, with its arithmetic: which window, which values it copies (per
- * channel when C > 1, with the padding zeros counted) and how its column index is computed, e.g.
- * "Window 3 of 4 (row 1, column 0 of the output): copies 4, 5, 7, 8 into column 2 of X_col
- * (column = oh·OW + ow = 1·2 + 0 = 2)."
- */
+/** The narration of step `index` (see windowNarration and copyNarration). */
 export function narrate(view: PatchView, index: number): string {
-  const step = stepAt(view, index);
+  return figureStepAt(view, index).narration;
+}
+
+/**
+ * The narration of one copied entry, e.g. `X_col[2][1] = x[1,1] = 5` or
+ * `X_col[0][0] = 0: tap (0,0) falls on the padding at (−1, −1)`.
+ */
+function copyNarration(view: PatchView, copy: PatchStep['copies'][number]): string {
+  const { N, C, ph, pw } = view.geometry;
+  const i = copy.y - ph;
+  const j = copy.x - pw;
+  const entry = `X_col[${copy.row}][${copy.column}]`;
+  if (copy.padding) return `${entry} = 0: tap (${copy.kh},${copy.kw}) falls on the padding at (${i}, ${j})`;
+  const coords = [i, j];
+  if (C > 1 || N > 1) coords.unshift(copy.c);
+  if (N > 1) coords.unshift(copy.n);
+  return `${entry} = x[${coords.join(',')}] = ${formatValue(copy.value)}`;
+}
+
+/**
+ * The narration of a window's first step, with its arithmetic: which window, which values it
+ * copies (per channel when C > 1, with the padding zeros counted) and how its column index is
+ * computed, e.g. "Window 3 of 4 (row 1, column 0 of the output): copies 4, 5, 7, 8 into column 2
+ * of X_col (column = oh·OW + ow = 1·2 + 0 = 2)."
+ */
+function windowNarration(view: PatchView, step: PatchStep): string {
   const { N, C, OH, OW } = view.geometry;
   const total = view.trace.steps.length;
   const where = `${N > 1 ? `image ${step.n}, ` : ''}row ${step.oh}, column ${step.ow} of the output`;
@@ -265,30 +351,6 @@ export function inputIndexOf(view: PatchView, panel: number, r: number, c: numbe
   if (!p || p.padding[r]?.[c] !== false) return null;
   const { C, H, W, ph, pw } = view.geometry;
   return ((p.n * C + p.c) * H + (r - ph)) * W + (c - pw);
-}
-
-/** What the figure starts from when it reads the page's URL: the state, the step and notices. */
-export interface PatchQueryState {
-  state: ExampleState;
-  index: number;
-  notices: string[];
-}
-
-/**
- * Reads the figure's state from a URL query (`pe.` keys, see settingsFromQuery, plus `pe.step`,
- * 1-based). Garbage or settings too large to draw fall back to the defaults with a notice; never throws.
- */
-export function readPatchQuery(query: URLSearchParams): PatchQueryState {
-  const { settings, notices } = settingsFromQuery(query, PATCH_DEFAULTS, PATCH_PREFIX);
-  const { state, view } = buildOrFallback(settings, PATCH_DEFAULTS, patchView, notices);
-  const index = readStepParam(query, `${PATCH_PREFIX}step`, view.trace.steps.length, notices);
-  return { state, index, notices };
-}
-
-/** Writes the figure's settings and step (1-based, omitted at the first step) into `query`. */
-export function writePatchQuery(settings: ConvSettings, index: number, query: URLSearchParams): URLSearchParams {
-  settingsToQuery(settings, PATCH_DEFAULTS, query, PATCH_PREFIX);
-  return writeStepParam(query, `${PATCH_PREFIX}step`, index);
 }
 
 /** A matrix as a TeX `bmatrix` (values formatted like the figures); see tex.ts. */

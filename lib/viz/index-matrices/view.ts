@@ -1,22 +1,25 @@
 /**
  * View-model of the "Index matrices" visual (lesson 3): the numpy-style index matrices i, j, d of
  * im2col drawn next to the padded input and the matrix they gather. Every number comes from the
- * engine (im2colIndices, gatherWithIndices, im2col, padTensor); this module only arranges them into
- * grids, works out which cells a hovered or stepped entry links together, and words the narration.
- * Pure: no DOM, no Svelte.
+ * engine (im2colIndices, gatherWithIndices, im2col, padTensor) and the steps replay the reference
+ * loops gatherLoops (lib/reference) that the code panel shows; this module only arranges them into
+ * grids, works out which cells a pointed-at or stepped entry links together, and words the
+ * narration. Pure: no DOM, no Svelte.
  */
-import type { ConvGeometry } from '../geometry.ts';
-import type { Tensor } from '../tensor.ts';
-import type { IndexMatrices } from '../im2col/indices.ts';
-import { im2colIndices, gatherWithIndices } from '../im2col/indices.ts';
-import { im2col } from '../im2col/im2col.ts';
-import { padTensor } from '../ops/dilated.ts';
-import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
-import { buildExample, initialState, settingsFromQuery } from './conv-settings.ts';
-import { readStepParam, writeStepParam } from './figure-query.ts';
-import { formatValue } from './format.ts';
-import { planeOf } from './grid.ts';
-import type { Grid } from './grid.ts';
+import type { ConvGeometry } from '../../geometry.ts';
+import type { Tensor } from '../../tensor.ts';
+import type { IndexMatrices } from '../../im2col/indices.ts';
+import { im2colIndices, gatherWithIndices } from '../../im2col/indices.ts';
+import { im2col } from '../../im2col/im2col.ts';
+import { padTensor } from '../../ops/dilated.ts';
+import { gatherLoops } from '../../reference/gather-loops.ts';
+import type { ConvExample, ConvSettings, NumericKey } from '../conv-settings.ts';
+import { checkDrawBudget } from '../figure/budget.ts';
+import type { CellMark } from '../figure/mark.ts';
+import type { FigureStep } from '../figure/spec.ts';
+import { formatValue } from '../format.ts';
+import { planeOf } from '../grid.ts';
+import type { Grid } from '../grid.ts';
 
 /** The URL query prefix of this visual's state (`ix.h=5`, `ix.step=12`, …). */
 export const INDEX_QUERY_PREFIX = 'ix.';
@@ -32,24 +35,17 @@ export const INDEX_DEFAULTS: ConvSettings = {
 /** The settings this visual lets the reader edit (filters play no part in the index matrices). */
 export const INDEX_FIELDS: NumericKey[] = ['H', 'W', 'KH', 'KW', 'stride', 'padding', 'dilation', 'C', 'N'];
 
-/** Largest X_col (entries, all images) the figure draws; beyond it the cells become unreadable. */
-export const MAX_DRAWN_CELLS = 1500;
+/** The marks MatrixGrid draws (the shared CellMark). */
+export type IndexCellMark = CellMark;
 
 /**
- * The lines of `im2colIndices` (lib/im2col/indices.ts) the code panel highlights, by mark name:
- * each fragment occurs on exactly one line of the function (extractSnippet checks this at build).
+ * One step: a row of X_col starts (`row`: the channel d[r] is read) or one entry is gathered
+ * (`gather`), with the probe it links and gatherLoops' cursor.
  */
-export const INDEX_CODE_MARKS: Record<CodeMark, string> = {
-  i: 'i[r * columns + p] = oh * sh + kh * dh;',
-  j: 'j[r * columns + p] = ow * sw + kw * dw;',
-  d: 'd[r] = Math.floor(r / (KH * KW));',
-};
-
-/** A line of the code panel: the one computing i, j or d. */
-export type CodeMark = 'i' | 'j' | 'd';
-
-/** The marks MatrixGrid draws (outline + pattern, not color alone). */
-export type IndexCellMark = 'active' | 'source' | 'target' | 'padding' | 'muted';
+export interface IndexStep extends FigureStep {
+  kind: 'row' | 'gather';
+  probe: Probe;
+}
 
 /** One channel plane of one image, padded with the zero border the index matrices address. */
 export interface InputPlane {
@@ -94,58 +90,8 @@ export interface IndexView {
   colsHeaders: string[];
   /** The unpadded input (for the narration's `x[…]` values). */
   x: Tensor;
-}
-
-/**
- * Why an example is too large to draw legibly (X_col over MAX_DRAWN_CELLS entries), or null. The
- * engine accepts such examples; the figure just cannot show them cell by cell.
- */
-export function tooLargeToDraw(example: ConvExample): string | null {
-  const { N, C, KH, KW, OH, OW } = example.geometry;
-  const rows = C * KH * KW;
-  const width = N * OH * OW;
-  if (rows * width <= MAX_DRAWN_CELLS) return null;
-  return `X_col would be ${rows} × ${width} = ${rows * width} entries, more than the ${MAX_DRAWN_CELLS} this figure can draw; use a smaller input, kernel or batch, or a larger stride`;
-}
-
-/**
- * Keeps the figure drawable: when `next` is valid for the engine but too large to draw, the last
- * valid example (`prev`'s) stays and the reason becomes the error shown inline.
- */
-export function keepDrawable(prev: ExampleState, next: ExampleState): ExampleState {
-  if (next.error !== null) return next;
-  const reason = tooLargeToDraw(next.example);
-  return reason === null ? next : { settings: next.settings, example: prev.example, error: reason };
-}
-
-/**
- * The figure's starting state from a URL query (keys behind INDEX_QUERY_PREFIX). Garbage and
- * settings the engine refuses or the figure cannot draw fall back to the defaults with a notice;
- * never throws.
- */
-export function indexStateFromQuery(query: URLSearchParams): { state: ExampleState; notices: string[] } {
-  const { settings, notices } = settingsFromQuery(query, INDEX_DEFAULTS, INDEX_QUERY_PREFIX);
-  const example = buildExample(settings);
-  const reason = tooLargeToDraw(example);
-  if (reason !== null) {
-    return { state: initialState(INDEX_DEFAULTS), notices: [...notices, `The link's settings were not drawn (${reason}); showing the defaults instead.`] };
-  }
-  return { state: { settings, example, error: null }, notices };
-}
-
-/**
- * The step to start at from the query's `ix.step` (1-based, as the stepper counts). Missing → 0;
- * unreadable or out of range → 0 with a notice.
- */
-export function stepFromQuery(query: URLSearchParams, total: number): { step: number; notice: string | null } {
-  const notices: string[] = [];
-  const step = readStepParam(query, `${INDEX_QUERY_PREFIX}step`, total, notices);
-  return { step, notice: notices[0] ?? null };
-}
-
-/** Writes the step (1-based) into `query`, or removes it at the first step. Returns the same query. */
-export function stepToQuery(step: number, query: URLSearchParams): URLSearchParams {
-  return writeStepParam(query, `${INDEX_QUERY_PREFIX}step`, step);
+  /** The steps: gatherLoops' statements, row by row. */
+  steps: IndexStep[];
 }
 
 function rowsOf(a: Int32Array, width: number): Grid {
@@ -164,6 +110,7 @@ export function buildIndexView(example: ConvExample): IndexView {
   const { x, geometry } = example;
   const { N, C, KH, KW, OH, OW, ph, pw, sh, sw, dh, dw, HP, WP } = geometry;
   const opts = { stride: [sh, sw] as const, padding: [ph, pw] as const, dilation: [dh, dw] as const };
+  checkDrawBudget(C * KH * KW * N * OH * OW, `X_col ${C * KH * KW} × ${N * OH * OW}`);
   const indices = im2colIndices(x.shape, [KH, KW], opts);
   const gathered = gatherWithIndices(x, indices, [ph, pw]);
   const reference = im2col(x, [KH, KW], opts);
@@ -195,7 +142,7 @@ export function buildIndexView(example: ConvExample): IndexView {
   const formula = N === 1
     ? `X_col[r][p] = ${source}[0, d[r], i[r][p], j[r][p]]`
     : `X_col[r][q] = ${source}[n, d[r], i[r][p], j[r][p]] with q = n·${columns} + p`;
-  return {
+  const view: IndexView = {
     geometry,
     indices,
     rows,
@@ -215,7 +162,15 @@ export function buildIndexView(example: ConvExample): IndexView {
     columnHeaders: range(columns),
     colsHeaders: range(width),
     x,
+    steps: [],
   };
+  const steps: IndexStep[] = [];
+  gatherLoops(x, indices, [ph, pw], (cursor, e) => {
+    const probe: Probe = e.kind === 'row' ? { kind: 'channel', r: e.r } : { kind: 'cell', r: e.r, q: e.q };
+    steps.push({ kind: e.kind, probe, cursor, narration: linkOf(view, probe).narration });
+  });
+  view.steps = steps;
+  return view;
 }
 
 /**
@@ -242,20 +197,7 @@ export interface Link {
   targets: Set<string>;
   entries: Set<string>;
   channels: Set<number>;
-  code: CodeMark[];
   narration: string;
-}
-
-/** The number of steps of the step-through: one per entry of X_col, row by row. */
-export function stepCount(view: IndexView): number {
-  return view.rows * view.width;
-}
-
-/** The probe of step `k`: X_col entry (⌊k / width⌋, k mod width), i.e. row by row. */
-export function stepProbe(view: IndexView, k: number): Probe {
-  const total = stepCount(view);
-  const step = Math.min(Math.max(0, Math.trunc(k)), total - 1);
-  return { kind: 'cell', r: Math.floor(step / view.width), q: step % view.width };
 }
 
 function inside(view: IndexView, y: number, x: number): boolean {
@@ -285,7 +227,7 @@ function listCells(cells: string[], limit = 8): string {
 
 /** Works out what a probe links and how to say it (see Link). */
 export function linkOf(view: IndexView, probe: Probe): Link {
-  const link: Link = { pixels: new Set(), targets: new Set(), entries: new Set(), channels: new Set(), code: ['i', 'j'], narration: '' };
+  const link: Link = { pixels: new Set(), targets: new Set(), entries: new Set(), channels: new Set(), narration: '' };
   const { N } = view.geometry;
   if (probe.kind === 'entry' || probe.kind === 'cell') {
     const p = probe.kind === 'cell' ? probe.q % view.columns : probe.p;
@@ -294,7 +236,6 @@ export function linkOf(view: IndexView, probe: Probe): Link {
     const { y, x, c } = indexAt(view, r, p);
     link.entries.add(`${r},${p}`);
     link.channels.add(r);
-    if (probe.kind === 'entry') link.code = [probe.from];
     const fills = images.map((n) => {
       const q = n * view.columns + p;
       link.pixels.add(`${n},${c},${y},${x}`);
@@ -308,7 +249,6 @@ export function linkOf(view: IndexView, probe: Probe): Link {
     const { r } = probe;
     const c = view.indices.d[r];
     link.channels.add(r);
-    link.code = ['d'];
     for (let p = 0; p < view.columns; p++) {
       const { y, x } = indexAt(view, r, p);
       link.entries.add(`${r},${p}`);
@@ -392,9 +332,9 @@ export function probeFits(view: IndexView, probe: Probe): boolean {
 }
 
 /**
- * The probe to show: what the reader points at, if it was pointed at during this very step and
- * still exists; otherwise the current step's entry. Stepping thus takes over from a stale hover.
+ * The probe to show: what the reader points at while it still exists in this view (highlight
+ * only: the step stays where it is), otherwise the current step's.
  */
-export function currentProbe(view: IndexView, step: number, pointed: { probe: Probe; step: number } | null): Probe {
-  return pointed !== null && pointed.step === step && probeFits(view, pointed.probe) ? pointed.probe : stepProbe(view, step);
+export function currentProbe(view: IndexView, step: IndexStep, pointed: Probe | null): Probe {
+  return pointed !== null && probeFits(view, pointed) ? pointed : step.probe;
 }
