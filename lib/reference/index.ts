@@ -7,6 +7,8 @@ export { conv2dLoops, CONV2D_LOOP_MARKS } from './conv2d-loops.ts';
 export type { Conv2dLoopEvent, Conv2dLoopObserver } from './conv2d-loops.ts';
 export { col2imLoops, COL2IM_LOOP_MARKS } from './col2im-loops.ts';
 export type { Col2imLoopEvent, Col2imLoopObserver } from './col2im-loops.ts';
+export { conv2dTransposeLoops, TRANSPOSE_LOOP_MARKS } from './conv2d-transpose-loops.ts';
+export type { TransposeLoopEvent, TransposeLoopObserver } from './conv2d-transpose-loops.ts';
 export { im2colLoops, IM2COL_LOOP_MARKS } from './im2col-loops.ts';
 export type { Im2colLoopObserver } from './im2col-loops.ts';
 export { gatherLoops, GATHER_LOOP_MARKS } from './gather-loops.ts';

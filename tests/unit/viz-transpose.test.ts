@@ -29,11 +29,23 @@ function tryBuild(s: TransposeSettings) {
   }
 }
 
+/** The default stamping with a 2×2 input: 4 stamps onto a 5×5 output. */
+const SMALL: TransposeSettings = { ...TRANSPOSE_DEFAULTS, H: 2, W: 2 };
+
 describe('transposed-convolution figure', () => {
-  it('the default is a 2×2 input through a 3×3 kernel of ones at stride 2: a 5×5 output', () => {
-    const view = buildTransposeView(buildTransposeExample(TRANSPOSE_DEFAULTS));
+  it('a 2×2 input through a 3×3 kernel of ones at stride 2 gives a 5×5 output', () => {
+    const view = buildTransposeView(buildTransposeExample(SMALL));
     expect(view.trace.y.shape).toEqual([1, 1, 5, 5]);
     expect(view.overlap[2]).toEqual([2, 2, 4, 2, 2]);
+  });
+
+  it('the default, a 3×3 input through the same kernel: 7×7, stamps at 0, 2, 4 overlapping on rows 2 and 4', () => {
+    const view = buildTransposeView(buildTransposeExample(TRANSPOSE_DEFAULTS));
+    expect(view.trace.y.shape).toEqual([1, 1, 7, 7]);
+    // Along one axis the counts are 1, 1, 2, 1, 2, 1, 1; a cell's count is the product of its two.
+    expect(view.overlap[0]).toEqual([1, 1, 2, 1, 2, 1, 1]);
+    expect(view.overlap[2]).toEqual([2, 2, 4, 2, 4, 2, 2]);
+    expect(transposeSteps(view)).toHaveLength(19);
   });
 
   it('replays to the engine: the last stamp leaves conv2dTranspose, the compare step agrees everywhere', () => {
@@ -43,7 +55,7 @@ describe('transposed-convolution figure', () => {
         if (!example) return;
         const view = buildTransposeView(example);
         const steps = transposeSteps(view);
-        expect(steps.length).toBe(s.H * s.W + 1);
+        expect(steps.length).toBe(2 * s.H * s.W + 1);
         const expected = conv2dTranspose(example.x, example.w, null, example.opts);
         const last = steps[steps.length - 2];
         const { OH, OW } = example.shapes;
@@ -61,21 +73,31 @@ describe('transposed-convolution figure', () => {
   });
 
   it('outputs fill in as stamps reach them: blank before, and the counts grow to the overlap map', () => {
-    const view = buildTransposeView(buildTransposeExample(TRANSPOSE_DEFAULTS));
+    const view = buildTransposeView(buildTransposeExample(SMALL));
     const steps = transposeSteps(view);
-    expect(steps[0].outputs[0][4][4]).toBeNull();
-    expect(steps[0].outputs[0][0][0]).toBe(1);
-    expect(steps[0].written.length).toBe(9);
-    expect(steps[3].outputs[0][4][4]).not.toBeNull();
-    expect(steps[3].overlap).toEqual(view.overlap);
-    expect(steps.map((s) => s.cursor.vars.map(([name, v]) => `${name}=${v}`).join(' '))).toEqual(['n=0 i=0 j=0', 'n=0 i=0 j=1', 'n=0 i=1 j=0', 'n=0 i=1 j=1', '']);
+    // Step 1 computes pixel (0, 0)'s stamp (nothing written yet), step 2 adds it.
+    expect(steps[0].kind).toBe('column');
+    expect(steps[0].outputs[0][0][0]).toBeNull();
+    expect(steps[0].stampValues?.[0]).toEqual([[1, 1, 1], [1, 1, 1], [1, 1, 1]]);
+    expect(steps[1].outputs[0][4][4]).toBeNull();
+    expect(steps[1].outputs[0][0][0]).toBe(1);
+    expect(steps[1].written.length).toBe(9);
+    expect(steps[7].outputs[0][4][4]).not.toBeNull();
+    expect(steps[7].overlap).toEqual(view.overlap);
+    const pixels = ['n=0 i=0 j=0', 'n=0 i=0 j=1', 'n=0 i=1 j=0', 'n=0 i=1 j=1'];
+    const corners = ['oh=0 ow=0', 'oh=0 ow=2', 'oh=2 ow=0', 'oh=2 ow=2'];
+    expect(steps.map((s) => s.cursor.vars.map(([name, v]) => `${name}=${v}`).join(' '))).toEqual([...pixels.flatMap((p, k) => [p, `${p} ${corners[k]}`]), '']);
+    // The marked statement alternates: a tap's value, then the add; the end marks the return.
+    expect(steps.map((s) => s.cursor.mark)).toEqual([...pixels.flatMap(() => ['value', 'add']), 'done']);
   });
 
   it('narrates the arithmetic of a stamp', () => {
     const view = buildTransposeView(buildTransposeExample(TRANSPOSE_PRESETS[2].settings));
     const steps = transposeSteps(view);
-    expect(steps[1].narration).toContain('Pixel (0, 1) of x = 2 stamps 2 × W');
-    expect(steps[1].narration).toMatch(/goes 11 → 31 \(\+ 2·10\)/);
+    // Seed kernel 10…13, dY = 1…4: pixel (0, 1) = 2 lands at corner (0, 1); y(0, 1) already held 1·11.
+    expect(steps[2].narration).toBe('x(0, 1) = 2: its stamp is 2·w, one column of W_rowᵀ·X_row.');
+    expect(steps[2].stampValues?.[0]).toEqual([[20, 22], [24, 26]]);
+    expect(steps[3].narration).toBe('The stamp of x(0, 1) lands with its corner at (0, 1); y(0, 1): 11 → 31 (+ 2·10).');
   });
 
   it('presets: upsample ×2 doubles the size with an even inside, the checkerboard is uneven', () => {

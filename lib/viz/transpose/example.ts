@@ -51,9 +51,9 @@ export const TRANSPOSE_FIELDS: readonly TransposeField[] = [
   { key: 'C', param: 'c', label: 'Output channels (C)', min: 1, max: 2 },
 ];
 
-/** The figure's start: a 2×2 input stamped by a 3×3 kernel of ones with stride 2 (the checkerboard). */
+/** The figure's start: a 3×3 input stamped by a 3×3 kernel of ones with stride 2 (the checkerboard). */
 export const TRANSPOSE_DEFAULTS: TransposeSettings = {
-  H: 2, W: 2, KH: 3, KW: 3, stride: 2, padding: 0, dilation: 1, outputPadding: 0, F: 1, C: 1, x: null, w: null,
+  H: 3, W: 3, KH: 3, KW: 3, stride: 2, padding: 0, dilation: 1, outputPadding: 0, F: 1, C: 1, x: null, w: null,
 };
 
 /** A checked example: tensors, options and the engine's shapes. */

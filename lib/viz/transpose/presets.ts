@@ -23,8 +23,8 @@ export const TRANSPOSE_PRESETS: readonly TransposePreset[] = [
   },
   {
     label: 'checkerboard (k3 s2)',
-    description: 'kernel 3, stride 2: the stamps overlap in every other row and column',
-    settings: { ...TRANSPOSE_DEFAULTS, H: 3, W: 3, KH: 3, KW: 3, stride: 2, padding: 0 },
+    description: 'kernel 3, stride 2 on a 4×4 input: the stamps overlap in every other row and column',
+    settings: { ...TRANSPOSE_DEFAULTS, H: 4, W: 4, KH: 3, KW: 3, stride: 2, padding: 0 },
   },
   {
     label: 'the gradient of lesson 7',

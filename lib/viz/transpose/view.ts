@@ -7,13 +7,15 @@
 import type { Tensor } from '../../tensor.ts';
 import { conv2dBackward } from '../../ops/conv2d-backward.ts';
 import { conv2dTransposeByZeroInsertion } from '../../ops/conv2d-transpose-zero-insertion.ts';
-import type { TransposeStamp, TransposeTrace } from '../../trace/transpose-trace.ts';
+import type { TransposeTrace } from '../../trace/transpose-trace.ts';
 import { traceConv2dTranspose } from '../../trace/transpose-trace.ts';
 import type { LoopCursor } from '../../trace/loop-cursor.ts';
 import type { Grid } from '../grid.ts';
 import { planeOf } from '../grid.ts';
 import { formatProduct, formatValue } from '../format.ts';
 import type { TransposeExample } from './example.ts';
+import type { ReplayedStamp } from './replay.ts';
+import { replayTranspose } from './replay.ts';
 
 /** A cell position in a grid: row, column. */
 export type CellAt = readonly [row: number, column: number];
@@ -33,7 +35,10 @@ export interface CellAgreement {
 /** Everything the figure draws, computed once per example. */
 export interface TransposeView {
   example: TransposeExample;
+  /** The engine's run (conv2dTranspose's col2im, observed): its result `y` and overlap counts. */
   trace: TransposeTrace;
+  /** The reference loop's run (conv2dTransposeLoops), one stamp per input pixel: what the steps replay. */
+  stamps: ReplayedStamp[];
   /** x, one grid per input channel f. */
   inputs: Grid[];
   /** w, `kernels[f][c]`. */
@@ -56,6 +61,7 @@ export interface TransposeView {
 export function buildTransposeView(example: TransposeExample): TransposeView {
   const { x, w, opts, shapes } = example;
   const trace = traceConv2dTranspose(x, w, null, opts);
+  const { stamps } = replayTranspose(x, w, opts);
   const zi = conv2dTransposeByZeroInsertion(x, w, null, opts).y;
   const { C, F, OH, OW, outputPadding, forward } = shapes;
   let gradient: Grid[] | null = null;
@@ -86,6 +92,7 @@ export function buildTransposeView(example: TransposeExample): TransposeView {
   return {
     example,
     trace,
+    stamps,
     inputs: Array.from({ length: F }, (_, f) => planeOf(x, 0, f)),
     kernels: Array.from({ length: F }, (_, f) => Array.from({ length: C }, (_, c) => planeOf(w, f, c))),
     outputs,
@@ -100,14 +107,20 @@ export function buildTransposeView(example: TransposeExample): TransposeView {
 
 /** One step of the figure. */
 export interface TransposeStep {
-  kind: 'stamp' | 'compare';
-  /** The stamp this step adds (index into trace.stamps), or -1 on the compare step. */
+  /**
+   * `column`: an input pixel's column of W_rowᵀ·X_row, its kernel-weighted stamp, is computed;
+   * `scatter`: that stamp is added onto the output (col2im); `compare`: the last step.
+   */
+  kind: 'column' | 'scatter' | 'compare';
+  /** The stamp of this step (index into view.stamps), or -1 on the compare step. */
   stamp: number;
   /** The source pixel in x. */
   source: CellAt | null;
+  /** The stamp's values per output channel, `[KH, KW]` (column steps), else null. */
+  stampValues: Grid[] | null;
   /** Output values per channel after this step; null where no stamp has reached yet. */
   outputs: (number | null)[][][];
-  /** Output cells this step wrote (padded-away taps excluded). */
+  /** Output cells this step wrote (taps cropped by the padding excluded). */
   written: CellAt[];
   /** Overlap counts so far: how many taps reached each output cell up to this step. */
   overlap: Grid;
@@ -115,52 +128,64 @@ export interface TransposeStep {
   cursor: LoopCursor;
 }
 
-function stampNarration(view: TransposeView, stamp: TransposeStamp): string {
+function columnNarration(view: TransposeView, stamp: ReplayedStamp): string {
+  const { F } = view.example.shapes;
+  const v = stamp.inputs.map((value) => formatValue(value)).join(', ');
+  return F > 1
+    ? `x(${stamp.i}, ${stamp.j}) = [${v}]: its stamp is Σ_f x_f·w_f, one column of W_rowᵀ·X_row.`
+    : `x(${stamp.i}, ${stamp.j}) = ${v}: its stamp is ${v}·w, one column of W_rowᵀ·X_row.`;
+}
+
+function scatterNarration(view: TransposeView, stamp: ReplayedStamp): string {
   const { F, C, forward } = view.example.shapes;
   const weightAt = (c: number, kh: number, kw: number) => view.example.w.data[(c * forward.KH + kh) * forward.KW + kw];
-  const v = stamp.inputs.map((value) => formatValue(value)).join(', ');
-  const kept = stamp.adds.filter((a) => !a.dropped);
-  const dropped = stamp.adds.length - kept.length;
+  const kept = stamp.taps.filter((t) => t.kind === 'add');
+  const cropped = stamp.taps.length - kept.length;
   const first = kept[0];
-  const head = `Pixel (${stamp.i}, ${stamp.j}) of x${F > 1 ? ` (channels: ${v})` : ` = ${v}`} stamps ${F > 1 ? 'Σ_f x·W' : `${v} × W`} onto the output with its corner at (${stamp.top}, ${stamp.left}).`;
+  const head = `The stamp of x(${stamp.i}, ${stamp.j}) lands with its corner at (${stamp.top}, ${stamp.left})`;
   const example = first
-    ? ` For instance output ${C > 1 ? `channel ${first.c} ` : ''}(${first.y - forward.ph}, ${first.x - forward.pw}) goes ${formatValue(first.before)} → ${formatValue(first.after)}${F === 1 ? ` (+ ${formatProduct(stamp.inputs[0], weightAt(first.c, first.kh, first.kw))})` : ''}.`
+    ? `; y${C > 1 ? `[${first.c}]` : ''}(${first.oh}, ${first.ow}): ${formatValue(first.before)} → ${formatValue(first.after)}${F === 1 ? ` (+ ${formatProduct(stamp.inputs[0], weightAt(first.c, first.kh, first.kw))})` : ''}`
     : '';
-  const drop = dropped > 0 ? ` ${dropped} tap${dropped === 1 ? '' : 's'} fall on the padding and ${dropped === 1 ? 'is' : 'are'} cropped.` : '';
-  return head + example + drop;
+  const crop = cropped > 0 ? `; ${cropped} tap${cropped === 1 ? '' : 's'} cropped by the padding` : '';
+  return `${head}${example}${crop}.`;
 }
 
 /**
- * The steps: one per stamp in the engine's col2im order (each shows the running sums, the cells it
- * wrote and the overlap so far), then the comparison step with the full result.
+ * The steps: two per stamp of the reference loop, in its order (col2im's) — the pixel's column of
+ * stamp values, then its scatter onto the output with the running sums, the cells it wrote and
+ * the overlap so far — then the comparison step with the engine's result.
  */
 export function transposeSteps(view: TransposeView): TransposeStep[] {
   const { C, OH, OW, forward } = view.example.shapes;
   const values: (number | null)[][][] = Array.from({ length: C }, () => Array.from({ length: OH }, () => new Array<number | null>(OW).fill(null)));
   const counts: Grid = Array.from({ length: OH }, () => new Array<number>(OW).fill(0));
   const steps: TransposeStep[] = [];
-  for (let k = 0; k < view.trace.stamps.length; k++) {
-    const stamp = view.trace.stamps[k];
+  const snapshot = () => values.map((plane) => plane.map((row) => row.slice()));
+  for (let k = 0; k < view.stamps.length; k++) {
+    const stamp = view.stamps[k];
+    const vars: [string, number][] = [['n', stamp.n], ['i', stamp.i], ['j', stamp.j]];
+    const stampValues: Grid[] = Array.from({ length: C }, () => Array.from({ length: forward.KH }, () => new Array<number>(forward.KW).fill(0)));
+    for (const tap of stamp.taps) stampValues[tap.c][tap.kh][tap.kw] = tap.value;
+    steps.push({
+      kind: 'column', stamp: k, source: [stamp.i, stamp.j], stampValues,
+      outputs: snapshot(), written: [], overlap: counts.map((row) => row.slice()),
+      narration: columnNarration(view, stamp), cursor: { mark: 'value', vars },
+    });
     const written: CellAt[] = [];
-    for (const add of stamp.adds) {
-      if (add.dropped) continue;
-      const row = add.y - forward.ph;
-      const column = add.x - forward.pw;
-      values[add.c][row][column] = add.after;
-      if (add.c === 0) {
-        counts[row][column] += 1;
-        written.push([row, column]);
+    for (const tap of stamp.taps) {
+      if (tap.kind === 'crop') continue;
+      values[tap.c][tap.oh][tap.ow] = tap.after;
+      if (tap.c === 0) {
+        counts[tap.oh][tap.ow] += 1;
+        written.push([tap.oh, tap.ow]);
       }
     }
     steps.push({
-      kind: 'stamp',
-      stamp: k,
-      source: [stamp.i, stamp.j],
-      outputs: values.map((plane) => plane.map((row) => row.slice())),
-      written,
-      overlap: counts.map((row) => row.slice()),
-      narration: stampNarration(view, stamp),
-      cursor: { mark: 'scatter', vars: [['n', stamp.n], ['i', stamp.i], ['j', stamp.j]] },
+      kind: 'scatter', stamp: k, source: [stamp.i, stamp.j], stampValues: null,
+      outputs: snapshot(), written, overlap: counts.map((row) => row.slice()),
+      narration: scatterNarration(view, stamp),
+      // The loop's oh, ow at the stamp's first tap: its corner on the output.
+      cursor: { mark: written.length > 0 ? 'add' : 'crop', vars: [...vars, ['oh', stamp.top], ['ow', stamp.left]] },
     });
   }
   const total = view.agreement.length;
@@ -169,6 +194,7 @@ export function transposeSteps(view: TransposeView): TransposeStep[] {
     kind: 'compare',
     stamp: -1,
     source: null,
+    stampValues: null,
     outputs: view.outputs,
     written: [],
     overlap: view.overlap,
