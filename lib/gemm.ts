@@ -40,10 +40,20 @@ export function setGemmKernel(kernel: GemmKernelChoice): void {
   choice = kernel;
 }
 
+/**
+ * A benchmark's override from outside the module graph: `globalThis.UNROLLED_GEMM = 'js'` (set,
+ * say, by Playwright inside the trainer's worker) wins over setGemmKernel while it is set.
+ */
+function globalOverride(): GemmKernelChoice | null {
+  const value = (globalThis as { UNROLLED_GEMM?: unknown }).UNROLLED_GEMM;
+  return value === undefined ? null : CHOICES.includes(value as GemmKernelChoice) ? (value as GemmKernelChoice) : null;
+}
+
 /** The kernel gemmInto runs now: the one set, or for 'auto' 'wasm' if available (compiling it on first ask), else 'js'. */
 export function gemmKernel(): GemmKernel {
-  if (choice === 'auto') return wasmGemmAvailable() ? 'wasm' : 'js';
-  return choice;
+  const chosen = globalOverride() ?? choice;
+  if (chosen === 'auto') return wasmGemmAvailable() ? 'wasm' : 'js';
+  return chosen;
 }
 
 /**
@@ -74,7 +84,7 @@ function runKernel(
 ): void {
   if (kernel === 'wasm') {
     if (gemmWasm(M, N, K, a, transA, b, transB, c)) return;
-    if (choice === 'wasm' && !wasmGemmAvailable()) {
+    if ((globalOverride() ?? choice) === 'wasm' && !wasmGemmAvailable()) {
       throw new Error('gemmInto: the WebAssembly SIMD kernel was requested (setGemmKernel or UNROLLED_GEMM) but is unavailable here');
     }
   }

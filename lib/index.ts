@@ -34,8 +34,8 @@ export { conv2dTransposeByZeroInsertion } from './ops/conv2d-transpose-zero-inse
 export { convolutionMatrix, MAX_CONVOLUTION_MATRIX_ENTRIES } from './ops/convolution-matrix.ts';
 export type { TransposeStamp, TransposeTrace, TransposeTraceOptions } from './trace/transpose-trace.ts';
 export { traceConv2dTranspose, stampOverlap } from './trace/transpose-trace.ts';
-export type { Sides, DilatedPlan, DilatedStages } from './ops/dilated.ts';
-export { dilateTensor, padTensor, cropTensor, rotateKernel180, dilatedPlan, dilatedInputGradient } from './ops/dilated.ts';
+export type { Sides, DilatedPlan, DilatedStages, DilatedCost } from './ops/dilated.ts';
+export { dilateTensor, padTensor, cropTensor, rotateKernel180, dilatedPlan, dilatedInputGradient, dilatedCost } from './ops/dilated.ts';
 export type { DilatedTerm, DilatedCellStep, DilatedTrace, DilatedTraceOptions } from './trace/dilated-trace.ts';
 export { traceDilatedBackward } from './trace/dilated-trace.ts';
 export { relu, reluMask, reluBackward } from './ops/relu.ts';
