@@ -1,4 +1,5 @@
 import { GEMM_RELAXED_WASM, GEMM_SIMD_WASM } from './gemm-binary.ts';
+import type { ConvGeometry } from '../geometry.ts';
 
 // The host side of the WebAssembly SIMD GEMM (source: lib/wasm/assembly/gemm.ts, built by
 // lib/cli/build-wasm.ts). The module owns one growable memory laid out per call as
@@ -11,6 +12,10 @@ interface GemmExports {
   memory: WebAssembly.Memory;
   gemm(M: number, N: number, K: number, a: number, transA: number, b: number, transB: number, c: number, scratch: number): void;
   scratchFloats(M: number, N: number, K: number): number;
+  im2col(
+    x: number, N: number, C: number, H: number, W: number, KH: number, KW: number,
+    sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, OH: number, OW: number, out: number,
+  ): void;
 }
 
 /** Which build runs: 'relaxed' (SIMD128 + relaxed-SIMD fused multiply-add) or 'simd' (SIMD128 mul + add). */
@@ -105,6 +110,31 @@ function instantiate(): { exports: GemmExports; base: number } {
 }
 
 /**
+ * The instance with at least `floats` float32 of memory past its base (growing it if needed), or
+ * null when the kernel is unavailable or that would pass MAX_BYTES or the memory cannot grow.
+ */
+function reserve(floats: number): { exports: GemmExports; base: number; needed: number } | null {
+  if (!ensureCompiled()) return null;
+  const { exports, base } = instantiate();
+  const needed = base + 4 * floats;
+  if (needed > MAX_BYTES) return null;
+  const { memory } = exports;
+  if (memory.buffer.byteLength < needed) {
+    try {
+      memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
+    } catch {
+      return null; // the tab or process could not give that much memory
+    }
+  }
+  return { exports, base, needed };
+}
+
+/** Copies the first `length` floats of `from` into the module's memory at byte `offset`. */
+function copyIn(memory: WebAssembly.Memory, offset: number, from: Float32Array, length: number): void {
+  new Float32Array(memory.buffer, offset, length).set(from.length === length ? from : from.subarray(0, length));
+}
+
+/**
  * `c[M×N] = op(a) × op(b)` on the WebAssembly kernel (dimensions ≥ 1, buffers already checked by
  * gemmInto). Sums are float32 (see gemmInto). Returns false, computing nothing, when the kernel is
  * not available or the operands would not fit in 2 GiB of its memory.
@@ -120,30 +150,53 @@ export function gemmWasm(
   c: Float32Array,
 ): boolean {
   if (!ensureCompiled()) return false;
-  const { exports, base } = instantiate();
   const lengthA = M * K;
   const lengthB = K * N;
   const lengthC = M * N;
-  const floats = lengthA + lengthB + lengthC + exports.scratchFloats(M, N, K);
-  const needed = base + 4 * floats;
-  if (needed > MAX_BYTES) return false;
-  const { memory } = exports;
-  if (memory.buffer.byteLength < needed) {
-    try {
-      memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
-    } catch {
-      return false; // the tab or process could not give that much memory
-    }
-  }
+  const room = reserve(lengthA + lengthB + lengthC + scratchOf(M, N, K));
+  if (!room) return false;
+  const { exports, base, needed } = room;
   const offA = base;
   const offB = offA + 4 * lengthA;
   const offC = offB + 4 * lengthB;
-  const offScratch = offC + 4 * lengthC;
-  const heap = memory.buffer;
-  new Float32Array(heap, offA, lengthA).set(a.length === lengthA ? a : a.subarray(0, lengthA));
-  new Float32Array(heap, offB, lengthB).set(b.length === lengthB ? b : b.subarray(0, lengthB));
-  exports.gemm(M, N, K, offA, transA ? 1 : 0, offB, transB ? 1 : 0, offC, offScratch);
-  c.set(new Float32Array(heap, offC, lengthC));
+  copyIn(exports.memory, offA, a, lengthA);
+  copyIn(exports.memory, offB, b, lengthB);
+  exports.gemm(M, N, K, offA, transA ? 1 : 0, offB, transB ? 1 : 0, offC, offC + 4 * lengthC);
+  c.set(new Float32Array(exports.memory.buffer, offC, lengthC));
+  if (needed > KEEP_BYTES) instance = null;
+  return true;
+}
+
+/** Scratch floats the kernel needs for an M×N×K product (asks the compiled module). */
+function scratchOf(M: number, N: number, K: number): number {
+  return instantiate().exports.scratchFloats(M, N, K);
+}
+
+/**
+ * The forward convolution's im2col and product inside the module: copies `x` (`[N, C, H, W]`) and
+ * `w` (`W_row`, `[F, K]` with K = C·KH·KW) in, builds the im2col matrix `[K, Q]` (Q = N·OH·OW) in the
+ * module's memory, multiplies, and copies `W_row × cols` (`[F, Q]`) out into `rows`. The same
+ * matrix and the same product as im2colInto + gemmWasm, without building the matrix in JS.
+ * Returns false, computing nothing, when the kernel is unavailable or the buffers would not fit.
+ */
+export function im2colGemmWasm(x: Float32Array, g: ConvGeometry, w: Float32Array, F: number, rows: Float32Array): boolean {
+  if (!ensureCompiled()) return false;
+  const { N, C, H, W, KH, KW, OH, OW } = g;
+  const K = C * KH * KW;
+  const Q = N * OH * OW;
+  const lengthX = N * C * H * W;
+  const room = reserve(lengthX + F * K + K * Q + F * Q + scratchOf(F, Q, K));
+  if (!room) return false;
+  const { exports, base, needed } = room;
+  const offX = base;
+  const offW = offX + 4 * lengthX;
+  const offCols = offW + 4 * F * K;
+  const offRows = offCols + 4 * K * Q;
+  copyIn(exports.memory, offX, x, lengthX);
+  copyIn(exports.memory, offW, w, F * K);
+  exports.im2col(offX, N, C, H, W, KH, KW, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, OH, OW, offCols);
+  exports.gemm(F, Q, K, offW, 0, offCols, 0, offRows, offRows + 4 * F * Q);
+  rows.set(new Float32Array(exports.memory.buffer, offRows, F * Q));
   if (needed > KEEP_BYTES) instance = null;
   return true;
 }
