@@ -240,6 +240,20 @@ describe('choosing the kernel', () => {
     expect(gemmKernel()).toBe('js');
   });
 
+  it('globalThis.UNROLLED_GEMM (a benchmark inside a worker) overrides the choice while set; other values are ignored', () => {
+    const scope = globalThis as { UNROLLED_GEMM?: unknown };
+    setGemmKernel('wasm');
+    try {
+      scope.UNROLLED_GEMM = 'js';
+      expect(gemmKernel()).toBe('js');
+      scope.UNROLLED_GEMM = 'fast';
+      expect(gemmKernel()).toBe('wasm');
+    } finally {
+      delete scope.UNROLLED_GEMM;
+    }
+    expect(gemmKernel()).toBe('wasm');
+  });
+
   it('an unknown kernel name throws ConvConfigError naming it', () => {
     expectConfigError(() => setGemmKernel('fast' as never), 'kernel', /kernel must be 'auto', 'wasm' or 'js', got "fast"/);
   });
