@@ -5,6 +5,19 @@ import mdx from '@astrojs/mdx';
 import { unified } from '@astrojs/markdown-remark';
 import remarkMath from 'remark-math';
 import rehypeKatex from 'rehype-katex';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** Compiles the engine's WebAssembly kernels (lib/cli/build-wasm.ts) before dev or build loads lib/. */
+const wasmKernels = {
+  name: 'unrolled-wasm-kernels',
+  hooks: {
+    'astro:config:setup': () => {
+      const script = fileURLToPath(new URL('./lib/cli/build-wasm.ts', import.meta.url));
+      execFileSync(process.execPath, [script], { stdio: 'inherit' });
+    },
+  },
+};
 
 // Static site: sources in site/, lessons in content/ (see site/content.config.ts).
 // Math is rendered to HTML at build time by KaTeX; code is highlighted at build time by Shiki
@@ -13,7 +26,7 @@ export default defineConfig({
   srcDir: './site',
   publicDir: './site/public',
   output: 'static',
-  integrations: [svelte(), mdx()],
+  integrations: [wasmKernels, svelte(), mdx()],
   markdown: {
     processor: unified({
       remarkPlugins: [remarkMath],

@@ -1,4 +1,5 @@
 import { scaleLog } from 'd3-scale';
+import { hasWideSpread } from './stats.ts';
 import { BENCH_CASES } from './cases.ts';
 import { PASSES } from './inputs.ts';
 import type { BenchRun, MethodInfo } from './run.ts';
@@ -20,6 +21,8 @@ export interface ChartBar {
   /** Screen-reader text, e.g. `im2col + GEMM: median 4.05 ms, min 3.9, max 4.4`. */
   readonly description: string;
   readonly median: number;
+  /** Whether max > 3 × median (hasWideSpread): the bar is flagged like its table row. */
+  readonly wideSpread: boolean;
   readonly min: number;
   readonly max: number;
   /** Pixels: bar end (median), whisker ends. */
@@ -122,7 +125,8 @@ export function chartLayout(run: BenchRun | null, methods: readonly MethodInfo[]
       key: f.key,
       methodId: f.method.id,
       label: f.method.label,
-      description: `${f.method.label}: median ${formatMs(f.median)} ms, min ${formatMs(f.min)}, max ${formatMs(f.max)}`,
+      description: `${f.method.label}: median ${formatMs(f.median)} ms, min ${formatMs(f.min)}, max ${formatMs(f.max)}${hasWideSpread(f) ? ' (wide spread)' : ''}`,
+      wideSpread: hasWideSpread(f),
       median: f.median,
       min: f.min,
       max: f.max,

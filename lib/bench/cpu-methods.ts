@@ -4,6 +4,9 @@ import { conv2dNaive } from '../ops/conv2d-naive.ts';
 import { conv2dBackward } from '../ops/conv2d-backward.ts';
 import type { Conv2dGradients } from '../ops/conv2d-backward.ts';
 import { conv2dBackwardNaive } from './naive-backward.ts';
+import { withGemmKernel } from '../gemm.ts';
+import { wasmGemmAvailable } from '../wasm/gemm-wasm.ts';
+import { CPU_LABELS } from './run.ts';
 import type { LayerInputs, Pass } from './inputs.ts';
 import type { BenchMethod, MethodId, PreparedRun } from './method.ts';
 
@@ -48,18 +51,37 @@ export const NAIVE_METHOD: BenchMethod = cpuMethod(
   (l) => conv2dBackwardNaive(l.dy, l.x, l.w, l.opts),
 );
 
-/** im2col + GEMM: conv2d forward, conv2dBackward with col2im. */
+/** im2col + GEMM on the JS kernel: conv2d forward, conv2dBackward with col2im. */
 export const IM2COL_METHOD: BenchMethod = cpuMethod(
   'im2col',
-  'im2col + GEMM',
-  "im2col, one tiled matrix product, col2im for the input gradient (conv2d, conv2dBackward 'col2im')",
+  CPU_LABELS.im2col,
+  "im2col, one tiled matrix product in JavaScript (float64 sums), col2im for the input gradient (conv2d, conv2dBackward 'col2im')",
   true,
-  (l) => conv2d(l.x, l.w, l.b, l.opts),
-  (l) => conv2dBackward(l.dy, l.x, l.w, l.opts, { method: 'col2im' }),
+  (l) => withGemmKernel('js', () => conv2d(l.x, l.w, l.b, l.opts)),
+  (l) => withGemmKernel('js', () => conv2dBackward(l.dy, l.x, l.w, l.opts, { method: 'col2im' })),
 );
 
-/** The methods that run on the CPU, nested loops first (the baseline of every speed-up). */
-export const CPU_METHODS: readonly BenchMethod[] = [NAIVE_METHOD, IM2COL_METHOD];
+/** The same ops with the matrix products on the WebAssembly SIMD kernel (lib/wasm). */
+export const IM2COL_WASM_METHOD: BenchMethod = cpuMethod(
+  'im2col-wasm',
+  CPU_LABELS['im2col-wasm'],
+  'the same im2col and col2im, with the matrix products in WebAssembly SIMD: four float32 multiply-adds per instruction',
+  true,
+  (l) => withGemmKernel('wasm', () => conv2d(l.x, l.w, l.b, l.opts)),
+  (l) => withGemmKernel('wasm', () => conv2dBackward(l.dy, l.x, l.w, l.opts, { method: 'col2im' })),
+);
+
+/**
+ * The methods that run on the CPU, nested loops first (the baseline of every speed-up). The
+ * dilated backward (lesson 8) is not among them: on the AlexNet-sized layer its im2col matrix
+ * would take 2.39 GB, which the engine refuses to allocate (and a tab could not spare).
+ */
+export const CPU_METHODS: readonly BenchMethod[] = [NAIVE_METHOD, IM2COL_METHOD, IM2COL_WASM_METHOD];
+
+/** CPU_METHODS without the WebAssembly one where this runtime has no WebAssembly SIMD. */
+export function availableCpuMethods(): BenchMethod[] {
+  return CPU_METHODS.filter((m) => m.id !== 'im2col-wasm' || wasmGemmAvailable());
+}
 
 /**
  * The results every method is checked against: the CPU engine's im2col + GEMM (conv2d, and

@@ -2,7 +2,7 @@ import type { Tensor } from '../tensor.ts';
 import type { LayerInputs, Pass } from './inputs.ts';
 
 /** Identifies a method in results and saved runs. */
-export type MethodId = 'naive' | 'im2col' | 'webgl' | 'webgl-io';
+export type MethodId = 'naive' | 'im2col' | 'im2col-wasm' | 'webgl' | 'webgl-io';
 
 /**
  * One case and pass made ready to time: `run` does the work once (and, for a GPU method, waits

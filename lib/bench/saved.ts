@@ -83,13 +83,13 @@ export function removeSaved(stored: string | null, label: string): string {
 export interface ComparisonRow {
   readonly key: string;
   readonly label: string;
-  /** `mean ms (speed-up×)`, or `—` where that run has no number. */
+  /** `median ms (speed-up×)`, or `—` where that run has no number. */
   readonly values: readonly string[];
 }
 
 /**
  * Saved runs side by side: one column per run, one row per case, pass and method that any of them
- * measured, each cell the mean time and the speed-up over that run's nested loops.
+ * measured, each cell the median time and the speed-up (of medians) over that run's nested loops.
  */
 export function compareSaved(saved: readonly SavedRun[]): { columns: string[]; rows: ComparisonRow[] } {
   const methods = new Map<string, string>();
@@ -104,7 +104,7 @@ export function compareSaved(saved: readonly SavedRun[]): { columns: string[]; r
           const stats = cells[k]?.stats;
           if (!stats) return '—';
           const base = findCell(s.run, c.id, pass, s.run.methods[0]?.id ?? 'naive')?.stats;
-          return `${formatMs(stats.mean)} ms (${formatSpeedup(speedup(base, stats))})`;
+          return `${formatMs(stats.median)} ms (${formatSpeedup(speedup(base, stats))})`;
         });
         rows.push({ key: `${c.id}/${pass}/${id}`, label: `${c.label} · ${pass} · ${label}`, values });
       }

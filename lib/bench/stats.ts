@@ -37,11 +37,20 @@ export function summarize(samples: readonly number[]): Stats {
 }
 
 /**
- * How many times faster `method` is than `baseline`: the ratio of their mean times, the way the
- * seed slides compute "N times faster". Null when either is missing or the method's mean is 0
- * (a clock too coarse to see it).
+ * How many times faster `method` is than `baseline`: the ratio of their median times. (The seed
+ * slides divided means; one slow run — a garbage collection, a compile, a busy core — moves a
+ * mean a long way and a median hardly at all.) Null when either is missing or the method's median
+ * is 0 (a clock too coarse to see it).
  */
 export function speedup(baseline: Stats | null | undefined, method: Stats | null | undefined): number | null {
-  if (!baseline || !method || !(method.mean > 0)) return null;
-  return baseline.mean / method.mean;
+  if (!baseline || !method || !(method.median > 0)) return null;
+  return baseline.median / method.median;
+}
+
+/** A cell's spread counts as wide when its slowest run took more than this many times its median. */
+export const WIDE_SPREAD_FACTOR = 3;
+
+/** Whether the slowest run took more than WIDE_SPREAD_FACTOR × the median (its mean then says little). */
+export function hasWideSpread(s: Pick<Stats, 'max' | 'median'> | null | undefined): boolean {
+  return !!s && s.max > WIDE_SPREAD_FACTOR * s.median;
 }

@@ -4,7 +4,7 @@ import type { Pass } from './inputs.ts';
 import { PASSES } from './inputs.ts';
 import type { MethodInfo, BenchRun } from './run.ts';
 import { findCell } from './run.ts';
-import { speedup } from './stats.ts';
+import { hasWideSpread, speedup } from './stats.ts';
 import type { Stats } from './stats.ts';
 import { SEED_METHODS, SEED_SOURCE, seedSpeedup, seedTable } from './seed-figures.ts';
 
@@ -29,6 +29,8 @@ export interface TableRow {
   /** How many timed runs (or, for the seed, batches) the statistics summarise; null before a run. */
   readonly runs: number | null;
   readonly speedup: number | null;
+  /** Whether its slowest run took more than 3× its median (hasWideSpread): the row is flagged. */
+  readonly wideSpread: boolean;
   /** The im2col buffer in MB (AlexNet table only; 0 for a method that builds none). */
   readonly bufferMb?: number;
   /** Why the row has no numbers (not run yet, skipped, failed, stopped). */
@@ -87,6 +89,7 @@ function readerRows(run: BenchRun | null, methods: readonly MethodInfo[], c: Ben
       stats: statsRecord(stats),
       runs: stats?.n ?? null,
       speedup: speedup(baseline, stats),
+      wideSpread: hasWideSpread(stats),
       ...(withBuffer ? { bufferMb: m.usesIm2col ? toMegabytes(caseIm2colBytes(c)) : 0 } : {}),
       ...(stats && cell?.status === 'done' ? {} : { note: noteOf(cell?.status, cell?.note) }),
     };
@@ -106,6 +109,7 @@ export function seedRows(pass: Pass, batch: number): TableRow[] {
       stats: { mean: st.mean * 1000, std: st.std * 1000, min: st.min * 1000, median: st.median * 1000, max: st.max * 1000 },
       runs: table.batches,
       speedup: seedSpeedup(table, m.id),
+      wideSpread: hasWideSpread(st),
     };
   });
 }

@@ -1,7 +1,8 @@
 import type { ConvOptions } from '../geometry.ts';
 import type { Tensor } from '../tensor.ts';
 import { im2colInto } from '../im2col/im2col.ts';
-import { gemmInto } from '../gemm.ts';
+import { gemmInto, gemmKernel } from '../gemm.ts';
+import { im2colGemmWasm } from '../wasm/gemm-wasm.ts';
 import { checkConvArgs } from './check-conv.ts';
 import { checkBufferSizes } from '../buffer-limit.ts';
 
@@ -49,6 +50,9 @@ export function nchwToRows(nchw: Float32Array, N: number, F: number, P: number):
  *
  * The steps: `cols = im2col(x)` (`[C·KH·KW, N·OH·OW]`), `Y = W_row × cols` where `W_row` is `w`
  * read as `[F, C·KH·KW]` (no copy), then `Y` (`[F, N·OH·OW]`) is moved to NCHW with the bias added.
+ * On the WebAssembly kernel (gemmKernel() = 'wasm') the first two steps run inside its module —
+ * the same matrix, built where the GEMM reads it (im2colGemmWasm) — and give the same bits as
+ * im2colInto followed by gemmInto on that kernel.
  * Throws ConvConfigError for invalid tensors, options or mismatched shapes.
  */
 export function conv2d(x: Tensor, w: Tensor, b: Tensor | null, opts: ConvOptions = {}): Tensor {
@@ -58,10 +62,12 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null, opts: ConvOptions
   const P = OH * OW;
   const Q = N * P;
   checkBufferSizes('conv2d', { 'the im2col matrix': [K, Q] });
-  const cols = new Float32Array(K * Q);
-  im2colInto(x.data, g, cols);
   const rows = new Float32Array(F * Q);
-  gemmInto(F, Q, K, w.data, false, cols, false, rows);
+  if (!(gemmKernel() === 'wasm' && K > 0 && Q > 0 && im2colGemmWasm(x.data, g, w.data, F, rows))) {
+    const cols = new Float32Array(K * Q);
+    im2colInto(x.data, g, cols);
+    gemmInto(F, Q, K, w.data, false, cols, false, rows);
+  }
   const data = rowsToNchw(rows, F, N, P, b ? b.data : null);
   return { shape: [N, F, OH, OW], data };
 }

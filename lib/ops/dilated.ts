@@ -159,6 +159,26 @@ export function dilatedPlan(g: ConvGeometry): DilatedPlan {
   };
 }
 
+/** What the dilated method's full convolution costs next to col2im's matrix product (dense work). */
+export interface DilatedCost {
+  /** Multiply-adds of the full convolution: `N·C·HP·WP · F·KH·KW`. */
+  readonly dilatedMacs: number;
+  /** Multiply-adds of col2im's `W_rowᵀ × dY_row`: `C·KH·KW · N·OH·OW · F`. */
+  readonly col2imMacs: number;
+  /** dilatedMacs / col2imMacs = `HP·WP / (OH·OW)`, about stride² plus the border. */
+  readonly ratio: number;
+  /** Bytes of the full convolution's im2col matrix `[F·KH·KW, N·HP·WP]` in float32. */
+  readonly colsBytes: number;
+}
+
+/** The dilated method's work and memory for a forward geometry `g` with `F` filters. */
+export function dilatedCost(g: ConvGeometry, F: number): DilatedCost {
+  const { N, C, KH, KW, HP, WP, OH, OW } = g;
+  const dilatedMacs = N * C * HP * WP * F * KH * KW;
+  const col2imMacs = C * KH * KW * N * OH * OW * F;
+  return { dilatedMacs, col2imMacs, ratio: dilatedMacs / col2imMacs, colsBytes: 4 * F * KH * KW * N * HP * WP };
+}
+
 /** Every intermediate tensor of the dilated method (NCHW unless noted). */
 export interface DilatedStages {
   plan: DilatedPlan;

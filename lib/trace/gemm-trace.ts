@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor.ts';
 import { assertTensor } from '../tensor.ts';
-import { matmul } from '../gemm.ts';
+import { matmulReference as matmul } from '../gemm.ts';
 import { ConvConfigError, describeValue } from '../errors.ts';
 import type { TraceOptions } from './patch-extraction.ts';
 import { assertTraceSize, resolveMaxEvents } from './patch-extraction.ts';

@@ -5,12 +5,18 @@ import { checkParams, forward } from './model.ts';
 import type { Optimizer } from './optimizer.ts';
 import { createAdam, createSgd } from './optimizer.ts';
 import { trainStep } from './train-step.ts';
+import { gemmKernel } from '../gemm.ts';
 
 /** The largest batch the CPU backend accepts. */
 export const CPU_MAX_BATCH = 1024;
 
-/** The device name the CPU backend reports. */
+/** The device name the CPU backend reports, before the GEMM kernel it runs on (cpuDeviceName). */
 export const CPU_DEVICE_NAME = 'CPU (JavaScript engine)';
+
+/** The CPU backend's device name with its GEMM kernel, e.g. `CPU (JavaScript engine), WebAssembly SIMD GEMM`. */
+export function cpuDeviceName(): string {
+  return `${CPU_DEVICE_NAME}, ${gemmKernel() === 'wasm' ? 'WebAssembly SIMD' : 'JavaScript'} GEMM`;
+}
 
 function copyParams(params: readonly Param[]): Param[] {
   return params.map((p) => ({ name: p.name, tensor: { shape: [...p.tensor.shape], data: Float32Array.from(p.tensor.data) } }));
@@ -59,7 +65,7 @@ export function createCpuBackend(options: BackendOptions): TrainingBackend {
 
   return {
     kind: 'cpu',
-    deviceName: CPU_DEVICE_NAME,
+    deviceName: cpuDeviceName(),
     batchSize,
     async trainStep(x: Float32Array, labels: Uint8Array): Promise<StepMetrics> {
       const current = live();

@@ -47,7 +47,7 @@ export type {
   StepPoint,
 } from './protocol.ts';
 export { BATCH_SIZES } from './protocol.ts';
-export { createCpuBackend, CPU_DEVICE_NAME, CPU_MAX_BATCH } from './cpu-backend.ts';
+export { createCpuBackend, CPU_DEVICE_NAME, CPU_MAX_BATCH, cpuDeviceName } from './cpu-backend.ts';
 export { presetByName, paramsToPayload, paramsFromPayload } from './params-payload.ts';
 export type { SettingsProblem } from './settings.ts';
 export {

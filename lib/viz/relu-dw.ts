@@ -18,6 +18,7 @@ import type { Tensor } from '../tensor.ts';
 import { ConvConfigError } from '../errors.ts';
 import { conv2d, nchwToRows } from '../ops/conv2d.ts';
 import { conv2dBackward } from '../ops/conv2d-backward.ts';
+import { withGemmKernel } from '../gemm.ts';
 import type { Conv2dGradients } from '../ops/conv2d-backward.ts';
 import { relu, reluBackward, reluMask } from '../ops/relu.ts';
 import { padTensor } from '../ops/dilated.ts';
@@ -405,7 +406,8 @@ export function buildReluDwView(example: ConvExample): ReluDwView {
   const mask = reluMask(z);
   const upstream = example.dy;
   const delta = reluBackward(upstream, z);
-  const grads = conv2dBackward(delta, x, w, opts);
+  // On the reference kernel: the GEMM trace redoes its float64 sums, so the two agree bit for bit.
+  const grads = withGemmKernel('js', () => conv2dBackward(delta, x, w, opts));
 
   const patches = tracePatchExtraction(x, [KH, KW], opts);
   const colsT = transpose(patches.cols);

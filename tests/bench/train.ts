@@ -92,9 +92,18 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
   }
 }
 
-/** Opens /train with the fixture, sets seed CNN, `backend`, batch 64, `epochs`, and presses Train. */
-async function startRun(browser: Browser, origin: string, fixture: MnistFixture, backend: 'webgl' | 'cpu', epochs: number): Promise<Page> {
+/**
+ * Opens /train with the fixture, sets seed CNN, `backend`, batch 64, `epochs`, and presses Train.
+ * `gemm: 'js'` makes the page's workers run the engine's JS GEMM kernel instead of WebAssembly SIMD
+ * (globalThis.UNROLLED_GEMM, read by lib/gemm.ts on every call), for a with/without comparison.
+ */
+async function startRun(browser: Browser, origin: string, fixture: MnistFixture, backend: 'webgl' | 'cpu', epochs: number, gemm: 'auto' | 'js' = 'auto'): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  if (gemm !== 'auto') {
+    page.on('worker', (worker) => {
+      worker.evaluate((kernel) => ((globalThis as { UNROLLED_GEMM?: string }).UNROLLED_GEMM = kernel), gemm).catch(() => {});
+    });
+  }
   page.on('pageerror', (err) => process.stderr.write(`[page error] ${String(err)}\n`));
   await routeMnist(page, fixture.files);
   await page.goto(`${origin}/train`);
@@ -213,12 +222,19 @@ async function main(): Promise<void> {
     await webglPage.close();
     log(`WebGL2 measured: ${webgl.imagesPerSecond} images/s over ${webgl.steps} steps`);
 
-    // CPU worker: a window after warm-up (an epoch would take a minute more and says nothing new).
-    const cpuPage = await startRun(browser, origin, fixture, 'cpu', 1);
-    const cpu = await measure(cpuPage, WARMUP_STEPS.cpu, (_step, ms) => ms >= (quick ? 10_000 : 30_000), 5 * 60_000);
-    await pause(cpuPage);
-    await cpuPage.close();
-    log(`CPU worker measured: ${cpu.imagesPerSecond} images/s over ${cpu.steps} steps`);
+    // CPU worker: a window after warm-up (an epoch would take a minute more and says nothing new),
+    // on the WebAssembly SIMD GEMM (the default) and, right after, on the JS kernel.
+    const cpuWindow = async (gemm: 'auto' | 'js') => {
+      const cpuPage = await startRun(browser, origin, fixture, 'cpu', 1, gemm);
+      const speed = await measure(cpuPage, WARMUP_STEPS.cpu, (_step, ms) => ms >= (quick ? 10_000 : 30_000), 5 * 60_000);
+      await pause(cpuPage);
+      await cpuPage.close();
+      return speed;
+    };
+    const cpu = await cpuWindow('auto');
+    log(`CPU worker measured: ${cpu.imagesPerSecond} images/s over ${cpu.steps} steps (${cpu.device})`);
+    const cpuJs = await cpuWindow('js');
+    log(`CPU worker, JS GEMM: ${cpuJs.imagesPerSecond} images/s over ${cpuJs.steps} steps (${cpuJs.device})`);
 
     const machine = {
       cpus: cpus().length,
@@ -235,6 +251,8 @@ async function main(): Promise<void> {
       mode: quick ? 'quick' : 'full',
       webgl: { ...webgl, testAccuracy, epochs: quick ? null : 1, device: webgl.device },
       cpu,
+      cpuJsGemm: cpuJs,
+      cpuWasmOverJs: Math.round((100 * cpu.imagesPerSecond) / cpuJs.imagesPerSecond) / 100,
       goals: GOALS,
       meetsGoals: { webgl: webgl.imagesPerSecond >= GOALS.webgl, cpu: cpu.imagesPerSecond >= GOALS.cpu },
       machine,
@@ -248,13 +266,14 @@ async function main(): Promise<void> {
       ['backend', 'images/s', 'goal', 'met', 'steps', 'seconds', 'page readout', 'test acc. (1 epoch)'],
       ['WebGL2', String(webgl.imagesPerSecond), String(GOALS.webgl), result.meetsGoals.webgl ? 'yes' : 'no', String(webgl.steps), String(webgl.seconds), String(webgl.readoutImagesPerSecond ?? '—'), pct(testAccuracy)],
       ['CPU worker', String(cpu.imagesPerSecond), String(GOALS.cpu), result.meetsGoals.cpu ? 'yes' : 'no', String(cpu.steps), String(cpu.seconds), String(cpu.readoutImagesPerSecond ?? '—'), '—'],
+      ['CPU worker, JS GEMM', String(cpuJs.imagesPerSecond), '—', '—', String(cpuJs.steps), String(cpuJs.seconds), String(cpuJs.readoutImagesPerSecond ?? '—'), '—'],
     ];
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     log('');
     for (const r of rows) log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
     log('');
     log(`WebGL2 device: ${webgl.device}`);
-    log(`CPU device:    ${cpu.device}`);
+    log(`CPU device:    ${cpu.device}; WASM SIMD / JS GEMM: ${result.cpuWasmOverJs}×`);
     log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}, node ${machine.node}, Chromium ${machine.chromium}, load ${machine.loadAverage1m.before} → ${machine.loadAverage1m.after}`);
   } finally {
     await browser.close();

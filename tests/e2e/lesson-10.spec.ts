@@ -62,7 +62,7 @@ test('the quick benchmark runs to completion, fills every cell, copies as Markdo
   const device = await region.getByTestId('webgl-device').innerText();
   console.log(device);
   const webgl = !device.includes('not measured');
-  const methods = webgl ? ['naive', 'im2col', 'webgl', 'webgl-io'] : ['naive', 'im2col'];
+  const methods = webgl ? ['naive', 'im2col', 'im2col-wasm', 'webgl', 'webgl-io'] : ['naive', 'im2col', 'im2col-wasm'];
   for (const c of BENCH_CASES) {
     for (const pass of ['forward', 'backward']) {
       for (const m of methods) {
@@ -83,6 +83,19 @@ test('the quick benchmark runs to completion, fills every cell, copies as Markdo
   await expect(region.locator('[data-row="alexnet/forward/im2col"] [data-stat="buffer"]')).toHaveText(formatMegabytes(toMegabytes(caseIm2colBytes(alex))));
   await expect(region.locator('[data-row="alexnet/forward/naive"] [data-stat="buffer"]')).toHaveText('0.00');
 
+  // The WebAssembly SIMD method ran (Chromium has WebAssembly SIMD) and beats nested loops on the AlexNet-sized layer too.
+  const wasmSpeedup = Number((await region.locator('[data-row="alexnet/forward/im2col-wasm"] [data-stat="speedup"]').innerText()).replace('×', ''));
+  expect(wasmSpeedup).toBeGreaterThan(1);
+  // A row is flagged "wide spread" exactly when its max is more than 3× its median (the numbers shown).
+  for (const row of await region.locator('tbody[data-source="reader"] tr[data-row]').all()) {
+    const median = Number(await row.locator('[data-stat="median"]').innerText());
+    const max = Number(await row.locator('[data-stat="max"]').innerText());
+    const flagged = (await row.getAttribute('data-wide-spread')) === 'true';
+    await expect(row.locator('th')).toContainText(flagged ? 'wide spread' : /^[^⚑]*$/);
+    if (max > 3.05 * median) expect(flagged, await row.getAttribute('data-row') ?? '').toBe(true);
+    if (max < 2.95 * median) expect(flagged, await row.getAttribute('data-row') ?? '').toBe(false);
+  }
+
   // The chart has a bar per measured cell.
   await expect(region.locator('svg g.bar')).toHaveCount(BENCH_CASES.length * 2 * methods.length);
 
@@ -91,7 +104,7 @@ test('the quick benchmark runs to completion, fills every cell, copies as Markdo
     const line = [];
     for (const m of methods) {
       const row = region.locator(`[data-row="${key}/${m}"]`);
-      line.push(`${m} ${await row.locator('[data-stat="mean"]').innerText()} ms (${await row.locator('[data-stat="speedup"]').innerText()})`);
+      line.push(`${m} median ${await row.locator('[data-stat="median"]').innerText()} ms, max ${await row.locator('[data-stat="max"]').innerText()} (${await row.locator('[data-stat="speedup"]').innerText()})`);
     }
     console.log(`${key}: ${line.join(', ')}`);
   }
@@ -112,11 +125,13 @@ test('the quick benchmark runs to completion, fills every cell, copies as Markdo
   await expect(region.getByText('Copied the tables as Markdown.')).toBeVisible();
   const markdown = await page.evaluate(() => navigator.clipboard.readText());
   expect(markdown).toContain('### Forward pass, batch 32');
-  expect(markdown).toContain('| this browser | im2col + GEMM |');
+  expect(markdown).toContain('| this browser | im2col + GEMM, JS |');
+  expect(markdown).toContain('| this browser | im2col + GEMM, WASM SIMD |');
   expect(markdown).toContain('im2col buffer MB');
   expect(markdown).toContain('University of Pisa');
   const alexMean = await region.locator('[data-row="alexnet/forward/im2col"] [data-stat="mean"]').innerText();
-  expect(markdown).toContain(`| this browser | forward · im2col + GEMM | ${alexMean} |`);
+  expect(markdown).toContain(`| this browser | forward · im2col + GEMM, JS | ${alexMean} |`);
+  const alexMedian = await region.locator('[data-row="alexnet/forward/im2col"] [data-stat="median"]').innerText();
 
   // Saved under a label, kept across a reload, cleared.
   const saved = page.getByRole('region', { name: 'Saved results' });
@@ -125,7 +140,7 @@ test('the quick benchmark runs to completion, fills every cell, copies as Markdo
   await expect(saved.getByRole('status')).toContainText('Saved as “CI Chromium”');
   const comparison = saved.getByRole('region', { name: 'Saved runs side by side' });
   await expect(comparison.getByRole('columnheader', { name: 'CI Chromium' })).toBeVisible();
-  await expect(comparison.getByRole('row', { name: /AlexNet-sized layer, batch 1 · forward · im2col \+ GEMM/ })).toContainText(`${alexMean} ms`);
+  await expect(comparison.getByRole('row', { name: /AlexNet-sized layer, batch 1 · forward · im2col \+ GEMM, JS/ })).toContainText(`${alexMedian} ms`);
   await bench(page);
   await expect(comparison.getByRole('columnheader', { name: 'CI Chromium' })).toBeVisible();
   await expect(region.locator('[data-row="alexnet/forward/im2col"] [data-stat="mean"]')).toHaveText('—');

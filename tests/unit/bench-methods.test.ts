@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { convGeometryFields } from './helpers/arbitraries.ts';
 import { conv2dBackwardNaive } from '../../lib/bench/naive-backward.ts';
-import { CPU_METHODS, IM2COL_METHOD, NAIVE_METHOD, referenceResults } from '../../lib/bench/cpu-methods.ts';
+import { CPU_METHODS, IM2COL_METHOD, IM2COL_WASM_METHOD, NAIVE_METHOD, availableCpuMethods, referenceResults } from '../../lib/bench/cpu-methods.ts';
+import { withGemmKernel } from '../../lib/gemm.ts';
 import { BENCH_CASES, benchCase } from '../../lib/bench/cases.ts';
 import { makeCaseInputs } from '../../lib/bench/inputs.ts';
 import type { Pass } from '../../lib/bench/inputs.ts';
@@ -90,10 +91,11 @@ describe('the CPU methods', () => {
   it('the reference is the engine’s conv2d (with bias) and conv2dBackward per layer, in order', () => {
     const inputs = makeCaseInputs(benchCase('seed-b1'), 3);
     const forward = referenceResults(inputs, 'forward');
-    inputs.forEach((l, k) => expect(forward[k].data).toEqual(conv2d(l.x, l.w, l.b, l.opts).data));
+    // On the JS kernel, bit for bit (the reference every method is checked against).
+    inputs.forEach((l, k) => expect(forward[k].data).toEqual(withGemmKernel('js', () => conv2d(l.x, l.w, l.b, l.opts)).data));
     const backward = referenceResults(inputs, 'backward');
     inputs.forEach((l, k) => {
-      const g = conv2dBackward(l.dy, l.x, l.w, l.opts);
+      const g = withGemmKernel('js', () => conv2dBackward(l.dy, l.x, l.w, l.opts));
       expect(backward.slice(3 * k, 3 * k + 3).map((t) => t.data)).toEqual([g.dx.data, g.dw.data, g.db.data]);
     });
   });
@@ -102,7 +104,20 @@ describe('the CPU methods', () => {
     expect(CPU_METHODS.map((m) => [m.id, m.usesIm2col, [...m.passes]])).toEqual([
       ['naive', false, ['forward', 'backward']],
       ['im2col', true, ['forward', 'backward']],
+      ['im2col-wasm', true, ['forward', 'backward']],
     ]);
+    expect(availableCpuMethods().map((m) => m.id)).toEqual(['naive', 'im2col', 'im2col-wasm']); // Node has WebAssembly SIMD
+  });
+
+  it('im2col + GEMM on the WASM kernel agrees with nested loops and with the JS kernel on every case', () => {
+    for (const c of BENCH_CASES) {
+      const inputs = makeCaseInputs(c);
+      for (const pass of c.id === 'alexnet' ? (['forward'] as const) : (['forward', 'backward'] as const)) {
+        const wasm = run(IM2COL_WASM_METHOD, inputs, pass);
+        expect(relativeError(wasm, run(NAIVE_METHOD, inputs, pass)), `${c.id} ${pass}`).toBeLessThan(1e-5);
+        expect(relativeError(wasm, run(IM2COL_METHOD, inputs, pass)), `${c.id} ${pass}`).toBeLessThan(1e-5);
+      }
+    }
   });
 });
 

@@ -42,7 +42,7 @@ describe('resultTables', () => {
 
   it('before a run, the reader rows have no numbers and say so', () => {
     const [first] = resultTables(null, METHODS);
-    expect(first.rows.map((r) => r.label)).toEqual(['Nested loops', 'im2col + GEMM']);
+    expect(first.rows.map((r) => r.label)).toEqual(['Nested loops', 'im2col + GEMM, JS']);
     for (const row of first.rows) {
       for (const k of STAT_COLUMNS) expect(row.stats[k]).toBeNull();
       expect(row.speedup).toBeNull();
@@ -50,7 +50,7 @@ describe('resultTables', () => {
     }
   });
 
-  it('fills the statistics from the run and divides the means for the speed-up', () => {
+  it('fills the statistics from the run and divides the medians for the speed-up', () => {
     const tables = resultTables(fakeRun([10, 20, 30], [2, 4, 6]));
     const [naive, im2col] = tables[1].rows;
     expect(naive.stats).toEqual({ mean: 20, std: 10, min: 10, median: 20, max: 30 });
@@ -58,11 +58,21 @@ describe('resultTables', () => {
     expect(naive.speedup).toBe(1);
     expect(im2col.speedup).toBe(5);
     expect(im2col.note).toBeUndefined();
+    expect([naive.wideSpread, im2col.wideSpread]).toEqual([false, false]);
+  });
+
+  it('one slow run moves the mean, not the speed-up, and flags the row as a wide spread', () => {
+    // im2col: 2, 2, 2, 2, 34 ms → mean 8.4, median 2; nested loops 10 ms every time.
+    const [naive, im2col] = resultTables(fakeRun([10, 10, 10, 10, 10], [2, 2, 2, 2, 34]))[0].rows;
+    expect(im2col.stats.mean).toBe(8.4);
+    expect(im2col.speedup).toBe(5); // 10 / 2, where the means would say 1.19
+    expect(im2col.wideSpread).toBe(true); // 34 > 3 × 2
+    expect(naive.wideSpread).toBe(false);
   });
 
   it('shows the AlexNet-sized layer’s im2col buffer for the methods that build it, 0 for nested loops', () => {
     const alex = resultTables(fakeRun([10], [5])).at(-1)!;
-    expect(alex.rows.map((r) => `${r.pass}/${r.label}`)).toEqual(['forward/Nested loops', 'forward/im2col + GEMM', 'backward/Nested loops', 'backward/im2col + GEMM']);
+    expect(alex.rows.map((r) => `${r.pass}/${r.label}`)).toEqual(['forward/Nested loops', 'forward/im2col + GEMM, JS', 'backward/Nested loops', 'backward/im2col + GEMM, JS']);
     expect(alex.rows.map((r) => r.bufferMb)).toEqual([0, 4.3923, 0, 4.3923].map((v) => (v === 0 ? 0 : caseIm2colBytes(benchCase('alexnet')) / 1e6)));
   });
 
@@ -104,13 +114,15 @@ describe('Markdown export', () => {
     const table = resultTables(fakeRun([10, 20, 30], [2, 4, 6]))[1];
     const lines = tableToMarkdown(table).split('\n');
     expect(lines[0]).toBe('### Forward pass, batch 32');
-    const header = lines.indexOf('| measured by | method | mean ms | std ms | min ms | median ms | max ms | runs | speed-up |');
+    const header = lines.indexOf('| measured by | method | mean ms | std ms | min ms | median ms | max ms | runs | speed-up | spread |');
     expect(header).toBeGreaterThan(0);
-    expect(lines[header + 1]).toBe('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    expect(lines[header + 2]).toBe('| this browser | Nested loops | 20.0 | 10.0 | 10.0 | 20.0 | 30.0 | 3 | 1.00× |');
-    expect(lines[header + 3]).toBe('| this browser | im2col + GEMM | 4.00 | 2.00 | 2.00 | 4.00 | 6.00 | 3 | 5.00× |');
-    expect(lines[header + 4]).toBe('| seed slides | Nested loops (Python), CPU | 28798 | 263 | 28444 | 28751 | 29600 | 30 | 1.00× |');
-    expect(lines.slice(header + 2).every((l) => l.split(' | ').length === 9)).toBe(true);
+    expect(lines[header + 1]).toBe('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    expect(lines[header + 2]).toBe('| this browser | Nested loops | 20.0 | 10.0 | 10.0 | 20.0 | 30.0 | 3 | 1.00× |  |');
+    expect(lines[header + 3]).toBe('| this browser | im2col + GEMM, JS | 4.00 | 2.00 | 2.00 | 4.00 | 6.00 | 3 | 5.00× |  |');
+    expect(lines[header + 4]).toBe('| seed slides | Nested loops (Python), CPU | 28798 | 263 | 28444 | 28751 | 29600 | 30 | 1.00× |  |');
+    expect(lines.slice(header + 2).every((l) => l.split(' | ').length === 10)).toBe(true);
+    // The seed's im2col row: median 0 s (its clock), max above it: flagged.
+    expect(lines[header + 5]).toMatch(/^\| seed slides \| im2col.* \| wide \|$/);
   });
 
   it('a whole run: label, environment, WebGL line, every table, the buffer column and the credit', () => {
@@ -120,7 +132,8 @@ describe('Markdown export', () => {
     expect(md).toContain('- WebGL2: not measured: test');
     expect(md).toContain('(stopped early)');
     expect(md.match(/^### /gm)).toHaveLength(5);
-    expect(md).toContain('| this browser | forward · im2col + GEMM | 5.00 | 0 | 5.00 | 5.00 | 5.00 | 1 | 2.00× | 4.39 |');
+    expect(md).toContain('| this browser | forward · im2col + GEMM, JS | 5.00 | 0 | 5.00 | 5.00 | 5.00 | 1 | 2.00× | 4.39 |  |');
+    expect(md).toContain('- Speed-up: median time of nested loops over the method’s median time');
     expect(md).toContain('University of Pisa');
   });
 
@@ -163,14 +176,16 @@ describe('saved runs', () => {
     expect(() => addSaved(null, 'x'.repeat(61), run, 't')).toThrow(/label must be 1 to 60 characters/);
   });
 
-  it('compares runs side by side: mean and speed-up per case, pass and method', () => {
+  it('compares runs side by side: median and speed-up per case, pass and method', () => {
     const saved = parseSaved(addSaved(addSaved(null, 'A', fakeRun([10], [5]), 't1'), 'B', fakeRun([30], [3]), 't2'));
     const { columns, rows } = compareSaved(saved);
     expect(columns).toEqual(['A', 'B']);
     expect(rows).toHaveLength(BENCH_CASES.length * 2 * 2);
     const row = rows.find((r) => r.key === 'alexnet/forward/im2col')!;
-    expect(row.label).toBe('AlexNet-sized layer, batch 1 · forward · im2col + GEMM');
+    expect(row.label).toBe('AlexNet-sized layer, batch 1 · forward · im2col + GEMM, JS');
     expect(row.values).toEqual(['5.00 ms (2.00×)', '3.00 ms (10.0×)']);
+    const skewed = compareSaved(parseSaved(addSaved(null, 'C', fakeRun([10, 10, 10], [1, 2, 30]), 't3')));
+    expect(skewed.rows.find((r) => r.key === 'alexnet/forward/im2col')!.values).toEqual(['2.00 ms (5.00×)']);
   });
 });
 
@@ -193,7 +208,9 @@ describe('chartLayout', () => {
     expect(naive.xMin).toBeCloseTo(layout.plotLeft + third, 6);
     expect(naive.xMax).toBeCloseTo(layout.plotRight, 6);
     expect(naive.width).toBeCloseTo(2 * third, 6);
-    expect(naive.description).toBe('Nested loops: median 100 ms, min 10.0, max 1000');
+    expect(naive.description).toBe('Nested loops: median 100 ms, min 10.0, max 1000 (wide spread)');
+    expect(naive.wideSpread).toBe(true); // 1000 > 3 × 100
+    expect(layout.bars[1].wideSpread).toBe(false); // im2col 1, 2, 4: 4 < 3 × 2
     const ys = layout.bars.map((b) => b.y);
     expect(ys).toEqual([...ys].sort((a, b) => a - b));
     expect(layout.height).toBeGreaterThan(ys.at(-1)!);

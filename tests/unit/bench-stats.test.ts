@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { summarize, speedup } from '../../lib/bench/stats.ts';
+import { summarize, speedup, hasWideSpread, WIDE_SPREAD_FACTOR } from '../../lib/bench/stats.ts';
 import { SEED_TABLES, SEED_METHODS, seedSpeedup, seedTable } from '../../lib/bench/seed-figures.ts';
 import { formatMs, formatSpeedup, formatMegabytes } from '../../lib/bench/format.ts';
 import { ConvConfigError } from '../../lib/errors.ts';
@@ -37,8 +37,10 @@ describe('summarize', () => {
 });
 
 describe('speedup', () => {
-  it('is the ratio of the means, baseline over method', () => {
+  it('is the ratio of the medians, baseline over method', () => {
     expect(speedup(summarize([10, 30]), summarize([4, 6]))).toBe(4);
+    // medians 20 and 2 (means 20 and 11): one slow run of the method does not drag the ratio down
+    expect(speedup(summarize([10, 20, 30]), summarize([1, 2, 30]))).toBe(10);
   });
   it('is null when a side is missing or the method took no measurable time', () => {
     expect(speedup(null, summarize([1]))).toBeNull();
@@ -99,5 +101,15 @@ describe('formats', () => {
     expect(formatSpeedup(0.847)).toBe('0.85×');
     expect(formatSpeedup(null)).toBe('—');
     expect(formatMegabytes(4.3923)).toBe('4.39');
+  });
+});
+
+describe('hasWideSpread', () => {
+  it('flags a cell whose slowest run took more than 3× its median, and only that', () => {
+    expect(WIDE_SPREAD_FACTOR).toBe(3);
+    expect(hasWideSpread(summarize([1, 1, 3]))).toBe(false); // exactly 3×
+    expect(hasWideSpread(summarize([1, 1, 3.01]))).toBe(true);
+    expect(hasWideSpread(summarize([0.6, 0.6, 0.6, 14.4]))).toBe(true); // mean 4.05 against a median of 0.6
+    expect(hasWideSpread(null)).toBe(false);
   });
 });

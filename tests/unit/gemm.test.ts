@@ -1,10 +1,14 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { gemmInto, matmul } from '../../lib/gemm.ts';
+import { gemmInto, matmul, setGemmKernel } from '../../lib/gemm.ts';
 import { tensor } from '../../lib/tensor.ts';
 import { createRng } from '../../lib/random.ts';
 import type { Rng } from '../../lib/random.ts';
 import { ConvConfigError } from '../../lib/errors.ts';
+
+// These tests pin the JS kernel's documented float64 semantics, bit for bit; the WebAssembly
+// kernel (float32 sums) is held to the same reference within its error bound in gemm-wasm.test.ts.
+setGemmKernel('js');
 
 /** Random float32 values in [-1, 1) with varied magnitudes, so sums round in interesting ways. */
 function randomBuffer(length: number, rng: Rng): Float32Array {

@@ -10,6 +10,11 @@ import type { ConvOptions } from '../../lib/geometry.ts';
 import type { Tensor } from '../../lib/tensor.ts';
 import { tensor, toNested } from '../../lib/tensor.ts';
 import { createRng, randomIntegers, randomUniform } from '../../lib/random.ts';
+import { setGemmKernel } from '../../lib/gemm.ts';
+
+// The traces and figures replay the reference (JS) kernel's float64 sums: the engine results they
+// are compared with bit for bit come from that kernel too (the WASM kernel sums in float32).
+setGemmKernel('js');
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);
 

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { traceGemm, gemmCellTerms } from '../../lib/trace/gemm-trace.ts';
 import type { GemmCellStep } from '../../lib/trace/gemm-trace.ts';
-import { matmul } from '../../lib/gemm.ts';
+import { matmulReference as matmul } from '../../lib/gemm.ts';
 import { im2col } from '../../lib/im2col/im2col.ts';
 import { tensor } from '../../lib/tensor.ts';
 import type { Tensor } from '../../lib/tensor.ts';

@@ -6,7 +6,8 @@ import { OVERLAP_CNN, convRelu, denseLayer, forward } from '../../lib/train/mode
 import { initParams } from '../../lib/train/init.ts';
 import { createAdam, createSgd } from '../../lib/train/optimizer.ts';
 import { trainStep } from '../../lib/train/train-step.ts';
-import { createCpuBackend, CPU_DEVICE_NAME } from '../../lib/train/cpu-backend.ts';
+import { createCpuBackend, CPU_DEVICE_NAME, cpuDeviceName } from '../../lib/train/cpu-backend.ts';
+import { gemmKernel } from '../../lib/gemm.ts';
 import type { OptimizerSettings } from '../../lib/train/backend.ts';
 
 /** A 28×28 model small enough to step many times in a test. */
@@ -62,7 +63,9 @@ describe('optimizer learning-rate changes', () => {
 describe('the CPU training backend', () => {
   it('reports its kind, device and batch size', () => {
     const b = createCpuBackend({ preset: SMALL, batchSize: 8, optimizer: ADAM, params: initParams(SMALL, 1) });
-    expect([b.kind, b.deviceName, b.batchSize]).toEqual(['cpu', CPU_DEVICE_NAME, 8]);
+    expect([b.kind, b.deviceName, b.batchSize]).toEqual(['cpu', cpuDeviceName(), 8]);
+    // It names the GEMM kernel it trains on (this project's run sets it by UNROLLED_GEMM).
+    expect(b.deviceName).toBe(`${CPU_DEVICE_NAME}, ${gemmKernel() === 'wasm' ? 'WebAssembly SIMD' : 'JavaScript'} GEMM`);
     expect(b.onContextChange).toBeUndefined();
   });
 

@@ -15,6 +15,11 @@ import { extractSnippet } from '../../lib/viz/source-snippet.ts';
 import { createRng, randomUniform } from '../../lib/random.ts';
 import { formatValue } from '../../lib/viz/format.ts';
 import { readFileSync } from 'node:fs';
+import { setGemmKernel } from '../../lib/gemm.ts';
+
+// The traces and figures replay the reference (JS) kernel's float64 sums: the engine results they
+// are compared with bit for bit come from that kernel too (the WASM kernel sums in float32).
+setGemmKernel('js');
 
 const viewOf = (settings: Partial<ConvSettings> = {}) => scatterView(buildExample({ ...SEED_SETTINGS, ...settings }));
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));

@@ -13,6 +13,11 @@ import type { ConvSettings } from '../../lib/viz/conv-settings.ts';
 import { conv2d, conv2dBackward, im2col, relu, reluBackward, reluMask } from '../../lib/index.ts';
 import { ConvConfigError } from '../../lib/errors.ts';
 import { extractSnippet } from '../../lib/viz/source-snippet.ts';
+import { setGemmKernel } from '../../lib/gemm.ts';
+
+// The traces and figures replay the reference (JS) kernel's float64 sums: the engine results they
+// are compared with bit for bit come from that kernel too (the WASM kernel sums in float32).
+setGemmKernel('js');
 
 const f32 = (v: number) => Math.fround(v);
 

@@ -9,7 +9,7 @@ import type { ConvGeometry, ConvOptions } from '../../geometry.ts';
 import { convGeometry, outputSize } from '../../geometry.ts';
 import type { PatchCopy } from '../../im2col/im2col.ts';
 import { im2col, im2colBytes } from '../../im2col/im2col.ts';
-import { matmul } from '../../gemm.ts';
+import { matmulReference as matmul } from '../../gemm.ts';
 import { padTensor } from '../../ops/dilated.ts';
 import type { Tensor } from '../../tensor.ts';
 import { reshape } from '../../tensor.ts';

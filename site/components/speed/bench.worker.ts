@@ -1,11 +1,12 @@
 /// <reference lib="webworker" />
 /**
- * The speed lesson's benchmark worker: runs every method (nested loops, im2col + GEMM on the CPU,
+ * The speed lesson's benchmark worker: runs every method (nested loops, im2col + GEMM on the CPU
+ * with the JS and the WebAssembly SIMD kernel,
  * and the WebGL2 shaders on an OffscreenCanvas) on every case, off the page's thread, and posts
  * progress and results (see lib/bench/protocol.ts). A 'stop' message ends the run after the
  * repetition in progress: the runner yields to the message queue after every repetition.
  */
-import { BENCH_CASES, CPU_METHODS, createWebglMethod, referenceResults, runBenchmark } from '../../../lib/bench/index.ts';
+import { BENCH_CASES, availableCpuMethods, createWebglMethod, referenceResults, runBenchmark } from '../../../lib/bench/index.ts';
 import type { BenchMethod, BenchRun, FromBenchWorker, MethodInfo, ToBenchWorker } from '../../../lib/bench/index.ts';
 import { createGpu } from '../../../lib/webgl/device.ts';
 import type { Gpu } from '../../../lib/webgl/device.ts';
@@ -34,7 +35,7 @@ function openGpu(): { gpu: Gpu; deviceName: string } | { reason: string } {
 }
 
 async function run(repetitions: number, warmup: number, budgetMs: number, withWebgl: boolean): Promise<void> {
-  const methods: BenchMethod[] = [...CPU_METHODS];
+  const methods: BenchMethod[] = availableCpuMethods();
   let webgl = 'not measured (switched off)';
   if (withWebgl) {
     const device = openGpu();
