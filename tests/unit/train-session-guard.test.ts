@@ -35,10 +35,9 @@ class ScriptedBackend implements TrainingBackend {
   updates = 0;
   readonly restored: number[] = [];
   private readonly template: readonly Param[];
-  constructor(
-    options: BackendOptions,
-    private readonly lossAt: (update: number) => number,
-  ) {
+  private readonly lossAt: (update: number) => number;
+  constructor(options: BackendOptions, lossAt: (update: number) => number) {
+    this.lossAt = lossAt;
     this.batchSize = options.batchSize;
     this.template = options.params;
     this.updates = options.params[1].tensor.data[0];
