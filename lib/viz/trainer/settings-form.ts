@@ -26,7 +26,7 @@ export const SETTING_OPTIONS = {
   ],
   optimizer: [
     { value: 'adam', text: 'Adam' },
-    { value: 'sgd', text: 'SGD + momentum' },
+    { value: 'sgd', text: 'SGD' },
   ],
   batchSize: BATCH_SIZES.map((b) => ({ value: String(b), text: String(b) })),
 } as const;

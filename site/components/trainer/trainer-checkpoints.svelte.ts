@@ -11,7 +11,7 @@ import { decodeCheckpoint, encodeCheckpoint } from '../../../lib/train/checkpoin
 import type { CheckpointMeta } from '../../../lib/train/checkpoint.ts';
 import type { ParamsPayload } from '../../../lib/train/protocol.ts';
 import { formatClock, formatInteger, formatPercent } from '../../../lib/viz/trainer/format.ts';
-import { forgetStoredCheckpoint, loadStoredCheckpoint, saveStoredCheckpoint } from './checkpoint-store.ts';
+import { forgetStoredCheckpoint, loadStoredCheckpoint, saveStoredCheckpoint, saveStoredCheckpointNow } from './checkpoint-store.ts';
 
 /** A decoded checkpoint. */
 export interface Checkpoint {
@@ -52,6 +52,8 @@ export class TrainerCheckpoints {
   /** Bumped by Forget: saves asked for before it are dropped. */
   private generation = 0;
   private available = true;
+  /** A Forget is queued: a save on pagehide must not slip in before it. */
+  private forgetting = false;
 
   /** Reads the automatic checkpoint; null when there is none or it cannot be read (the note says why). */
   async read(): Promise<Checkpoint | null> {
@@ -76,13 +78,19 @@ export class TrainerCheckpoints {
     }
   }
 
+  /** A ticket for a save decided now but made later (after asking the worker): a Forget in between voids it. */
+  ticket(): number {
+    return this.generation;
+  }
+
   /**
-   * Queues a save of `params` with `meta`; resolves once written (or dropped). `force` writes even
-   * over a better checkpoint this run did not grow from.
+   * Queues a save of `params` with `meta`; resolves once written (or dropped: a Forget came after
+   * `ticket`). `force` writes even over a better checkpoint this run did not grow from.
    */
-  save(params: ParamsPayload, meta: CheckpointMeta, force = false): Promise<void> {
+  save(params: ParamsPayload, meta: CheckpointMeta, options: { force?: boolean; ticket?: number } = {}): Promise<void> {
     if (!this.available) return Promise.resolve();
-    const generation = this.generation;
+    const force = options.force ?? false;
+    const generation = options.ticket ?? this.generation;
     return this.enqueue(async () => {
       if (generation !== this.generation) return;
       const saved = this.saved;
@@ -104,16 +112,28 @@ export class TrainerCheckpoints {
     });
   }
 
+  /**
+   * For pagehide: writes at once, outside the queue (there is no time to wait), unless a Forget
+   * or the better-checkpoint rule says no. False when it could not be issued.
+   */
+  saveAtOnce(params: ParamsPayload, meta: CheckpointMeta): boolean {
+    if (!this.available || this.forgetting) return false;
+    if (!this.continuesSaved && this.saved && !atLeastAsGood(meta, this.saved.meta)) return false;
+    return saveStoredCheckpointNow(encodeCheckpoint(params, meta));
+  }
+
   /** Writes the held-back run over the saved checkpoint (the reader said yes). */
   saveHeldBack(): Promise<void> {
     const held = this.heldBack;
-    return held ? this.save(held.params, held.meta, true) : Promise.resolve();
+    return held ? this.save(held.params, held.meta, { force: true }) : Promise.resolve();
   }
 
   /** Forgets the saved checkpoint, after any save under way; saves asked for before are dropped. */
   forget(): Promise<void> {
     this.generation++;
+    this.forgetting = true;
     return this.enqueue(async () => {
+      this.forgetting = false;
       try {
         await forgetStoredCheckpoint();
         this.hasSaved = false;

@@ -37,6 +37,8 @@ export class TrainerController {
   private accuracy: number | undefined = undefined;
   private restored: { params: ParamsPayload; meta: CheckpointMeta } | null = null;
   private snapshotTimer: ReturnType<typeof setInterval> | null = null;
+  /** The newest weights the worker sent (any 'params' or epoch end), for a save on pagehide. */
+  private newest: Snapshot | null = null;
 
   constructor(dataUrl: string) {
     this.data = new TrainerData(dataUrl, (d) => this.begin(d));
@@ -126,9 +128,13 @@ export class TrainerController {
       case 'epoch': {
         this.accuracy = message.testAccuracy;
         const step = message.epoch * this.run.latest.stepsPerEpoch;
-        void this.save({ params: message.params, step, epoch: message.epoch });
+        this.newest = { params: message.params, step, epoch: message.epoch };
+        void this.save(this.newest);
         break;
       }
+      case 'params':
+        if (!this.newest || message.step >= this.newest.step) this.newest = { params: message.params, step: message.step, epoch: message.epoch };
+        break;
       case 'rolled-back':
         this.accuracy = undefined;
         break;
@@ -154,18 +160,19 @@ export class TrainerController {
     };
   }
 
-  private save(snap: Snapshot): Promise<void> {
+  private save(snap: Snapshot, ticket?: number): Promise<void> {
     this.savedStep = Math.max(this.savedStep, snap.step);
-    return this.checkpoints.save(snap.params, this.meta(snap));
+    return this.checkpoints.save(snap.params, this.meta(snap), { ticket });
   }
 
   /** Asks the worker for its weights and saves them, unless a save is already on its way. */
   saveNow(): Promise<void> {
     if (this.saving) return this.saving;
+    const ticket = this.checkpoints.ticket();
     this.saving = (async () => {
       try {
         const snap = await this.run.snapshot();
-        if (snap && snap.step > this.savedStep) await this.save(snap);
+        if (snap && snap.step > this.savedStep) await this.save(snap, ticket);
       } finally {
         this.saving = null;
       }
@@ -173,20 +180,24 @@ export class TrainerController {
     return this.saving;
   }
 
-  /** On pagehide: saves the newest weights the page already holds (no time to ask the worker). */
+  /** On pagehide: writes the newest weights the page already holds, at once (no time to ask the worker). */
   private saveShown(): void {
-    const { params, paramsStep } = this.run.view;
-    const perEpoch = this.run.latest.stepsPerEpoch;
-    if (params && paramsStep > this.savedStep) void this.save({ params, step: paramsStep, epoch: perEpoch ? paramsStep / perEpoch : 0 });
+    const snap = this.newest;
+    if (snap && snap.step > this.savedStep && this.checkpoints.saveAtOnce(snap.params, this.meta(snap))) this.savedStep = snap.step;
   }
 
   // --- commands from the page ---
 
   pressPrimary(): void {
+    const pausing = this.run.primary.message === 'pause';
     this.run.pressPrimary();
+    // The snapshot request queues behind the pause in the worker: its reply is the paused weights,
+    // one round trip sooner than waiting for the 'paused' state (a reload right after Pause keeps them).
+    if (pausing) void this.saveNow();
   }
 
   reset(): void {
+    this.newest = null;
     this.checkpoints.loaded = null;
     this.run.note = null;
     this.accuracy = undefined;
