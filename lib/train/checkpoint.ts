@@ -35,6 +35,8 @@ export interface CheckpointMeta {
   readonly settings?: TrainSettings;
   /** When it was saved, ISO 8601. */
   readonly created: string;
+  /** The last test (or quick-check) accuracy measured with these weights, in [0, 1], when known. */
+  readonly accuracy?: number;
 }
 
 /** What is wrong with a file that did not load as a checkpoint. */
@@ -69,6 +71,7 @@ export function encodeCheckpoint(payload: ParamsPayload, meta: CheckpointMeta): 
     epoch: meta.epoch,
     ...(meta.settings ? { settings: meta.settings } : {}),
     created: meta.created,
+    ...(meta.accuracy === undefined ? {} : { accuracy: meta.accuracy }),
   };
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil((PREFIX + json.length) / 4) * 4 - PREFIX;
@@ -96,6 +99,9 @@ function checkMeta(meta: CheckpointMeta): void {
   if (typeof meta.epoch !== 'number' || !(meta.epoch >= 0)) throw new ConvConfigError('meta.epoch', `meta.epoch must be a non-negative number, got ${meta.epoch}`);
   if (typeof meta.created !== 'string') throw new ConvConfigError('meta.created', `meta.created must be an ISO 8601 string, got ${String(meta.created)}`);
   if (meta.settings !== undefined) checkSettings(meta.settings);
+  if (meta.accuracy !== undefined && !(typeof meta.accuracy === 'number' && meta.accuracy >= 0 && meta.accuracy <= 1)) {
+    throw new ConvConfigError('meta.accuracy', `meta.accuracy must be a number in [0, 1], got ${String(meta.accuracy)}`);
+  }
 }
 
 function describeSize(bytes: number): string {
@@ -186,5 +192,6 @@ export function decodeCheckpoint(bytes: Uint8Array): { params: ParamsPayload; me
   const step = Number.isInteger(header.step) && (header.step as number) >= 0 ? (header.step as number) : 0;
   const epoch = typeof header.epoch === 'number' && header.epoch >= 0 ? header.epoch : 0;
   const created = typeof header.created === 'string' ? header.created : '';
-  return { params, meta: settings ? { step, epoch, settings, created } : { step, epoch, created } };
+  const accuracy = typeof header.accuracy === 'number' && header.accuracy >= 0 && header.accuracy <= 1 ? { accuracy: header.accuracy } : {};
+  return { params, meta: settings ? { step, epoch, settings, created, ...accuracy } : { step, epoch, created, ...accuracy } };
 }

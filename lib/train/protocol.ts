@@ -37,12 +37,30 @@ export interface ParamsPayload {
   readonly data: readonly Float32Array[];
 }
 
-/** Messages from the page to the training worker. */
-export type ToWorker =
+/**
+ * Where a run stands: epochs completed (may be fractional, e.g. 2.5) and steps taken. Sent with
+ * checkpoint weights so a restored run goes on counting from its own step and epoch.
+ */
+export interface RunPosition {
+  readonly step: number;
+  readonly epoch: number;
+}
+
+/**
+ * Messages from the page to the training worker. Any of them may carry a `requestId`; the worker
+ * then answers with a message carrying the same id (the 'params' reply of a snapshot, else an
+ * 'ack' once the message is handled, with the error text if it failed), so that a request's reply
+ * can be told from every other message (see worker-client's `request`).
+ */
+export type ToWorker = (
+
   /** The data to train and test on (sent once, before configure). */
   | { readonly type: 'data'; readonly train: DatasetPayload; readonly test: DatasetPayload }
-  /** Builds the model and backend; `params` restores a checkpoint instead of initialising. */
-  | { readonly type: 'configure'; readonly settings: TrainSettings; readonly params?: ParamsPayload }
+  /**
+   * Builds the model and backend; `params` restores a checkpoint instead of initialising, and
+   * `position` (with params) continues that checkpoint's step and epoch count.
+   */
+  | { readonly type: 'configure'; readonly settings: TrainSettings; readonly params?: ParamsPayload; readonly position?: RunPosition }
   /** Starts training, or resumes after a pause. */
   | { readonly type: 'train' }
   | { readonly type: 'pause' }
@@ -51,8 +69,19 @@ export type ToWorker =
   | { readonly type: 'set-learning-rate'; readonly learningRate: number }
   /** Asks for a 'params' message with the current parameters. */
   | { readonly type: 'snapshot' }
+  /** Puts back the last good weights kept before the loss diverged (after a 'diverged' fault). */
+  | { readonly type: 'rollback' }
+  /** After Done: plans `epochs` more epochs and trains on from the current weights. */
+  | { readonly type: 'more-epochs'; readonly epochs: number }
   /** Fault injection for tests and the page's "simulate" buttons. */
-  | { readonly type: 'simulate'; readonly fault: 'lose-context' | 'restore-context' | 'nan-loss' };
+  | { readonly type: 'simulate'; readonly fault: 'lose-context' | 'restore-context' | 'nan-loss' }
+) & { readonly requestId?: number };
+
+/**
+ * What stopped or disturbed training: a non-finite loss, a diverging loss (far above its running
+ * minimum), a lost or restored GPU context, or any other error.
+ */
+export type FaultKind = 'non-finite' | 'diverged' | 'context-lost' | 'context-restored' | 'error';
 
 /** The worker's lifecycle as the page shows it. */
 export type TrainerState = 'idle' | 'configuring' | 'ready' | 'training' | 'paused' | 'done' | 'fault';
@@ -87,15 +116,28 @@ export type FromWorker =
       readonly points: readonly StepPoint[];
     }
   /** After each epoch: the test set's predicted classes (one per test digit) and accuracy. */
-  | { readonly type: 'epoch'; readonly epoch: number; readonly testAccuracy: number; readonly predictions: Uint8Array; readonly params: ParamsPayload }
-  | { readonly type: 'params'; readonly step: number; readonly params: ParamsPayload }
+  | { readonly type: 'epoch'; readonly epoch: number; readonly testAccuracy: number; readonly testLoss: number; readonly predictions: Uint8Array; readonly params: ParamsPayload }
+  /** The current weights and the step they include (a snapshot's reply carries its requestId). */
+  | { readonly type: 'params'; readonly step: number; readonly epoch: number; readonly params: ParamsPayload; readonly requestId?: number }
+  /** A message with a requestId was handled (`error`: why it failed). */
+  | { readonly type: 'ack'; readonly requestId: number; readonly error?: string }
+  /**
+   * A quick check on the first `count` test digits (a fixed slice, 1,000 by default) every few
+   * hundred steps and after a restore: mean loss, accuracy and the predicted class of each.
+   */
+  | { readonly type: 'validation'; readonly step: number; readonly epoch: number; readonly loss: number; readonly accuracy: number; readonly count: number; readonly predictions: Uint8Array }
+  /** Progress of the full test pass at the end of an epoch: `done` of `total` digits classified. */
+  | { readonly type: 'testing'; readonly done: number; readonly total: number }
+  /** The weights went back to those kept at `step` (a rollback): curves beyond it are dropped. */
+  | { readonly type: 'rolled-back'; readonly step: number; readonly epoch: number; readonly stepInEpoch: number }
   /** A fault: training paused (non-finite loss), the GPU context was lost or restored, or an error. */
   | {
       readonly type: 'fault';
-      readonly fault: 'non-finite' | 'context-lost' | 'context-restored' | 'error';
+      readonly fault: FaultKind;
       readonly message: string;
       /**
-       * 'context-lost' and 'context-restored' only: the step of the kept weights. Training goes on
+       * 'diverged': the step of the good weights a rollback goes back to.
+       * 'context-lost' and 'context-restored': the step of the kept weights. Training goes on
        * from there, so steps after it are taken (and reported) again; a chart may drop its points
        * beyond this step.
        */

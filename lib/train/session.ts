@@ -1,4 +1,4 @@
-import type { BackendChoice, DatasetPayload, FromWorker, ToWorker, TrainerState, TrainSettings, StepPoint } from './protocol.ts';
+import type { BackendChoice, DatasetPayload, FaultKind, FromWorker, RunPosition, ToWorker, TrainerState, TrainSettings, StepPoint } from './protocol.ts';
 import type { BackendKind, BackendOptions, StepMetrics, TrainingBackend } from './backend.ts';
 import type { ModelPreset, Param } from './model.ts';
 import { initParams } from './init.ts';
@@ -7,6 +7,8 @@ import { paramsFromPayload, paramsToPayload, presetByName } from './params-paylo
 import { batchAt, checkDataset, epochOrder, stepsPerEpoch } from './batches.ts';
 import { evaluateDataset } from './evaluate.ts';
 import { createThroughputMeter } from './throughput.ts';
+import { createDivergenceGuard } from './divergence.ts';
+import { checkEpochs } from './settings.ts';
 import type { ThroughputMeter } from './throughput.ts';
 
 /**
@@ -37,6 +39,10 @@ export interface SessionOptions {
   readonly queueDepth?: number;
   /** Step completions not timed after each (re)start of the loop (default 3). */
   readonly warmupSteps?: number;
+  /** Steps between quick checks on the first `validationCount` test digits (default 100; 0: never). */
+  readonly validateEvery?: number;
+  /** Test digits of the quick check (default 1,000; fewer when the test set is smaller). */
+  readonly validationCount?: number;
 }
 
 /** The worker's brain: driven by page messages, answering with FromWorker messages. */
@@ -59,6 +65,11 @@ interface Snapshot {
   readonly stepInEpoch: number;
 }
 
+/** `{ requestId }` of a message that has one, else `{}` (spread into its reply). */
+function idOf(message: { readonly requestId?: number }): { requestId?: number } {
+  return typeof message.requestId === 'number' ? { requestId: message.requestId } : {};
+}
+
 function errorText(error: unknown): string {
   if (error && typeof error === 'object') {
     const reason = (error as { reason?: unknown }).reason;
@@ -72,6 +83,12 @@ function errorText(error: unknown): string {
 /** True for the WebGL backend's WebGLContextLostError (matched by name: lib/train does not import lib/webgl). */
 function isContextLoss(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'WebGLContextLostError';
+}
+
+/** A loss for a message: 3 significant digits, scientific notation when large (`8.12e+17`). */
+function formatLossValue(loss: number): string {
+  if (!Number.isFinite(loss)) return describeLoss(loss);
+  return Math.abs(loss) >= 1e4 ? loss.toExponential(2) : String(Number(loss.toPrecision(3)));
 }
 
 function describeLoss(loss: number): string {
@@ -99,6 +116,8 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
   const progressInterval = options.progressIntervalMs ?? 125;
   const snapshotEvery = options.snapshotEvery ?? 50;
   const warmup = options.warmupSteps ?? 3;
+  const validateEvery = options.validateEvery ?? 100;
+  const validationCount = options.validationCount ?? 1000;
 
   let state: TrainerState = 'idle';
   let train: DatasetPayload | null = null;
@@ -114,6 +133,12 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
   let completed = 0;
   let order: Uint32Array | null = null;
   let snapshot: Snapshot | null = null;
+  /** The last few snapshots, oldest first: where a rollback after a divergence goes back to. */
+  let history: Snapshot[] = [];
+  const guard = createDivergenceGuard();
+  /** After a 'diverged' fault: the good snapshot a rollback (or the next Train) restores. */
+  let rollbackTo: Snapshot | null = null;
+  let lastValidated = -1;
 
   let chain: Promise<void> = Promise.resolve();
   let loop: Promise<void> | null = null;
@@ -133,7 +158,7 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
     post({ type: 'state', state: next });
   }
 
-  function fault(kind: 'non-finite' | 'context-lost' | 'context-restored' | 'error', message: string, step?: number): void {
+  function fault(kind: FaultKind, message: string, step?: number): void {
     post(step === undefined ? { type: 'fault', fault: kind, message } : { type: 'fault', fault: kind, message, step });
   }
 
@@ -141,11 +166,11 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
   const totalCompleted = (): number => epochIndex * perEpoch() + completed;
   const totalSubmitted = (): number => epochIndex * perEpoch() + submitted;
 
-  function postProgress(force: boolean): void {
+  function postProgress(force: boolean, evenWithoutPoints = false): void {
     if (!settings || !backend) return;
     const t = now();
     if (!force && t - lastProgressAt < progressInterval) return;
-    if (force && points.length === 0) return;
+    if (force && points.length === 0 && !evenWithoutPoints) return;
     lastProgressAt = t;
     const spe = perEpoch();
     post({
@@ -164,6 +189,65 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
 
   function keepSnapshot(params: Param[]): void {
     snapshot = { params, step: totalCompleted(), epoch: epochIndex, stepInEpoch: completed };
+    history = [...history.filter((h) => h.step < snapshot!.step), snapshot].slice(-4);
+  }
+
+  /** The first `validationCount` test digits (the quick check's fixed slice). */
+  function validationSlice(): DatasetPayload | null {
+    if (!test || test.count === 0) return null;
+    const count = Math.min(validationCount, test.count);
+    return { images: test.images.subarray(0, count * 784), labels: test.labels.subarray(0, count), count };
+  }
+
+  /** Runs the quick check on the validation slice and posts it; false when the run moved on meanwhile. */
+  async function validate(gen: number, active: TrainingBackend): Promise<boolean> {
+    const slice = validationSlice();
+    lastValidated = totalCompleted();
+    if (!slice) return true;
+    const result = await evaluateDataset(active, slice, yieldNow);
+    if (gen !== generation) return false;
+    const spe = perEpoch();
+    post(
+      {
+        type: 'validation',
+        step: totalCompleted(),
+        epoch: spe ? totalCompleted() / spe : 0,
+        loss: result.loss,
+        accuracy: result.accuracy,
+        count: slice.count,
+        predictions: result.predictions,
+      },
+      [result.predictions.buffer as ArrayBuffer],
+    );
+    return true;
+  }
+
+  /** Moves the run to `position` (a restored checkpoint's step), keeping it inside the planned epochs' steps. */
+  function applyPosition(position: RunPosition): void {
+    const spe = perEpoch();
+    const step = Number.isInteger(position.step) && position.step > 0 ? position.step : 0;
+    if (!spe || step === 0) return;
+    epochIndex = Math.floor(step / spe);
+    submitted = completed = step % spe;
+  }
+
+  /** Puts back the good weights kept before a divergence and moves the run to their step. */
+  async function rollback(): Promise<void> {
+    const good = rollbackTo;
+    if (!good) throw new Error('there is nothing to roll back to: the loss has not diverged');
+    if (!backend) throw new Error('the trainer is not configured yet; send the settings first');
+    await backend.setParams(good.params);
+    rollbackTo = null;
+    guard.reset();
+    epochIndex = good.epoch;
+    submitted = completed = good.stepInEpoch;
+    order = null;
+    points = [];
+    snapshot = good;
+    history = history.filter((h) => h.step <= good.step);
+    post({ type: 'rolled-back', step: good.step, epoch: good.epoch, stepInEpoch: good.stepInEpoch });
+    postProgress(true, true);
+    setState(good.step > 0 ? 'paused' : 'ready');
   }
 
   function disposeBackend(): void {
@@ -227,6 +311,10 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
     order = null;
     points = [];
     poisonNext = false;
+    history = [];
+    rollbackTo = null;
+    lastValidated = -1;
+    guard.reset();
   }
 
   async function stopLoop(quiet: boolean): Promise<void> {
@@ -272,7 +360,15 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
   async function endEpoch(gen: number, active: TrainingBackend): Promise<boolean> {
     postProgress(true);
     const testSet = test ?? { images: new Uint8Array(0), labels: new Uint8Array(0), count: 0 };
-    const evaluation = await evaluateDataset(active, testSet, yieldNow);
+    let reportedAt = Number.NEGATIVE_INFINITY;
+    const evaluation = await evaluateDataset(active, testSet, async (done) => {
+      const t = now();
+      if (t - reportedAt >= progressInterval || done === testSet.count) {
+        reportedAt = t;
+        post({ type: 'testing', done, total: testSet.count });
+      }
+      await yieldNow();
+    });
     if (gen !== generation) return false;
     const params = await active.getParams();
     if (gen !== generation) return false;
@@ -282,9 +378,10 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
     keepSnapshot(params);
     const payload = paramsToPayload(settings!.preset, params);
     post(
-      { type: 'epoch', epoch: epochIndex, testAccuracy: evaluation.accuracy, predictions: evaluation.predictions, params: payload },
+      { type: 'epoch', epoch: epochIndex, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, predictions: evaluation.predictions, params: payload },
       [evaluation.predictions.buffer as ArrayBuffer, ...payload.data.map((d) => d.buffer as ArrayBuffer)],
     );
+    lastValidated = totalCompleted();
     meter.restart();
     return true;
   }
@@ -296,6 +393,7 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
     const depth = active.kind === 'webgl' ? Math.max(1, options.queueDepth ?? active.preferredQueueDepth ?? 1) : 1;
     const inflight: Promise<StepMetrics>[] = [];
     let nonFinite: { step: number; loss: number } | null = null;
+    let diverged: { step: number; loss: number; bestLoss: number; firstBadStep: number } | null = null;
     let finished = false;
     let failure: unknown = null;
     meter.restart();
@@ -308,7 +406,11 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
           const total = totalSubmitted();
           return total > 0 && total % snapshotEvery === 0 && (snapshot?.step ?? -1) < total;
         };
-        while (running && inflight.length < depth && submitted < spe && !snapshotDue()) {
+        const validationDue = (): boolean => {
+          const total = totalSubmitted();
+          return validateEvery > 0 && total > 0 && total % validateEvery === 0 && submitted < spe && lastValidated < total;
+        };
+        while (running && inflight.length < depth && submitted < spe && !snapshotDue() && !validationDue()) {
           const batch = batchAt(data, order, submitted, active.batchSize);
           if (poisonNext) {
             batch.x[0] = Number.NaN;
@@ -335,6 +437,12 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
             keepSnapshot(params);
             continue;
           }
+          if (running && validationDue()) {
+            postProgress(true);
+            if (!(await validate(gen, active))) return;
+            meter.restart();
+            continue;
+          }
           break;
         }
         const metrics = await inflight.shift()!;
@@ -343,7 +451,11 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
         meter.record(now(), metrics.count);
         const step = totalCompleted();
         points.push({ step, epoch: epochIndex + completed / spe, loss: metrics.loss, accuracy: metrics.count > 0 ? metrics.correct / metrics.count : 0 });
-        if (!metrics.finite && !nonFinite) {
+        const blowUp: ReturnType<typeof guard.record> = diverged || nonFinite ? null : guard.record(step, metrics.loss);
+        if (blowUp && (metrics.finite || blowUp.firstBadStep < step)) {
+          diverged = { step, loss: metrics.loss, bestLoss: blowUp.bestLoss, firstBadStep: blowUp.firstBadStep };
+          running = false;
+        } else if (!metrics.finite && !nonFinite && !diverged) {
           nonFinite = { step, loss: metrics.loss };
           running = false;
         }
@@ -368,6 +480,17 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
       setState('fault');
     } else if (finished) {
       setState('done');
+    } else if (diverged) {
+      const good = [...history].reverse().find((h) => h.step < diverged!.firstBadStep) ?? history[0] ?? snapshot;
+      rollbackTo = good;
+      const at = good ? good.step : 0;
+      fault(
+        'diverged',
+        `The loss is exploding: lower the learning rate. It rose from ${formatLossValue(diverged.bestLoss)} to ${formatLossValue(diverged.loss)} by step ${diverged.step}, ` +
+          `so training is paused. Roll back to the weights kept at step ${at}, lower the learning rate (now ${run.optimizer.learningRate}) and press Resume.`,
+        at,
+      );
+      setState('fault');
     } else if (nonFinite) {
       fault(
         'non-finite',
@@ -413,8 +536,24 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
           setState('idle');
           throw error;
         }
+        if (message.params && message.position) applyPosition(message.position);
         keepSnapshot(params);
-        setState('ready');
+        if (message.params && message.position) {
+          postProgress(true, true);
+          if (backend && !(await validate(generation, backend))) return;
+        }
+        setState(epochIndex >= next.epochs ? 'done' : 'ready');
+        return;
+      }
+      case 'rollback':
+        await rollback();
+        return;
+      case 'more-epochs': {
+        if (!settings || !backend) throw new Error('the trainer is not configured yet; send the settings first');
+        if (state !== 'done') throw new Error('more epochs can be added once the planned ones are done');
+        const epochs = checkEpochs(Math.max(settings.epochs, epochIndex) + message.epochs);
+        settings = { ...settings, epochs };
+        startLoop();
         return;
       }
       case 'train': {
@@ -435,6 +574,7 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
           throw new Error(`the training set has ${train.count} digits, fewer than one batch of ${settings.batchSize}`);
         }
         if (state === 'training') return;
+        if (rollbackTo) await rollback();
         if (state === 'done') {
           setState('done');
           return;
@@ -475,12 +615,14 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
         if (contextLost || !backend) {
           if (!snapshot) throw new Error('no weights to send yet');
           const payload = paramsToPayload(settings.preset, snapshot.params);
-          post({ type: 'params', step: snapshot.step, params: payload }, payload.data.map((d) => d.buffer as ArrayBuffer));
+          const epoch = snapshot.epoch + (perEpoch() ? snapshot.stepInEpoch / perEpoch() : 0);
+          post({ type: 'params', step: snapshot.step, epoch, params: payload, ...idOf(message) }, payload.data.map((d) => d.buffer as ArrayBuffer));
           return;
         }
         const step = totalSubmitted();
+        const epoch = perEpoch() ? step / perEpoch() : 0;
         const payload = paramsToPayload(settings.preset, await backend.getParams());
-        post({ type: 'params', step, params: payload }, payload.data.map((d) => d.buffer as ArrayBuffer));
+        post({ type: 'params', step, epoch, params: payload, ...idOf(message) }, payload.data.map((d) => d.buffer as ArrayBuffer));
         return;
       }
       case 'simulate': {
@@ -505,17 +647,25 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
     }
   }
 
-  function enqueue(task: () => Promise<void>): Promise<void> {
-    const next = chain.then(task).catch((error: unknown) => {
-      fault('error', errorText(error));
-    });
+  function enqueue(task: () => Promise<void>, requestId?: number, repliesItself = false): Promise<void> {
+    const next = chain.then(task).then(
+      () => {
+        if (requestId !== undefined && !repliesItself) post({ type: 'ack', requestId });
+      },
+      (error: unknown) => {
+        if (requestId !== undefined) post({ type: 'ack', requestId, error: errorText(error) });
+        else fault('error', errorText(error));
+      },
+    );
     chain = next;
     return next;
   }
 
   return {
     handle(message) {
-      return enqueue(() => dispatch(message));
+      // A snapshot's 'params' reply carries its id; every other request gets an 'ack'.
+      const id = typeof message?.requestId === 'number' ? message.requestId : undefined;
+      return enqueue(() => dispatch(message), id, message?.type === 'snapshot');
     },
     async idle() {
       for (;;) {

@@ -52,6 +52,11 @@ function integerIn(field: string, value: unknown, lo: number, hi: number): numbe
   return value;
 }
 
+/** An epoch count: an integer in [1, MAX_EPOCHS] (ConvConfigError naming `epochs` otherwise). */
+export function checkEpochs(value: unknown): number {
+  return integerIn('epochs', value, 1, MAX_EPOCHS);
+}
+
 /**
  * Checks every field of a training run's settings and returns a fresh, frozen copy:
  * preset one of PRESET_NAMES, backend one of BACKEND_CHOICES, optimizer.kind one of

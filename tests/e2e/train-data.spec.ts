@@ -40,6 +40,21 @@ test('without data files the page explains `npm run data` and loads the four fil
   expect(unexpected(errors)).toEqual([]);
 });
 
+test('one missing file: the three that arrived are kept, picking only the missing one loads, and the 404 line goes', async ({ page }) => {
+  const errors = watchErrors(page);
+  const { 'train-labels-idx1-ubyte.gz': missing, ...three } = fixture!.files;
+  await routeMnist(page, three);
+  await page.goto('/train');
+  const data = page.getByRole('region', { name: 'Data' });
+  await expect(dataStatus(page)).toContainText('1 of the four MNIST files did not arrive', { timeout: 30_000 });
+  await expect(data).toContainText('train-labels-idx1-ubyte.gz (HTTP 404)');
+  await (await picker(page)).setInputFiles(filePayloads({ 'train-labels-idx1-ubyte.gz': missing }));
+  await expectFixtureLoaded(page);
+  await expect(data).not.toContainText('HTTP 404');
+  await expect(data.getByRole('alert')).toHaveCount(0);
+  expect(unexpected(errors)).toEqual([]);
+});
+
 const BROKEN = [
   { what: 'truncated', make: truncatedFile, problem: /truncated/i },
   { what: 'corrupted', make: corruptedFile, problem: /damaged|corrupt|could not be unpacked/i },

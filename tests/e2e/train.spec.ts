@@ -20,6 +20,8 @@ import {
   resetButton,
   section,
   startTraining,
+  stepNumber,
+  trainButton,
   waitForDone,
 } from './fixtures/trainer-page.ts';
 
@@ -198,6 +200,12 @@ test('after a reload the checkpoint is restored; weights download, load back, an
   await page.reload();
   await expectFixtureLoaded(page);
   await expect(page.getByText(/restored/i).first()).toBeVisible({ timeout: 30_000 });
+  // The restored model shows its own step and epoch, and a quick check gives its accuracy.
+  await expect(readout(page, 'Step')).toHaveText('250 of 250', { timeout: 30_000 });
+  await expect(readout(page, 'Epoch')).toHaveText('2 of 2');
+  await expect(readout(page, 'Test accuracy')).toHaveText(/^\d+\.\d%/, { timeout: 60_000 });
+  expect(parsePercent(await readoutText(page, 'Test accuracy'))).toBeGreaterThanOrEqual(0.95);
+  await expect(page.getByRole('button', { name: 'Train 1 more epoch', exact: true })).toBeEnabled();
   // The same weights read the same strokes the same way.
   expect(maxDiff(await readDrawnOne(), trained)).toBeLessThanOrEqual(0.002);
 
@@ -226,6 +234,13 @@ test('after a reload the checkpoint is restored; weights download, load back, an
     .setInputFiles({ name: 'junk.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not a weights file at all') });
   await expect(alerts.filter({ hasText: 'junk.bin' })).toBeVisible({ timeout: 15_000 });
   expect(maxDiff(await readDrawnOne(), trained)).toBeLessThanOrEqual(0.002);
-  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled({ timeout: 60_000 });
+  // The loaded weights are from a finished run (step 250 of 2 epochs): one more epoch goes on from them.
+  await expect(trainButton(page)).toBeEnabled({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Train 1 more epoch', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Pause', exact: true })).toBeVisible({ timeout: 60_000 });
+  await expect(readout(page, 'Epoch')).toHaveText('3 of 3', { timeout: 60_000 });
+  await expect.poll(() => stepNumber(page), { timeout: 90_000 }).toBeGreaterThan(251);
+  expect(await readoutText(page, 'Step')).toMatch(/ of 375$/);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
   expect(errors).toEqual([]);
 });

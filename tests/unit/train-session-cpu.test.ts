@@ -10,9 +10,9 @@ import { createCpuBackend } from '../../lib/train/cpu-backend.ts';
 import { createTrainingSession } from '../../lib/train/session.ts';
 import type { DatasetPayload, FromWorker, TrainSettings } from '../../lib/train/protocol.ts';
 import { DEFAULT_SETTINGS } from '../../lib/train/settings.ts';
-import { findMnistDir, readMnistFile, MNIST_MISSING } from './helpers/mnist-dir.ts';
+import { findMnistDigits, readMnistFile, MNIST_MISSING } from './helpers/mnist-dir.ts';
 
-const mnistDir = findMnistDir();
+const mnistDir = findMnistDigits();
 
 function part(ds: MnistDataset, from: number, to: number): DatasetPayload {
   return { images: ds.images.slice(from * 784, to * 784), labels: ds.labels.slice(from, to), count: to - from };

@@ -9,7 +9,7 @@ import { initParams } from '../../lib/train/init.ts';
 import { createAdam, createSgd } from '../../lib/train/optimizer.ts';
 import type { Optimizer } from '../../lib/train/optimizer.ts';
 import { trainStep } from '../../lib/train/train-step.ts';
-import { findMnistDir, readMnistFile, MNIST_MISSING } from './helpers/mnist-dir.ts';
+import { findMnistDigits, readMnistFile, MNIST_MISSING } from './helpers/mnist-dir.ts';
 
 const TINY: ModelPreset = {
   name: 'tiny',
@@ -168,7 +168,7 @@ describe('one training step', () => {
   });
 });
 
-const mnistDir = findMnistDir();
+const mnistDir = findMnistDigits();
 
 describe.skipIf(!mnistDir)(`training the seed CNN on real MNIST${mnistDir ? '' : ` (skipped: ${MNIST_MISSING})`}`, () => {
   it('512 images, batch 32, Adam lr 1e-3: the loss falls clearly, and a second run with the same seed repeats it exactly', async () => {

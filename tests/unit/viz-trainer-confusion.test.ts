@@ -69,6 +69,15 @@ describe('digitGrid', () => {
     expect(g.caption).toBe('20 test digits, 2 of each class: 5 misclassified here, 8 in the whole test set.');
   });
 
+  it('gives a class whose first digits are all right its first mistake, in the last place', () => {
+    // Class 1 (indices 1, 11, 21): only 21 is wrong here.
+    const p = labels.map((l, i) => (i === 21 ? 7 : l));
+    const g = digitGrid(labels, p, { perClass: 2 });
+    expect(g.items.filter((d) => d.truth === 1).map((d) => d.index)).toEqual([1, 21]);
+    expect(g.items.filter((d) => d.truth === 3).map((d) => d.index)).toEqual([3, 13]);
+    expect(digitGrid(labels, p, { perClass: 2, mistakeSlots: 0 }).items.filter((d) => d.truth === 1).map((d) => d.index)).toEqual([1, 11]);
+  });
+
   it('stratifies even when the classes are unbalanced', () => {
     const skewed = [...Array(20).fill(3), 1, 2];
     const g = digitGrid(skewed, null, { perClass: 2 });
@@ -88,7 +97,7 @@ describe('digitGrid', () => {
     const g = digitGrid(labels, null);
     expect(g.items).toHaveLength(30);
     expect(g.items.every((d) => d.predicted === null && !d.mistake)).toBe(true);
-    expect(digitGrid(labels, null, { mistakesOnly: true }).caption).toMatch(/after the first epoch/);
+    expect(digitGrid(labels, null, { mistakesOnly: true }).caption).toMatch(/after the first quick check/);
     expect(digitGrid(labels, labels, { mistakesOnly: true }).caption).toBe('No mistakes on the test set.');
   });
 

@@ -108,6 +108,8 @@ describe('class probabilities', () => {
     expect(r.best).toBe(2);
     expect(r.bars[2].best).toBe(true);
     expect(r.summary).toBe('The network reads a 2 (93.1%).');
+    const eight = Array.from({ length: 10 }, (_, k) => (k === 8 ? 0.91 : 0.01));
+    expect(probabilityBars(eight).summary).toBe('The network reads an 8 (91.0%).');
   });
 
   it('matches the softmax of the engine forward pass and sums to 1', () => {

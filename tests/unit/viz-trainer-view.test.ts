@@ -36,10 +36,10 @@ describe('the page view of the worker messages', () => {
     const preds = new Uint8Array([1, 2]);
     const v = run([
       progress(125, [1]),
-      { type: 'epoch', epoch: 1, testAccuracy: 0.9, predictions: preds, params: payload },
-      { type: 'epoch', epoch: 1, testAccuracy: 0.91, predictions: preds, params: payload },
+      { type: 'epoch', epoch: 1, testAccuracy: 0.9, testLoss: 0.3, predictions: preds, params: payload },
+      { type: 'epoch', epoch: 1, testAccuracy: 0.91, testLoss: 0.28, predictions: preds, params: payload },
     ]);
-    expect(v.tests).toEqual([{ epoch: 1, accuracy: 0.91 }]);
+    expect(v.tests).toEqual([{ epoch: 1, accuracy: 0.91, loss: 0.28, step: 125 }]);
     expect(v.predictions).toBe(preds);
     expect(v.predictionsEpoch).toBe(1);
     expect(v.params).toBe(payload);
@@ -49,12 +49,12 @@ describe('the page view of the worker messages', () => {
   it('remembers a snapshot and the backend with its fallback reason', () => {
     const v = run([
       { type: 'backend', kind: 'cpu', deviceName: 'CPU (JavaScript engine)', fallbackReason: 'WebGL2 is not available (no EXT_color_buffer_float).' },
-      { type: 'params', step: 40, params: payload },
+      { type: 'params', step: 40, epoch: 0.32, params: payload },
     ]);
     expect(v.params).toBe(payload);
     expect(v.paramsStep).toBe(40);
     expect(backendText(v, DEFAULT_SETTINGS)).toBe('CPU worker · CPU (JavaScript engine) — WebGL2 is not available (no EXT_color_buffer_float).');
-    expect(backendText(run([{ type: 'backend', kind: 'webgl', deviceName: 'ANGLE (SwiftShader)' }]), DEFAULT_SETTINGS)).toBe('WebGL2 · ANGLE (SwiftShader)');
+    expect(backendText(run([{ type: 'backend', kind: 'webgl', deviceName: 'ANGLE (SwiftShader)' }]), DEFAULT_SETTINGS)).toBe('WebGL2 · Software GPU (SwiftShader) — the CPU is about as fast here');
   });
 
   it('a fault stays until training runs again; context loss is tracked until restored', () => {
@@ -88,7 +88,7 @@ describe('status readouts', () => {
     expect(r).toMatchObject({ state: 'Waiting for data', epoch: '0 of 2', step: '0', imagesPerSecond: '—', loss: '—', testAccuracy: '—', eta: 'not started' });
     expect(primaryAction('idle')).toEqual({ label: 'Train', message: 'train', disabled: true });
     expect(primaryAction('ready').disabled).toBe(false);
-    expect(primaryAction('done').label).toBe('Train');
+    expect(primaryAction('done')).toEqual({ label: 'Train 1 more epoch', message: 'more', disabled: false });
   });
 
   it('while training: epoch, step, integer speed, smoothed loss, progress and ETA', () => {
@@ -107,7 +107,7 @@ describe('status readouts', () => {
   it('a non-finite last loss reads as words; the test accuracy shows after an epoch', () => {
     const v = run([
       progress(2, [1.0, NaN]),
-      { type: 'epoch', epoch: 1, testAccuracy: 0.9734, predictions: new Uint8Array(0), params: payload },
+      { type: 'epoch', epoch: 1, testAccuracy: 0.9734, testLoss: 0.1, predictions: new Uint8Array(0), params: payload },
     ]);
     const r = statusReadout(v, DEFAULT_SETTINGS);
     expect(r.loss).toBe('not a number');
@@ -146,7 +146,9 @@ describe('settings form', () => {
     const s = editSetting(editSetting(start, 'epochs', '3'), 'epochs', '99');
     expect(s.settings.epochs).toBe(3);
     expect(s.error).toEqual({ field: 'epochs', text: '99', message: 'epochs must be an integer in [1, 50], got 99' });
-    expect(editSetting(start, 'learningRate', '').error?.message).toBe('optimizer.learningRate must be a number in (0, 1], got NaN');
+    // An empty field is named in the reader's words, not as NaN.
+    expect(editSetting(start, 'learningRate', '').error?.message).toBe('Learning rate: enter a number between 0 and 1 (0 excluded), e.g. 0.001');
+    expect(editSetting(start, 'learningRate', '2').error?.message).toBe('optimizer.learningRate must be a number in (0, 1], got 2');
     expect(editSetting(start, 'momentum', '1').error?.field).toBe('momentum');
   });
 

@@ -9,10 +9,21 @@ export interface XY {
   readonly y: number;
 }
 
-/** The test accuracy measured at the end of an epoch (1-based). */
+/** The test accuracy measured at the end of an epoch (1-based); its mean loss and global step when known. */
 export interface EpochAccuracy {
   readonly epoch: number;
   readonly accuracy: number;
+  readonly loss?: number;
+  readonly step?: number;
+}
+
+/** A quick check on the validation slice: at `step` (fractional `epoch`), mean loss and accuracy on `count` test digits. */
+export interface ValidationPoint {
+  readonly step: number;
+  readonly epoch: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly count: number;
 }
 
 /** What the loss-and-accuracy chart draws, in data units (the component maps them with D3 scales). */
@@ -25,6 +36,14 @@ export interface TrainingChart {
   readonly accuracy: readonly XY[];
   /** Test accuracy per finished epoch, at x = epoch. */
   readonly testAccuracy: readonly XY[];
+  /** Validation-slice loss and accuracy at each quick check (x in epochs). */
+  readonly validationLoss: readonly XY[];
+  readonly validationAccuracy: readonly XY[];
+  /**
+   * `[lo, hi]` for a log-scaled loss axis: a power of ten at or below the smallest positive loss
+   * shown (at least 10⁻³) and one at or above the largest, so a spike to 10¹⁷ keeps the rest readable.
+   */
+  readonly logLossDomain: readonly [number, number];
   /** `[0, max(epochs, last x)]`. */
   readonly xDomain: readonly [number, number];
   /** `[0, top]` with top the largest smoothed or raw loss shown, at least 0.5. */
@@ -45,6 +64,8 @@ export interface ChartOptions {
   readonly smoothing?: number;
   /** Most points drawn per series (default 400); longer series keep every k-th point and the last. */
   readonly maxPoints?: number;
+  /** The quick checks on the validation slice (default none). */
+  readonly validation?: readonly ValidationPoint[];
 }
 
 /**
@@ -94,7 +115,17 @@ export function buildTrainingChart(
   }
   for (const p of rawLoss) top = Math.max(top, p.y);
   const testAccuracy = tests.map((t) => ({ x: t.epoch, y: t.accuracy }));
-  const lastX = Math.max(points.length ? points[points.length - 1].epoch : 0, tests.length ? tests[tests.length - 1].epoch : 0);
+  const valid = options.validation ?? [];
+  const validationLoss = valid.filter((v) => Number.isFinite(v.loss)).map((v) => ({ x: v.epoch, y: v.loss }));
+  const validationAccuracy = valid.map((v) => ({ x: v.epoch, y: v.accuracy }));
+  const positive = [...loss, ...rawLoss, ...validationLoss].map((p) => p.y).filter((y) => y > 0);
+  const lo = Math.max(1e-3, 10 ** Math.floor(Math.log10(positive.length ? Math.min(...positive) : 0.1)));
+  const hi = Math.max(lo * 10, 10 ** Math.ceil(Math.log10(positive.length ? Math.max(...positive) : 1)));
+  const lastX = Math.max(
+    points.length ? points[points.length - 1].epoch : 0,
+    tests.length ? tests[tests.length - 1].epoch : 0,
+    valid.length ? valid[valid.length - 1].epoch : 0,
+  );
   const n = points.length;
   const latest = {
     loss: n && Number.isFinite(losses[n - 1]) ? losses[n - 1] : null,
@@ -106,6 +137,9 @@ export function buildTrainingChart(
     rawLoss,
     accuracy,
     testAccuracy,
+    validationLoss,
+    validationAccuracy,
+    logLossDomain: [lo, hi],
     xDomain: [0, Math.max(epochs, lastX)],
     lossDomain: [0, Math.max(0.5, top)],
     accuracyDomain: [0, 1],

@@ -27,6 +27,11 @@ export interface DigitGridOptions {
   /** Show only misclassified digits (the first `perClass · classes` of them, in test-set order). */
   readonly mistakesOnly?: boolean;
   readonly classes?: number;
+  /**
+   * Of each class's `perClass` places, how many go to that class's first mistakes when the plain
+   * sample would show fewer (default 1), so the grid shows some mistakes as soon as there are any.
+   */
+  readonly mistakeSlots?: number;
 }
 
 /** The accessible label of one item (see DigitItem.label). */
@@ -36,12 +41,13 @@ export function digitLabel(truth: number, predicted: number | null): string {
 }
 
 /**
- * A stratified sample of test digits: the first `perClass` of each class, in test-set order; or,
- * with `mistakesOnly`, the first `perClass · classes` misclassified digits. `predictions` (one per
- * label) may be null before the first epoch's results.
+ * A stratified sample of test digits: the first `perClass` of each class, in test-set order, with
+ * up to `mistakeSlots` of each class's places given to its first mistakes when the first digits
+ * hold fewer; or, with `mistakesOnly`, the first `perClass · classes` misclassified digits.
+ * `predictions` (one per label) may be null before the first results.
  */
 export function digitGrid(labels: ArrayLike<number>, predictions: ArrayLike<number> | null, options: DigitGridOptions = {}): DigitGrid {
-  const { perClass = 6, mistakesOnly = false, classes = 10 } = options;
+  const { perClass = 6, mistakesOnly = false, classes = 10, mistakeSlots = 1 } = options;
   if (!Number.isInteger(perClass) || perClass < 1) {
     throw new ConvConfigError('perClass', `perClass must be a positive integer, got ${describeValue(perClass)}`);
   }
@@ -63,23 +69,38 @@ export function digitGrid(labels: ArrayLike<number>, predictions: ArrayLike<numb
       for (let i = 0; i < labels.length && items.length < limit; i++) if (predictions[i] !== labels[i]) items.push(item(i));
     }
     const caption = !predictions
-      ? 'No predictions yet: mistakes appear after the first epoch.'
+      ? 'No predictions yet: mistakes appear after the first quick check (100 steps).'
       : mistakes === 0
         ? 'No mistakes on the test set.'
         : `The first ${items.length} of ${mistakes} mistakes on the test set.`;
     return { items, mistakes, caption };
   }
-  const taken = new Array<number>(classes).fill(0);
-  for (let i = 0; i < labels.length && items.length < limit; i++) {
+  const perClassItems: DigitItem[][] = Array.from({ length: classes }, () => []);
+  for (let i = 0; i < labels.length; i++) {
     const c = labels[i];
-    if (c >= 0 && c < classes && taken[c] < perClass) {
-      taken[c]++;
-      items.push(item(i));
+    if (c >= 0 && c < classes && perClassItems[c].length < perClass) perClassItems[c].push(item(i));
+  }
+  if (predictions && mistakeSlots > 0) {
+    // Each class: if its first digits hold fewer than mistakeSlots mistakes, its last places go to its first other mistakes.
+    for (let c = 0; c < classes; c++) {
+      const shown = perClassItems[c];
+      let missing = Math.min(mistakeSlots, perClass) - shown.filter((d) => d.mistake).length;
+      const seen = new Set(shown.map((d) => d.index));
+      for (let i = 0; i < labels.length && missing > 0; i++) {
+        if (labels[i] !== c || predictions[i] === c || seen.has(i)) continue;
+        const k = shown.findLastIndex((d) => !d.mistake);
+        if (k < 0) break;
+        shown[k] = item(i);
+        missing--;
+      }
+      shown.sort((a, b) => a.index - b.index);
     }
   }
+  for (const group of perClassItems) items.push(...group);
+  items.sort((a, b) => a.index - b.index);
   const wrong = items.filter((d) => d.mistake).length;
   const caption = !predictions
-    ? `${items.length} test digits, ${perClass} of each class; predictions appear after the first epoch.`
+    ? `${items.length} test digits, ${perClass} of each class; predictions appear after the first quick check (100 steps).`
     : `${items.length} test digits, ${perClass} of each class: ${wrong} misclassified here, ${mistakes} in the whole test set.`;
   return { items, mistakes, caption };
 }

@@ -13,14 +13,14 @@ export function formatPercent(fraction: number | null, digits = 1): string {
 }
 
 /**
- * A loss with 3 decimals (`0.123`); null → `—`; NaN → `not a number`; ±∞ → `infinite`, so a fault
- * reads as words.
+ * A loss with 3 decimals (`0.123`), in scientific notation from 10,000 on (`4.71e+15`) so a blown-up
+ * loss stays short; null → `—`; NaN → `not a number`; ±∞ → `infinite`, so a fault reads as words.
  */
 export function formatLoss(loss: number | null): string {
   if (loss === null) return MISSING;
   if (Number.isNaN(loss)) return 'not a number';
   if (!Number.isFinite(loss)) return 'infinite';
-  return loss.toFixed(3);
+  return Math.abs(loss) >= 1e4 ? loss.toExponential(2) : loss.toFixed(3);
 }
 
 /** Images per second as a whole number without separators (`212`, `6034`); null or ≤ 0 → `—`. */

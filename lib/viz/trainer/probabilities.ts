@@ -17,7 +17,7 @@ export interface ProbabilityBar {
 export interface ClassProbabilities {
   readonly bars: readonly ProbabilityBar[];
   readonly best: number;
-  /** `The network reads a 7 (93.1%).` */
+  /** `The network reads a 7 (93.1%).`, `… reads an 8 …`. */
   readonly summary: string;
 }
 
@@ -43,7 +43,8 @@ export function probabilityBars(probs: readonly number[]): ClassProbabilities {
     if (p > probs[best]) best = k;
   });
   const bars = probs.map((p, digit) => ({ digit, probability: p, text: `${digit}: ${formatPercent(p)}`, best: digit === best }));
-  return { bars, best, summary: `The network reads a ${best} (${formatPercent(probs[best])}).` };
+  // "an 8" (eight starts with a vowel sound), "a 7".
+  return { bars, best, summary: `The network reads ${best === 8 ? 'an' : 'a'} ${best} (${formatPercent(probs[best])}).` };
 }
 
 /**

@@ -26,7 +26,7 @@ export const SETTING_OPTIONS = {
   ],
   optimizer: [
     { value: 'adam', text: 'Adam' },
-    { value: 'sgd', text: 'SGD + momentum' },
+    { value: 'sgd', text: 'SGD' },
   ],
   batchSize: BATCH_SIZES.map((b) => ({ value: String(b), text: String(b) })),
 } as const;
@@ -67,9 +67,21 @@ export function editSetting(state: SettingsFormState, field: SettingField, text:
     return { settings: checkSettings(withField(state.settings, field, text)), error: null };
   } catch (error) {
     if (!(error instanceof ConvConfigError)) throw error;
-    return { settings: state.settings, error: { field, text, message: error.message } };
+    return { settings: state.settings, error: { field, text, message: text.trim() === '' ? EMPTY_FIELD_MESSAGE[field] : error.message } };
   }
 }
+
+/** What an empty number field says, in the reader's words (the engine's message would name NaN). */
+export const EMPTY_FIELD_MESSAGE: Readonly<Record<SettingField, string>> = {
+  preset: 'Model: choose one',
+  backend: 'Backend: choose one',
+  optimizer: 'Optimizer: choose one',
+  learningRate: 'Learning rate: enter a number between 0 and 1 (0 excluded), e.g. 0.001',
+  momentum: 'Momentum: enter a number from 0 up to 1 (1 excluded), e.g. 0.9',
+  batchSize: 'Batch size: choose one',
+  epochs: 'Epochs: enter a whole number from 1 to 50',
+  seed: 'Seed: enter a whole number from 0 to 4,294,967,295',
+};
 
 /** True when `a` and `b` differ in any field other than the learning rate (those need a new model). */
 export function needsRebuild(a: TrainSettings, b: TrainSettings): boolean {

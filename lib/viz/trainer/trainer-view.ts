@@ -1,6 +1,6 @@
 import type { BackendKind } from '../../train/backend.ts';
-import type { FromWorker, ParamsPayload, StepPoint, TrainerState } from '../../train/protocol.ts';
-import type { EpochAccuracy } from './chart.ts';
+import type { FaultKind, FromWorker, ParamsPayload, StepPoint, TrainerState } from '../../train/protocol.ts';
+import type { EpochAccuracy, ValidationPoint } from './chart.ts';
 
 /** The backend the worker reported. */
 export interface BackendInfo {
@@ -11,8 +11,10 @@ export interface BackendInfo {
 
 /** The latest fault the worker reported, for the alert. */
 export interface FaultInfo {
-  readonly fault: 'non-finite' | 'context-lost' | 'context-restored' | 'error';
+  readonly fault: FaultKind;
   readonly message: string;
+  /** 'diverged': the step of the good weights a rollback restores. */
+  readonly step?: number;
 }
 
 /**
@@ -35,9 +37,16 @@ export interface TrainerView {
   readonly points: readonly StepPoint[];
   /** Test accuracy after each finished epoch. */
   readonly tests: readonly EpochAccuracy[];
-  /** The last epoch's predicted class per test digit, and which epoch it came from. */
+  /** Every quick check on the validation slice (the first 1,000 test digits), in order. */
+  readonly validation: readonly ValidationPoint[];
+  /**
+   * The latest predicted class per test digit — of the whole test set after an epoch, or of the
+   * first `predictions.length` digits after a quick check — and the (fractional) epoch it is from.
+   */
   readonly predictions: Uint8Array | null;
   readonly predictionsEpoch: number;
+  /** During the full test pass at an epoch's end: digits classified so far, of total. */
+  readonly testing: { readonly done: number; readonly total: number } | null;
   /** The newest parameters the worker sent (epoch end or snapshot), and the step they are from. */
   readonly params: ParamsPayload | null;
   readonly paramsStep: number;
@@ -61,8 +70,10 @@ export function initialTrainerView(): TrainerView {
     epochEtaSeconds: null,
     points: [],
     tests: [],
+    validation: [],
     predictions: null,
     predictionsEpoch: 0,
+    testing: null,
     params: null,
     paramsStep: 0,
     fault: null,
@@ -88,6 +99,8 @@ export function reduceTrainerMessage(view: TrainerView, message: FromWorker): Tr
       return {
         ...view,
         state: message.state,
+        testing: running ? view.testing : null,
+        imagesPerSecond: running ? view.imagesPerSecond : null,
         // Training again means the fault was dealt with; the note that the context came back stays.
         fault: (running || message.state === 'ready') && view.fault?.fault !== 'context-restored' ? null : view.fault,
         contextLost: running ? false : view.contextLost,
@@ -109,25 +122,48 @@ export function reduceTrainerMessage(view: TrainerView, message: FromWorker): Tr
         imagesPerSecond: message.imagesPerSecond > 0 ? message.imagesPerSecond : view.imagesPerSecond,
         epochEtaSeconds: message.epochEtaSeconds,
         points: message.points.length ? [...view.points, ...message.points] : view.points,
+        testing: null,
       };
     case 'epoch':
       return {
         ...view,
-        tests: [...view.tests.filter((t) => t.epoch !== message.epoch), { epoch: message.epoch, accuracy: message.testAccuracy }],
+        tests: [...view.tests.filter((t) => t.epoch !== message.epoch), { epoch: message.epoch, accuracy: message.testAccuracy, loss: message.testLoss, step: view.step }],
         predictions: message.predictions,
         predictionsEpoch: message.epoch,
         params: message.params,
         paramsStep: view.step,
+        testing: null,
       };
     case 'params':
       return { ...view, params: message.params, paramsStep: message.step };
+    case 'validation':
+      return {
+        ...view,
+        validation: [...view.validation.filter((v) => v.step < message.step), { step: message.step, epoch: message.epoch, loss: message.loss, accuracy: message.accuracy, count: message.count }],
+        predictions: message.predictions,
+        predictionsEpoch: message.epoch,
+      };
+    case 'testing':
+      return { ...view, testing: { done: message.done, total: message.total } };
+    case 'rolled-back':
+      return {
+        ...view,
+        step: message.step,
+        epoch: message.epoch + 1,
+        stepInEpoch: message.stepInEpoch,
+        points: view.points.filter((p) => p.step <= message.step),
+        validation: view.validation.filter((v) => v.step <= message.step),
+        fault: null,
+      };
+    case 'ack':
+      return view;
     case 'fault':
       if (message.fault === 'context-restored') {
         return { ...view, fault: { fault: message.fault, message: message.message }, contextLost: false };
       }
       return {
         ...view,
-        fault: { fault: message.fault, message: message.message },
+        fault: { fault: message.fault, message: message.message, ...(message.step === undefined ? {} : { step: message.step }) },
         contextLost: message.fault === 'context-lost' ? true : view.contextLost,
       };
   }

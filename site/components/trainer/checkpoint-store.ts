@@ -22,14 +22,29 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
   });
 }
 
+/** The open connection, kept so a save on pagehide can issue its write at once (see saveStoredCheckpointNow). */
+let opened: IDBDatabase | null = null;
+
 function openDb(): Promise<IDBDatabase> {
+  if (opened) return Promise.resolve(opened);
   if (typeof indexedDB === 'undefined') return Promise.reject(new Error('this browser has no IndexedDB'));
   return new Promise((resolve, reject) => {
     const req = indexedDB.open(DB_NAME, 1);
     req.onupgradeneeded = () => {
       if (!req.result.objectStoreNames.contains(STORE)) req.result.createObjectStore(STORE);
     };
-    req.onsuccess = () => resolve(req.result);
+    req.onsuccess = () => {
+      const db = req.result;
+      db.onversionchange = () => {
+        db.close();
+        if (opened === db) opened = null;
+      };
+      db.onclose = () => {
+        if (opened === db) opened = null;
+      };
+      opened = db;
+      resolve(db);
+    };
     req.onerror = () => reject(req.error ?? new Error('could not open IndexedDB'));
     req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
   });
@@ -37,17 +52,29 @@ function openDb(): Promise<IDBDatabase> {
 
 async function withStore<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
   const db = await openDb();
+  const tx = db.transaction(STORE, mode);
+  const done = new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+  });
+  const result = await request(run(tx.objectStore(STORE)));
+  await done;
+  return result;
+}
+
+/**
+ * Saves (replaces) the automatic checkpoint with its write issued before returning when the
+ * database is already open (a page being hidden or closed has no time to wait for it to open);
+ * returns false when it is not open yet. One put: the record is replaced whole or not at all.
+ */
+export function saveStoredCheckpointNow(bytes: Uint8Array): boolean {
+  if (!opened) return false;
   try {
-    const tx = db.transaction(STORE, mode);
-    const result = await request(run(tx.objectStore(STORE)));
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    });
-    return result;
-  } finally {
-    db.close();
+    opened.transaction(STORE, 'readwrite').objectStore(STORE).put({ bytes, savedAt: Date.now() } satisfies StoredCheckpoint, KEY);
+    return true;
+  } catch {
+    return false;
   }
 }
 
