@@ -148,10 +148,13 @@ test('the loss and accuracy charts have drawn lines and a summary', async () => 
   expect(Math.max(0, ...segments)).toBeGreaterThanOrEqual(20);
 });
 
-test('the first-layer filters and a feature-map digit control are shown', async () => {
-  const filters = section(page, 'First-layer filters');
+test('the first-layer filters, a digit control and the feature maps of every conv layer are shown', async () => {
+  const filters = section(page, 'Filters and feature maps');
   await expect(filters).toBeVisible();
   await expect(filters.getByLabel('Digit for feature maps')).toBeVisible();
+  // The seed CNN's three conv layers: 32 maps 14×14, 64 maps 8×8, 128 maps 4×4.
+  await expect(filters.getByRole('heading', { level: 3 })).toHaveText([/^Layer 1: .*32 maps 14×14$/, /^Layer 2: .*64 maps 8×8$/, /^Layer 3: .*128 maps 4×4$/]);
+  await expect(filters.getByRole('img', { name: /^Layer 2: .* test digit #0/ }).locator('canvas')).toHaveCount(64);
 });
 
 test('a "1" drawn on the pad is read as a 1, with probabilities summing to 100%', async () => {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { digitLevels, grayLevels, grayRgba, maxAbs } from '../../lib/viz/trainer/gray.ts';
-import { featureMaps, filterTiles } from '../../lib/viz/trainer/filters.ts';
+import { featureMaps, filterTiles, layerFeatureMaps } from '../../lib/viz/trainer/filters.ts';
 import { classProbabilities, probabilityBars, softmax } from '../../lib/viz/trainer/probabilities.ts';
 import { SEED_CNN, OVERLAP_CNN, forward } from '../../lib/train/model.ts';
 import { initParams } from '../../lib/train/init.ts';
@@ -76,6 +76,23 @@ describe('first-layer filters and feature maps', () => {
     for (const f of [0, 7, 31]) {
       for (const p of [0, 50, 195]) expect(fm.maps[f].levels[p]).toBeCloseTo(relu[f * 196 + p] / top, 5);
     }
+  });
+
+  it('every conv layer’s maps: layer 2 equals two naive convolutions + bias + ReLU chained by hand', () => {
+    const image = randomImage(4);
+    const layers = layerFeatureMaps(params, SEED_CNN, image);
+    expect(layers.map((l) => [l.layer, l.maps.length, l.maps[0].width])).toEqual([[1, 32, 14], [2, 64, 8], [3, 128, 4]]);
+    expect(layers[1].title).toBe('Layer 2: conv 2×2 stride 2 padding 1, 64 maps 8×8');
+    const reluOf = (t: { shape: readonly number[]; data: Float32Array }) => ({ shape: t.shape, data: Float32Array.from(t.data, (v) => Math.max(0, v)) });
+    const a1 = reluOf(conv2dNaive({ shape: [1, 1, 28, 28], data: image }, params[0].tensor, params[1].tensor, { stride: 2 }));
+    const a2 = reluOf(conv2dNaive(a1, params[2].tensor, params[3].tensor, { stride: 2, padding: 1 }));
+    const top = Math.max(...a2.data);
+    expect(layers[1].scale).toBeCloseTo(top, 4);
+    for (const f of [0, 33, 63]) {
+      for (const q of [0, 27, 63]) expect(layers[1].maps[f].levels[q]).toBeCloseTo(a2.data[f * 64 + q] / top, 4);
+    }
+    // Layer 1 is the first layer's maps as featureMaps draws them.
+    expect(Array.from(layers[0].maps[5].levels)).toEqual(Array.from(featureMaps(params, SEED_CNN, image).maps[5].levels));
   });
 
   it('works for the overlapping preset: 8 maps 28×28 (stride 1, padding 1)', () => {

@@ -1,5 +1,6 @@
 import type { ModelPreset, Param } from '../../train/model.ts';
-import { checkParams } from '../../train/model.ts';
+import { checkParams, forward } from '../../train/model.ts';
+import type { Tensor } from '../../tensor.ts';
 import { conv2d } from '../../ops/conv2d.ts';
 import { relu } from '../../ops/relu.ts';
 import { ConvConfigError, describeValue } from '../../errors.ts';
@@ -68,6 +69,30 @@ export function filterTiles(params: readonly Param[], preset: ModelPreset): Filt
   };
 }
 
+/** Gray tiles of the F planes of one activation `[1, F, OH, OW]` on one shared scale (white = its largest value). */
+function mapsOf(y: Tensor, what: string): FeatureMaps {
+  const [, F, OH, OW] = y.shape;
+  const scale = maxAbs(y.data);
+  const maps: GrayTile[] = [];
+  for (let f = 0; f < F; f++) {
+    const plane = y.data.subarray(f * OH * OW, (f + 1) * OH * OW);
+    maps.push({ width: OW, height: OH, levels: grayLevels(plane, scale, false), label: `${what} map ${f + 1}` });
+  }
+  return {
+    maps,
+    scale,
+    legend: `${F} maps ${OH}×${OW} after ReLU: black is 0, white ${Number(scale.toPrecision(2))} (the largest activation).`,
+  };
+}
+
+function checkImage(preset: ModelPreset, image: Float32Array): Tensor {
+  const [C, H, W] = preset.input;
+  if (!(image instanceof Float32Array) || image.length !== C * H * W) {
+    throw new ConvConfigError('image', `image must be a Float32Array of ${C}·${H}·${W} = ${C * H * W} values, got ${image instanceof Float32Array ? image.length : describeValue(image)}`);
+  }
+  return { shape: [1, C, H, W], data: image };
+}
+
 /**
  * Runs the first layer (conv + bias + ReLU, with the engine's conv2d) on one image (`C·H·W`
  * floats, the preset's input shape) and returns its F feature maps as gray tiles on one shared
@@ -76,23 +101,34 @@ export function filterTiles(params: readonly Param[], preset: ModelPreset): Filt
 export function featureMaps(params: readonly Param[], preset: ModelPreset, image: Float32Array): FeatureMaps {
   checkParams(params, preset);
   const layer = firstConv(preset);
-  const [C, H, W] = preset.input;
-  if (!(image instanceof Float32Array) || image.length !== C * H * W) {
-    throw new ConvConfigError('image', `image must be a Float32Array of ${C}·${H}·${W} = ${C * H * W} values, got ${image instanceof Float32Array ? image.length : describeValue(image)}`);
-  }
-  const y = relu(
-    conv2d({ shape: [1, C, H, W], data: image }, params[0].tensor, params[1].tensor, { stride: layer.stride, padding: layer.padding }),
-  );
-  const [, F, OH, OW] = y.shape;
-  const scale = maxAbs(y.data);
-  const maps: GrayTile[] = [];
-  for (let f = 0; f < F; f++) {
-    const plane = y.data.subarray(f * OH * OW, (f + 1) * OH * OW);
-    maps.push({ width: OW, height: OH, levels: grayLevels(plane, scale, false), label: `feature map ${f + 1}` });
-  }
-  return {
-    maps,
-    scale,
-    legend: `${F} maps ${OH}×${OW} after ReLU: black is 0, white ${Number(scale.toPrecision(2))} (the largest activation).`,
-  };
+  const x = checkImage(preset, image);
+  return mapsOf(relu(conv2d(x, params[0].tensor, params[1].tensor, { stride: layer.stride, padding: layer.padding })), 'feature');
+}
+
+/** One conv layer's feature maps: its position among the layers (1-based) and a title. */
+export interface LayerMaps extends FeatureMaps {
+  readonly layer: number;
+  /** e.g. `Layer 2: conv 2×2 stride 2, 64 maps 8×8`. */
+  readonly title: string;
+  /** How large to draw its tiles: maps of 12 px and more large, of 7 and more medium, else small. */
+  readonly tile: 'large' | 'medium' | 'small';
+}
+
+/**
+ * The feature maps of every conv layer (after ReLU) for one image, from the engine's own forward
+ * pass (lib/train forward: its per-layer caches), each layer on its own scale.
+ */
+export function layerFeatureMaps(params: readonly Param[], preset: ModelPreset, image: Float32Array): LayerMaps[] {
+  const x = checkImage(preset, image);
+  const { caches } = forward(params, x, preset);
+  const out: LayerMaps[] = [];
+  preset.layers.forEach((layer, k) => {
+    const pre = caches[k].pre;
+    if (layer.kind !== 'conv' || !pre) return;
+    const maps = mapsOf(relu(pre), `layer ${k + 1}`);
+    const [, F, OH, OW] = pre.shape;
+    const tile = OW >= 12 ? 'large' : OW >= 7 ? 'medium' : 'small';
+    out.push({ ...maps, layer: k + 1, tile, title: `Layer ${k + 1}: conv ${layer.k}×${layer.k} stride ${layer.stride}${layer.padding ? ` padding ${layer.padding}` : ''}, ${F} maps ${OH}×${OW}` });
+  });
+  return out;
 }
