@@ -1,6 +1,3 @@
-import type { ConvExample, ConvSettings, ExampleState } from './conv-settings.ts';
-import { initialState } from './conv-settings.ts';
-
 /**
  * Reads a 1-based step from `query[key]` (e.g. `pe.step`) and returns it as a 0-based index.
  * Missing → 0, silently; anything that is not an integer from 1 to `total` → 0, and the notice
@@ -26,27 +23,4 @@ export function writeStepParam(query: URLSearchParams, key: string, index: numbe
   if (index > 0) query.set(key, String(index + 1));
   else query.delete(key);
   return query;
-}
-
-/**
- * Builds a figure from settings read from a link: the state (initialState) and the figure's view
- * (`build`). When either throws (the engine refuses the settings, or the figure cannot draw them),
- * the notice `The link's settings could not be drawn (…); showing the defaults instead.` is pushed
- * onto `notices` and the state and view are built from `defaults` (which must be drawable).
- */
-export function buildOrFallback<V>(
-  settings: ConvSettings,
-  defaults: ConvSettings,
-  build: (example: ConvExample) => V,
-  notices: string[],
-): { state: ExampleState; view: V } {
-  try {
-    const state = initialState(settings);
-    return { state, view: build(state.example) };
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    notices.push(`The link's settings could not be drawn (${message}); showing the defaults instead.`);
-    const state = initialState(defaults);
-    return { state, view: build(state.example) };
-  }
 }

@@ -45,12 +45,17 @@ const summary = (page: Page) => figure(page).locator('.summary');
 const scene = (page: Page) => figure(page).locator('.scene');
 const grid = (page: Page, label: string): Locator => figure(page).locator(`table[aria-label="${label}"]`);
 
-/** Opens the lesson (with an optional query) and waits for the island to hydrate. */
+/** Opens the lesson (with an optional query) and waits for the figure to be live. */
 async function open(page: Page, query = '') {
   await page.goto(PATH + query);
-  const island = page.locator('astro-island[component-url*="DilatedBackprop"]');
   await page.locator('#dilated-backprop').scrollIntoViewIfNeeded();
-  await expect(island).not.toHaveAttribute('ssr', /.*/);
+  await expect(figure(page)).toHaveAttribute('data-ready', '');
+}
+
+/** Presses `key` with the focus on Step forward (the transport keys work anywhere in the frame). */
+async function press(page: Page, key: string, times = 1) {
+  await figure(page).getByRole('button', { name: 'Step forward' }).focus();
+  for (let k = 0; k < times; k++) await page.keyboard.press(key);
 }
 
 /** The texts of a grid's cells, row by row, flattened. */
@@ -76,13 +81,15 @@ async function compared(page: Page) {
 async function expectEngineDx(page: Page, c: Case) {
   const e = engineDx(c);
   await expect(summary(page)).toContainText(`dY ${e.geometry.OH} × ${e.geometry.OW} →`);
-  await figure(page).focus();
-  await page.keyboard.press('End');
+  await press(page, 'End');
   await expect(narration(page)).toContainText(`Check: all ${c.H * c.W} cells of the dilated method's dX equal col2im's`);
   const shown = await compared(page);
   expect(shown.dilated).toEqual(e.dilated);
   expect(shown.col2im).toEqual(e.col2im);
   expect(shown.equal).toEqual(e.dilated.map(() => 'true'));
+  // The last step shows the whole pipeline at once: dilate, pad, rotate, convolve, crop.
+  const pipeline = figure(page).getByTestId('pipeline');
+  for (const label of ['Dilated dY', 'Padded dY', 'Rotated W', 'Full convolution', 'dX']) await expect(pipeline.locator(`table[aria-label="${label}"]`).first()).toBeVisible();
   // One step back, the crop shows the dilated method's dX itself.
   await page.keyboard.press('ArrowLeft');
   await expect(narration(page)).toContainText('Crop:');
@@ -122,8 +129,7 @@ test('lesson 8 renders math and code, hydrates, and shows lib’s dX for the see
 test('stepping by keyboard and by button walks the stages and the convolution', async ({ page }) => {
   const errors = watchErrors(page);
   await open(page);
-  await figure(page).focus();
-  await page.keyboard.press('ArrowRight');
+  await press(page, 'ArrowRight');
   await expect(narration(page)).toHaveText('Pad: the dilated kernel reaches d·(K − 1) = 1·(2 − 1) = 1 ring of zeros goes around it: 3 × 3 → 5 × 5.');
   await expect(grid(page, 'Padded dY').locator('td[data-padding="true"]')).toHaveCount(16);
   await page.keyboard.press('End');
@@ -146,11 +152,12 @@ test('stepping by keyboard and by button walks the stages and the convolution', 
   await expect(figure(page).locator('.code-panel .active-line')).toContainText('const fullConv = conv2d(');
   await page.getByRole('button', { name: 'Step back' }).click();
   await expect(narration(page)).toContainText('Convolution, cell 5 of 16: full[1,0]');
-  // Space plays on.
-  await figure(page).focus();
+  // Space on the scrubber plays on, and pauses.
+  await figure(page).getByRole('slider', { name: 'Step' }).focus();
   await page.keyboard.press(' ');
   await expect(narration(page)).toContainText('Convolution, cell 7 of 16', { timeout: 5000 });
   await page.keyboard.press(' ');
+  await expect(figure(page).getByRole('button', { name: 'Play' })).toBeVisible();
   expect(errors).toEqual([]);
 });
 
@@ -162,8 +169,7 @@ test('stride < kernel, padding, dilation: the dX shown is lib’s; invalid setti
   await expectEngineDx(page, { H: 5, W: 5, KH: 3, KW: 3, stride: 2, padding: 0, dilation: 1, xs: count(25, 1), ws: count(9, 10) });
   // Non-overlapping windows: the uncovered last row and column get extra zeros.
   await page.getByRole('button', { name: 'Non-overlapping windows' }).click();
-  await figure(page).focus();
-  await page.keyboard.press('Home');
+  await press(page, 'Home');
   await page.keyboard.press('ArrowRight');
   await expect(narration(page)).toContainText('plus 1 more row at the bottom and 1 more column on the right');
   await expectEngineDx(page, { H: 5, W: 5, KH: 2, KW: 2, stride: 2, padding: 0, dilation: 1, xs: count(25, 1), ws: count(4, 10) });
@@ -234,8 +240,7 @@ test('the URL keeps the state; a garbage query shows a notice', async ({ page })
   const errors = watchErrors(page);
   await open(page);
   await page.getByLabel('Padding', { exact: true }).fill('1');
-  await figure(page).focus();
-  for (let k = 0; k < 9; k++) await page.keyboard.press('ArrowRight');
+  await press(page, 'ArrowRight', 9);
   await expect(page).toHaveURL(/dl\.p=1/);
   await expect(page).toHaveURL(/dl\.step=10/);
   const said = await narration(page).innerText();
@@ -271,8 +276,8 @@ test('each stage has a short transition, none under prefers-reduced-motion', asy
 test('lesson 8 has no serious or critical accessibility violations', async ({ page }) => {
   await open(page, '?dl.step=9');
   await expectNoSeriousA11yViolations(page, `${PATH} (convolution step)`);
-  await figure(page).focus();
-  await page.keyboard.press('End');
+  await press(page, 'End');
+  await expect(figure(page).getByTestId('pipeline')).toBeVisible();
   await expectNoSeriousA11yViolations(page, `${PATH} (comparison)`);
 });
 
@@ -284,7 +289,7 @@ test('lesson 8 screenshots, wide and 375 px', async ({ page }) => {
       await open(page, query);
       await expect(narration(page)).not.toBeEmpty();
       await expect(page.getByRole('note')).toHaveCount(0);
-      await page.locator('.dilated-backprop').screenshot({ path: join(SCREENSHOTS, `lesson-08-figure-${name}-${suffix}.png`), animations: 'disabled' });
+      await figure(page).screenshot({ path: join(SCREENSHOTS, `lesson-08-figure-${name}-${suffix}.png`), animations: 'disabled' });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
     }

@@ -131,7 +131,7 @@ test('an edited input value and a shape change survive a reload through the link
   await expect(again.figure.getByRole('note')).toHaveCount(0);
   // An impossible setting shows the engine's message and keeps the picture.
   await again.figure.getByLabel('Output padding', { exact: true }).fill('2');
-  await expect(again.figure.getByText('Not drawn:')).toContainText('outputPadding must be an integer from 0 to 1');
+  await expect(again.figure.getByRole('status').filter({ hasText: 'Not drawn:' })).toContainText('outputPadding must be an integer from 0 to 1');
   expect(await cells(again.output)).toHaveLength(5);
   expect(errors).toEqual([]);
 });

@@ -7,17 +7,16 @@ import {
   buildDilatedView,
   cellName,
   clampIndex,
-  commitSettings,
+  DILATED_SPEC,
   dilatedFrame,
   nearlyEqual,
   planeIndex,
   productCount,
-  readDilatedQuery,
   seedFigures,
   termsText,
-  writeDilatedQuery,
-} from '../../lib/viz/dilated-backprop.ts';
-import { applySettings, buildExample, initialState, setNumber } from '../../lib/viz/conv-settings.ts';
+} from '../../lib/viz/dilated-backprop/index.ts';
+import { attemptDraw, drawFigure, readFigureQuery, withField, writeFigureQuery } from '../../lib/viz/figure/index.ts';
+import { buildExample } from '../../lib/viz/conv-settings.ts';
 import type { ConvSettings } from '../../lib/viz/conv-settings.ts';
 import { planeOf } from '../../lib/viz/grid.ts';
 import { extractSnippet } from '../../lib/viz/source-snippet.ts';
@@ -247,92 +246,89 @@ describe('helpers', () => {
   });
 });
 
-describe('settings changes', () => {
-  it('invalid settings keep the last view and carry the engine’s message', () => {
-    const start = initialState(DILATED_DEFAULTS);
-    const { state, view } = commitSettings(start, setNumber(start, 'KH', '6'));
-    expect(view).toBeNull();
-    expect(state.example).toBe(start.example);
-    expect(state.error).toBe('kernel 6×2 does not fit the padded input 4×4');
+describe('settings changes (the figure contract)', () => {
+  it('invalid settings are refused with the engine’s message', () => {
+    expect(attemptDraw(DILATED_SPEC, withField(DILATED_DEFAULTS, 'KH', '6'))).toEqual({ ok: false, error: 'kernel 6×2 does not fit the padded input 4×4' });
   });
 
   it('a valid change builds the new view', () => {
-    const start = initialState(DILATED_DEFAULTS);
-    const { state, view } = commitSettings(start, setNumber(start, 'padding', '1'));
-    expect(state.error).toBeNull();
-    expect(view?.summary).toContain('full 6 × 6');
+    const drawn = drawFigure(DILATED_SPEC, withField(DILATED_DEFAULTS, 'padding', '1'));
+    expect(drawn.view.summary).toContain('full 6 × 6');
   });
 
-  it('too many products to step through keeps the last view and says why', () => {
-    const start = initialState(DILATED_DEFAULTS);
-    const big = applySettings(start, { ...DILATED_DEFAULTS, H: 12, W: 12, KH: 5, KW: 5, stride: 1, padding: 3, C: 3, F: 3, w: null, dy: null });
-    expect(big.error).toBeNull();
-    const { state, view } = commitSettings(start, big);
-    expect(view).toBeNull();
-    expect(state.example).toBe(start.example);
-    expect(state.error).toMatch(new RegExp(`more than the ${MAX_TERMS} this figure steps through`));
+  it('too many products to step through are refused with a reason', () => {
+    const big = attemptDraw(DILATED_SPEC, { ...DILATED_DEFAULTS, H: 12, W: 12, KH: 5, KW: 5, stride: 1, padding: 3, C: 3, F: 3, w: null, dy: null });
+    expect(big.ok).toBe(false);
+    if (!big.ok) expect(big.error).toMatch(new RegExp(`more than the ${MAX_TERMS} this figure steps through`));
+  });
+
+  it('every step carries a cursor on dilatedInputGradient: the stage and the values it works with', () => {
+    const { steps } = drawFigure(DILATED_SPEC, DILATED_DEFAULTS);
+    expect(steps.slice(0, 4).map((s) => s.cursor)).toEqual([
+      { mark: 'dilate', vars: [['sh', 2], ['sw', 2]] },
+      { mark: 'pad', vars: [['top', 1], ['left', 1], ['bottom', 1], ['right', 1]] },
+      { mark: 'rotate', vars: [['KH', 2], ['KW', 2]] },
+      { mark: 'conv', vars: [['n', 0], ['c', 0], ['i', 0], ['j', 0]] },
+    ]);
+    expect(steps.at(-1)!.cursor.mark).toBe('compare');
   });
 });
 
-describe('URL state', () => {
+describe('URL state (the figure contract)', () => {
   it('round-trips settings, values and the step', () => {
-    const start = initialState(DILATED_DEFAULTS);
-    const changed = applySettings(start, { ...DILATED_DEFAULTS, padding: 1, dilation: 2, H: 6, W: 6 });
-    const query = writeDilatedQuery(changed.example, 6, new URLSearchParams('other=1'));
+    const changed = drawFigure(DILATED_SPEC, { ...DILATED_DEFAULTS, padding: 1, dilation: 2, H: 6, W: 6 });
+    const query = writeFigureQuery(DILATED_SPEC, changed, 6, new URLSearchParams('other=1'));
     expect(query.get('dl.p')).toBe('1');
     expect(query.get('dl.step')).toBe('7');
     expect(query.get('other')).toBe('1');
-    const read = readDilatedQuery(query);
+    const read = readFigureQuery(DILATED_SPEC, query);
     expect(read.notices).toEqual([]);
     expect(read.index).toBe(6);
-    expect(read.state.example.settings).toMatchObject({ padding: 1, dilation: 2, H: 6, W: 6 });
-    expect(read.view.geometry.OH).toBe(convGeometry([1, 1, 6, 6], [2, 2], { stride: 2, padding: 1, dilation: 2 }).OH);
-    expect(Array.from(read.state.example.dy.data)).toEqual(Array.from(changed.example.dy.data));
-    expect(Array.from(read.state.example.w.data)).toEqual([1, 2, 3, 4]);
+    expect(read.drawn.example.settings).toMatchObject({ padding: 1, dilation: 2, H: 6, W: 6 });
+    expect(read.drawn.view.geometry.OH).toBe(convGeometry([1, 1, 6, 6], [2, 2], { stride: 2, padding: 1, dilation: 2 }).OH);
+    expect(Array.from(read.drawn.example.dy.data)).toEqual(Array.from(changed.example.dy.data));
+    expect(Array.from(read.drawn.example.w.data)).toEqual([1, 2, 3, 4]);
   });
 
-  it('the defaults write nothing; a preset with counting values reads back without notices', () => {
-    expect(writeDilatedQuery(buildExample(DILATED_DEFAULTS), 0, new URLSearchParams()).toString()).toBe('');
+  it('the defaults write nothing; every preset reads back as drawn, without notices', () => {
+    expect(writeFigureQuery(DILATED_SPEC, drawFigure(DILATED_SPEC, DILATED_DEFAULTS), 0, new URLSearchParams()).toString()).toBe('');
     for (const preset of DILATED_PRESETS) {
-      const example = buildExample(preset.settings);
-      const read = readDilatedQuery(writeDilatedQuery(example, 0, new URLSearchParams()));
+      const drawn = drawFigure(DILATED_SPEC, preset.settings);
+      const read = readFigureQuery(DILATED_SPEC, writeFigureQuery(DILATED_SPEC, drawn, 0, new URLSearchParams()));
       expect(read.notices).toEqual([]);
-      expect(Array.from(read.state.example.w.data)).toEqual(Array.from(example.w.data));
-      expect(Array.from(read.state.example.dy.data)).toEqual(Array.from(example.dy.data));
+      expect(Array.from(read.drawn.example.w.data)).toEqual(Array.from(drawn.example.w.data));
+      expect(Array.from(read.drawn.example.dy.data)).toEqual(Array.from(drawn.example.dy.data));
     }
   });
 
   it('a hand-written link that changes sizes but names no values reads without notices', () => {
-    const read = readDilatedQuery(new URLSearchParams('dl.p=1&dl.kh=3&dl.step=12'));
+    const read = readFigureQuery(DILATED_SPEC, new URLSearchParams('dl.p=1&dl.kh=3&dl.step=12'));
     expect(read.notices).toEqual([]);
     expect(read.index).toBe(11);
-    expect(read.state.example.settings.dy).toBeNull();
-    expect(read.state.example.settings.w).toBeNull();
-    expect(Array.from(read.state.example.dy.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(read.drawn.example.dy.data)).toEqual([1, 2, 3, 4, 5, 6]);
     // Values the link does give, of the wrong length, still get their notice.
-    expect(readDilatedQuery(new URLSearchParams('dl.p=1&dl.g=1,2')).notices).toEqual(['Ignored the gradient values from the link: 9 were needed, 2 given.']);
+    expect(readFigureQuery(DILATED_SPEC, new URLSearchParams('dl.p=1&dl.g=1,2')).notices).toEqual(['Ignored the gradient values from the link: 9 were needed, 2 given.']);
   });
 
   it('edited values (decimals as typed) survive the round trip', () => {
-    let state = initialState(DILATED_DEFAULTS);
-    state = applySettings(state, { ...state.settings, x: Array.from({ length: 16 }, (_, k) => (k === 5 ? 0.1 : k + 1)) });
-    const query = writeDilatedQuery(state.example, 0, new URLSearchParams());
+    const drawn = drawFigure(DILATED_SPEC, { ...DILATED_DEFAULTS, x: Array.from({ length: 16 }, (_, k) => (k === 5 ? 0.1 : k + 1)) });
+    const query = writeFigureQuery(DILATED_SPEC, drawn, 0, new URLSearchParams());
     expect(query.get('dl.x')).toContain(',0.1,');
-    expect(readDilatedQuery(query).notices).toEqual([]);
+    expect(readFigureQuery(DILATED_SPEC, query).notices).toEqual([]);
   });
 
   it('garbage falls back to the defaults with notices, never throwing', () => {
-    const read = readDilatedQuery(new URLSearchParams('dl.s=zero&dl.g=oops&dl.step=999'));
+    const read = readFigureQuery(DILATED_SPEC, new URLSearchParams('dl.s=zero&dl.g=oops&dl.step=999'));
     expect(read.notices).toHaveLength(3);
     expect(read.notices[0]).toContain('Ignored stride "zero"');
     expect(read.index).toBe(0);
-    expect(read.view.dx[0].grid).toEqual([[2, 4, 1, 2], [6, 8, 3, 4], [3, 6, 5, 10], [9, 12, 15, 20]]);
+    expect(read.drawn.view.dx[0].grid).toEqual([[2, 4, 1, 2], [6, 8, 3, 4], [3, 6, 5, 10], [9, 12, 15, 20]]);
   });
 
   it('settings too large to step through fall back to the defaults with a notice', () => {
-    const read = readDilatedQuery(new URLSearchParams('dl.h=12&dl.w=12&dl.kh=5&dl.kw=5&dl.s=1&dl.p=3&dl.c=3&dl.f=3'));
+    const read = readFigureQuery(DILATED_SPEC, new URLSearchParams('dl.h=12&dl.w=12&dl.kh=5&dl.kw=5&dl.s=1&dl.p=3&dl.c=3&dl.f=3'));
     expect(read.notices.at(-1)).toMatch(/could not be drawn/);
-    expect(read.state.example.settings.H).toBe(4);
+    expect(read.drawn.example.settings.H).toBe(4);
   });
 });
 

@@ -125,6 +125,23 @@ describe('the URL', () => {
     );
   });
 
+  it('with defaults that carry values, a link reproduces what is drawn when those values would fit but are not used', () => {
+    const seeded: typeof SPEC = { ...SPEC, defaults: { ...SEED_SETTINGS, H: 4, W: 4, w: [1, 2, 3, 4] } };
+    // Default values: nothing written.
+    expect(writeFigureQuery(seeded, drawFigure(seeded, seeded.defaults), 0, query('')).toString()).toBe('');
+    // A preset with no values of its own draws the counting kernel; the link must say so.
+    const preset = drawFigure(seeded, { ...seeded.defaults, w: null, H: 5 });
+    const q = writeFigureQuery(seeded, preset, 0, query(''));
+    expect(q.get('t.k')).toBe('10,11,12,13');
+    const back = readFigureQuery(seeded, q);
+    expect(back.notices).toEqual([]);
+    expect(Array.from(back.drawn.example.w.data)).toEqual([10, 11, 12, 13]);
+    // Typed values that no longer fit the kernel: the drawn (counting) ones are written.
+    const stale = drawFigure(seeded, { ...seeded.defaults, KH: 3, KW: 3, w: [9, 9, 9, 9, 9, 9, 9, 9, 9] });
+    const q2 = writeFigureQuery(seeded, drawFigure(seeded, { ...stale.settings, KH: 2, KW: 2, w: stale.settings.w }), 0, query(''));
+    expect(readFigureQuery(seeded, q2).drawn.example.w.data).toEqual(new Float32Array([10, 11, 12, 13]));
+  });
+
   it('ignores what it cannot read with a notice each, and falls back to the defaults for settings it cannot draw', () => {
     const bad = readFigureQuery(SPEC, query('t.s=banana&t.step=%F0%9F%A6%84&t.k=1,x&t.x=1,2'));
     expect(bad.notices).toEqual([

@@ -62,8 +62,10 @@ export function readFigureQuery<S extends object, E, V, St extends FigureStep>(
 
 /**
  * Writes a drawn figure into `query` (only this figure's keys change): the fields that differ from
- * the defaults, the value lists that were set and fit the drawn shapes, and the step (1-based,
- * left out at the first step). Returns the same URLSearchParams.
+ * the defaults; each value list that was set, fits the drawn shapes and is not the defaults' own;
+ * the values drawn when the defaults carry a list that would fit but the figure does not use it
+ * (so reading the link back cannot swap it in); and the step (1-based, left out at the first step).
+ * Returns the same URLSearchParams.
  */
 export function writeFigureQuery<S extends object, E, V, St extends FigureStep>(
   spec: FigureSpec<S, E, V, St>,
@@ -80,9 +82,12 @@ export function writeFigureQuery<S extends object, E, V, St extends FigureStep>(
   }
   for (const list of spec.values) {
     const key = spec.prefix + list.param;
-    const values = s[list.key] as number[] | null | undefined;
-    const same = values === d[list.key];
-    if (values && !same && values.length === list.size(drawn.settings)) query.set(key, values.join(','));
+    const size = list.size(drawn.settings);
+    const fits = (v: unknown): v is number[] => Array.isArray(v) && v.length === size;
+    const values = fits(s[list.key]) ? (s[list.key] as number[]) : null;
+    const fallback = d[list.key];
+    if (values !== null && values !== fallback) query.set(key, values.join(','));
+    else if (values === null && fits(fallback)) query.set(key, Array.from(list.current(drawn.example)).join(','));
     else query.delete(key);
   }
   return writeStepParam(query, `${spec.prefix}step`, index);

@@ -6,24 +6,26 @@
  * with the col2im input gradient (conv2dBackward with method 'col2im'). Also the lesson's
  * build-time TeX for the seed example. Pure: no DOM, no Svelte; every number comes from lib/.
  */
-import type { ConvGeometry } from '../geometry.ts';
-import { ConvConfigError } from '../errors.ts';
-import type { Tensor } from '../tensor.ts';
-import { conv2dBackward } from '../ops/conv2d-backward.ts';
-import type { DilatedCellStep, DilatedTrace } from '../trace/dilated-trace.ts';
-import { traceDilatedBackward } from '../trace/dilated-trace.ts';
-import type { ConvExample, ConvSettings, ExampleState, NumericKey } from './conv-settings.ts';
-import { buildExample, settingsFromQuery, settingsToQuery } from './conv-settings.ts';
-import { buildOrFallback, readStepParam, writeStepParam } from './figure-query.ts';
-import { formatProduct, formatValue } from './format.ts';
-import type { Grid } from './grid.ts';
-import { planeOf } from './grid.ts';
-import { matrixTeX as gridTeX } from './tex.ts';
-import type { Plane } from './figure/plane.ts';
-import { planesOf } from './figure/plane.ts';
+import type { ConvGeometry } from '../../geometry.ts';
+import { ConvConfigError } from '../../errors.ts';
+import type { Tensor } from '../../tensor.ts';
+import { conv2dBackward } from '../../ops/conv2d-backward.ts';
+import type { DilatedCellStep, DilatedTrace } from '../../trace/dilated-trace.ts';
+import { traceDilatedBackward } from '../../trace/dilated-trace.ts';
+import type { LoopCursor } from '../../trace/loop-cursor.ts';
+import type { ConvExample, ConvSettings, NumericKey } from '../conv-settings.ts';
+import { buildExample } from '../conv-settings.ts';
+import type { CellMark } from '../figure/mark.ts';
+import type { FigurePreset, FigureStep } from '../figure/spec.ts';
+import { formatProduct, formatValue } from '../format.ts';
+import type { Grid } from '../grid.ts';
+import { planeOf } from '../grid.ts';
+import { matrixTeX as gridTeX } from '../tex.ts';
+import type { Plane } from '../figure/plane.ts';
+import { planesOf } from '../figure/plane.ts';
 
 /** A mark on a drawn cell, as MatrixGrid understands it. */
-export type DilatedMark = 'active' | 'source' | 'target' | 'padding' | 'muted';
+export type DilatedMark = CellMark;
 
 /** The URL prefix of this figure's state (`dl.s=1&dl.p=1&dl.step=7`). */
 export const DILATED_PREFIX = 'dl.';
@@ -40,10 +42,7 @@ export const DILATED_DEFAULTS: ConvSettings = {
 };
 
 /** A one-click setting: its button label and the settings it applies. */
-export interface DilatedPreset {
-  label: string;
-  settings: ConvSettings;
-}
+export type DilatedPreset = FigurePreset<ConvSettings>;
 
 /**
  * The presets: the seed example (stride = kernel), overlapping windows (a 3×3 kernel moving by 2
@@ -83,7 +82,7 @@ export const MAX_TERMS = 20000;
 export const TOLERANCE = 1e-4;
 
 /** One drawn plane of a tensor (the figures' shared Plane; a, b are e.g. (n, f) for dY or (c, f) for the rotated kernel). */
-export type { Plane } from './figure/plane.ts';
+export type { Plane } from '../figure/plane.ts';
 
 /** One cell of the comparison: the dilated method's value, col2im's, and whether they agree. */
 export interface ComparedCell {
@@ -111,14 +110,20 @@ export const STAGE_TITLES: Record<StageKind, string> = {
   compare: 'Check: the same dX as col2im',
 };
 
-/** One step of the figure: its kind, the code line it highlights, the narration, and its cell. */
-export interface DilatedStep {
+/**
+ * One step of the figure: its kind, the code line it highlights, the narration, its cell, and the
+ * cursor on dilatedInputGradient: the statement (`mark`) and the values it works with — the stride
+ * it dilates by, the padding it adds, the kernel size it rotates, the output cell (n, c, i, j) the
+ * convolution computes, the padding it crops.
+ */
+export interface DilatedStep extends FigureStep {
   kind: StageKind;
   /** The key in DILATED_CODE_MARKS of the line to highlight. */
   mark: string;
   /** For a 'conv' step, the index of its cell in trace.cells; otherwise null. */
   cell: number | null;
   narration: string;
+  cursor: LoopCursor;
 }
 
 /** Everything the figure draws for one valid example (all steps at once). */
@@ -312,12 +317,15 @@ export function buildDilatedView(example: ConvExample): DilatedView {
     `full ${dims(HP, WP)} → crop → dX ${dims(H, W)}`;
 
   const steps: DilatedStep[] = [
-    { kind: 'dilate', mark: 'dilate', cell: null, narration: dilateNarration(g, trace) },
-    { kind: 'pad', mark: 'pad', cell: null, narration: padNarration(g, trace) },
-    { kind: 'rotate', mark: 'rotate', cell: null, narration: rotateNarration(g, example.w) },
-    ...cells.map((cell, k): DilatedStep => ({ kind: 'conv', mark: 'conv', cell: k, narration: convNarration(g, cell, k, cells.length) })),
-    { kind: 'crop', mark: 'crop', cell: null, narration: cropNarration(g, trace) },
-    { kind: 'compare', mark: 'compare', cell: null, narration: compareNarration(agreeing, total, maxDifference) },
+    { kind: 'dilate', mark: 'dilate', cell: null, narration: dilateNarration(g, trace), cursor: { mark: 'dilate', vars: [['sh', g.sh], ['sw', g.sw]] } },
+    { kind: 'pad', mark: 'pad', cell: null, narration: padNarration(g, trace), cursor: { mark: 'pad', vars: [['top', trace.pad.top], ['left', trace.pad.left], ['bottom', trace.pad.bottom], ['right', trace.pad.right]] } },
+    { kind: 'rotate', mark: 'rotate', cell: null, narration: rotateNarration(g, example.w), cursor: { mark: 'rotate', vars: [['KH', g.KH], ['KW', g.KW]] } },
+    ...cells.map((cell, k): DilatedStep => ({
+      kind: 'conv', mark: 'conv', cell: k, narration: convNarration(g, cell, k, cells.length),
+      cursor: { mark: 'conv', vars: [['n', cell.n], ['c', cell.c], ['i', cell.i], ['j', cell.j]] },
+    })),
+    { kind: 'crop', mark: 'crop', cell: null, narration: cropNarration(g, trace), cursor: { mark: 'crop', vars: [['ph', g.ph], ['pw', g.pw]] } },
+    { kind: 'compare', mark: 'compare', cell: null, narration: compareNarration(agreeing, total, maxDifference), cursor: { mark: 'compare', vars: [['agreeing', agreeing], ['total', total]] } },
   ];
 
   const shape = (t: Tensor) => `[${t.shape.join(', ')}]`;
@@ -329,21 +337,6 @@ export function buildDilatedView(example: ConvExample): DilatedView {
     inputs, kernels, gradients, dilated, padded, rotated, full, dx, col2im,
     comparison, agreeing, total, maxDifference, summary, steps,
   };
-}
-
-/**
- * Applies a settings change for this figure: when `next` is valid for the engine but the view
- * cannot be built (too large), keeps `prev`'s example and carries the message. Returns the state
- * and the view to draw (null means: keep drawing the previous view).
- */
-export function commitSettings(prev: ExampleState, next: ExampleState): { state: ExampleState; view: DilatedView | null } {
-  if (next.error !== null || next.example === prev.example) return { state: next, view: null };
-  try {
-    return { state: next, view: buildDilatedView(next.example) };
-  } catch (err) {
-    if (err instanceof ConvConfigError) return { state: { settings: next.settings, example: prev.example, error: err.message }, view: null };
-    throw err;
-  }
 }
 
 /** One row of the terms table of a convolution step. */
@@ -480,77 +473,7 @@ export function dilatedFrame(view: DilatedView, index: number, focus: DilatedFoc
 }
 
 /** The flat index in its tensor of the value drawn at `(r, c)` of a plane (the figures' shared planeIndex). */
-export { planeIndex } from './figure/plane.ts';
-
-/** What the figure starts from when it reads the page's URL: the state, its view, the step and notices. */
-export interface DilatedQueryState {
-  state: ExampleState;
-  view: DilatedView;
-  index: number;
-  notices: string[];
-}
-
-/**
- * Reads the figure's state from a URL query (`dl.` keys, see settingsFromQuery, plus `dl.step`,
- * 1-based). Garbage, or settings too large to step through, fall back to the defaults with a
- * notice; never throws.
- */
-export function readDilatedQuery(query: URLSearchParams): DilatedQueryState {
-  const read = settingsFromQuery(query, DILATED_DEFAULTS, DILATED_PREFIX);
-  // The defaults carry the seed's kernel and gradient values; a link that changes the sizes but
-  // names no values gets the counting pattern quietly instead of a notice about values it never gave.
-  const settings = { ...read.settings };
-  const given = [['x', 'input values'], ['k', 'kernel values'], ['g', 'gradient values']] as const;
-  const unasked = given.filter(([param]) => query.get(DILATED_PREFIX + param) === null).map(([, label]) => `Ignored the ${label} from the link:`);
-  const notices = read.notices.filter((n) => !unasked.some((u) => n.startsWith(u)));
-  if (query.get(`${DILATED_PREFIX}k`) === null && settings.w && settings.w.length !== settings.F * settings.C * settings.KH * settings.KW) settings.w = null;
-  if (query.get(`${DILATED_PREFIX}g`) === null && settings.dy) {
-    try {
-      const g = buildExample({ ...settings, dy: null }).dy;
-      if (g.data.length !== settings.dy.length) settings.dy = null;
-    } catch {
-      // invalid settings are reported below
-    }
-  }
-  const { state, view } = buildOrFallback(settings, DILATED_DEFAULTS, buildDilatedView, notices);
-  const index = readStepParam(query, `${DILATED_PREFIX}step`, view.steps.length, notices);
-  return { state, view, index, notices };
-}
-
-function sameValues(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, k) => v === b[k]);
-}
-
-/**
- * The values of `key` to put in the link so that reading it back gives the example's values: none
- * when reading would restore them anyway (the defaults' values, or the counting pattern where the
- * defaults have none), otherwise the values themselves (as typed, so decimals stay short).
- */
-function valuesToWrite(example: ConvExample, key: 'x' | 'w' | 'dy'): number[] | null {
-  const typed = example.settings[key] ?? null;
-  const data = example[key].data;
-  const fallback = DILATED_DEFAULTS[key] ?? null;
-  const typedFits = typed !== null && typed.length === data.length;
-  if (!typedFits && fallback === null) return null;
-  const values = typedFits ? typed : Array.from(data);
-  if (fallback !== null && sameValues(values, fallback)) return null;
-  return values;
-}
-
-/**
- * Writes the figure's example (its settings, and values only where the link needs them, see
- * valuesToWrite) and step (1-based, left out at the first step) into `query`.
- */
-export function writeDilatedQuery(example: ConvExample, index: number, query: URLSearchParams): URLSearchParams {
-  const settings: ConvSettings = {
-    ...example.settings,
-    x: valuesToWrite(example, 'x'),
-    w: valuesToWrite(example, 'w'),
-    dy: valuesToWrite(example, 'dy'),
-  };
-  settingsToQuery(settings, DILATED_DEFAULTS, query, DILATED_PREFIX);
-  return writeStepParam(query, `${DILATED_PREFIX}step`, index);
-}
+export { planeIndex } from '../figure/plane.ts';
 
 /** How many products of the final convolution there are, and how many multiply an inserted or padding zero. */
 export interface ProductCount {
