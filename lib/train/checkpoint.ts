@@ -40,7 +40,7 @@ export interface CheckpointMeta {
 }
 
 /** What is wrong with a file that did not load as a checkpoint. */
-export type CheckpointProblem = 'not-checkpoint' | 'version' | 'truncated' | 'header' | 'shapes' | 'extra-bytes';
+export type CheckpointProblem = 'not-checkpoint' | 'version' | 'truncated' | 'header' | 'shapes' | 'non-finite' | 'extra-bytes';
 
 /** A weights file that cannot be loaded; the message says what is wrong and what to do. */
 export class CheckpointError extends Error {
@@ -181,6 +181,13 @@ export function decodeCheckpoint(bytes: Uint8Array): { params: ParamsPayload; me
     const detail = error instanceof Error ? error.message : String(error);
     throw new CheckpointError('shapes', `The weights in this file do not fit the ${preset} model: ${detail}. ${REMEDY}`);
   }
+  // NaN or ±Infinity in a weight would load, then wreck the first step: refuse it, naming the tensor.
+  data.forEach((values, k) => {
+    const at = values.findIndex((v) => !Number.isFinite(v));
+    if (at >= 0) {
+      throw new CheckpointError('non-finite', `The weights in this file are damaged: ${params.names[k]} holds ${values[at]} at entry ${at}; every weight must be a finite number. ${REMEDY}`);
+    }
+  });
   let settings: TrainSettings | undefined;
   if (header.settings !== undefined) {
     try {

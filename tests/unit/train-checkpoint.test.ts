@@ -35,6 +35,16 @@ function withHeader(bytes: Uint8Array, change: (header: Record<string, unknown>)
 }
 
 describe('checkpoint files', () => {
+  it('refuse weights holding NaN or Infinity, naming the tensor and the entry', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const p = paramsToPayload('overlap-cnn', initParams(OVERLAP_CNN, 3));
+      p.data[2][5] = bad;
+      const error = problem(encodeCheckpoint(p, META));
+      expect(error.problem).toBe('non-finite');
+      expect(error.message).toContain(`The weights in this file are damaged: ${p.names[2]} holds ${bad} at entry 5`);
+    }
+  });
+
   it('follow the documented layout: "UNRL", version, header length, JSON header, float32 LE data', () => {
     expect(new TextDecoder().decode(file.subarray(0, 4))).toBe('UNRL');
     const view = new DataView(file.buffer);
