@@ -37,8 +37,10 @@ export function assertShape(name: string, shape: readonly number[]): void {
 export function tensor(shape: readonly number[], data?: ArrayLike<number>, name = 'tensor'): Tensor {
   assertShape(name, shape);
   const size = sizeOf(shape);
-  if (data === undefined) checkBufferSizes(name, { 'the tensor': shape });
-  if (data === undefined) return { shape: [...shape], data: new Float32Array(size) };
+  if (data === undefined) {
+    checkBufferSizes(name, { 'the tensor': shape });
+    return { shape: [...shape], data: new Float32Array(size) };
+  }
   if (data.length !== size) {
     throw new ConvConfigError(
       name,

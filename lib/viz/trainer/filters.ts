@@ -1,7 +1,6 @@
 import type { ModelPreset, Param } from '../../train/model.ts';
 import { checkParams, forward } from '../../train/model.ts';
 import type { Tensor } from '../../tensor.ts';
-import { conv2d } from '../../ops/conv2d.ts';
 import { relu } from '../../ops/relu.ts';
 import { ConvConfigError, describeValue } from '../../errors.ts';
 import { grayLevels, maxAbs } from './gray.ts';
@@ -23,7 +22,7 @@ export interface FilterTiles {
   readonly legend: string;
 }
 
-/** Feature maps of the first layer (after ReLU) for one image, and their common scale. */
+/** Feature maps of one conv layer (after ReLU) for one image, and their common scale. */
 export interface FeatureMaps {
   readonly maps: readonly GrayTile[];
   /** The largest activation over all maps (white). */
@@ -91,18 +90,6 @@ function checkImage(preset: ModelPreset, image: Float32Array): Tensor {
     throw new ConvConfigError('image', `image must be a Float32Array of ${C}·${H}·${W} = ${C * H * W} values, got ${image instanceof Float32Array ? image.length : describeValue(image)}`);
   }
   return { shape: [1, C, H, W], data: image };
-}
-
-/**
- * Runs the first layer (conv + bias + ReLU, with the engine's conv2d) on one image (`C·H·W`
- * floats, the preset's input shape) and returns its F feature maps as gray tiles on one shared
- * scale (the largest activation is white, 0 is black).
- */
-export function featureMaps(params: readonly Param[], preset: ModelPreset, image: Float32Array): FeatureMaps {
-  checkParams(params, preset);
-  const layer = firstConv(preset);
-  const x = checkImage(preset, image);
-  return mapsOf(relu(conv2d(x, params[0].tensor, params[1].tensor, { stride: layer.stride, padding: layer.padding })), 'feature');
 }
 
 /** One conv layer's feature maps: its position among the layers (1-based) and a title. */
