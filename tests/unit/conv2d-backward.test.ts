@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { convGeometryFields } from './helpers/arbitraries.ts';
 import { conv2dBackward } from '../../lib/ops/conv2d-backward.ts';
 import type { BackwardMethod } from '../../lib/ops/check-conv.ts';
-import { ConvConfigError } from '../../lib/errors.ts';
 import type { ConvOptions } from '../../lib/geometry.ts';
 import { tensor } from '../../lib/tensor.ts';
 import { createRng, randomUniform } from '../../lib/random.ts';

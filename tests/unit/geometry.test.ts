@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { convGeometry, outputSize, resolveConvOptions } from '../../lib/geometry.ts';
 import type { ConvOptions } from '../../lib/geometry.ts';
-import { ConvConfigError } from '../../lib/errors.ts';
 import { expectExactConfigError } from './helpers/expect-config-error.ts';
 
 describe('output size', () => {
