@@ -45,7 +45,7 @@ export function reluBackwardLoops(
       for (let oh = 0; oh < OH; oh++) {
         for (let ow = 0; ow < OW; ow++) {
           const k = ((n * F + f) * OH + oh) * OW + ow;
-          const passes = z.data[k] > 0; // the mask: 1 where ReLU let Z through
+          const passes = z.data[k] > 0; // the mask: Z > 0
           dZ.data[k] = passes ? dA.data[k] : 0;
           observe?.({ mark: 'gate', vars: [['n', n], ['f', f], ['oh', oh], ['ow', ow]] }, { k, n, f, oh, ow, z: z.data[k], upstream: dA.data[k], passes, delta: dZ.data[k] }); // trace
         }
