@@ -3,6 +3,7 @@ import { PLAYGROUND_SPEC } from '../../../lib/viz/conv-playground/spec.ts';
 import { PATCH_SPEC } from '../../../lib/viz/patch-extraction/spec.ts';
 import { INDEX_SPEC } from '../../../lib/viz/index-matrices/spec.ts';
 import { GEMM_SPEC } from '../../../lib/viz/gemm-view/spec.ts';
+import { RELU_DW_SPEC } from '../../../lib/viz/relu-dw/spec.ts';
 import { SCATTER_SPEC } from '../../../lib/viz/gradient-scatter/spec.ts';
 import { DILATED_SPEC } from '../../../lib/viz/dilated-backprop/spec.ts';
 import { TRANSPOSE_SPEC } from '../../../lib/viz/transpose/spec.ts';
@@ -21,6 +22,7 @@ export const FIGURE_SPECS: readonly { lesson: number; spec: AnyFigureSpec }[] = 
   { lesson: 2, spec: PATCH_SPEC },
   { lesson: 3, spec: INDEX_SPEC },
   { lesson: 4, spec: GEMM_SPEC },
+  { lesson: 6, spec: RELU_DW_SPEC },
   { lesson: 7, spec: SCATTER_SPEC },
   { lesson: 8, spec: DILATED_SPEC },
   { lesson: 11, spec: TRANSPOSE_SPEC },
