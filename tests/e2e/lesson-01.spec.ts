@@ -184,6 +184,66 @@ test('the URL restores the state, and a garbage query shows a notice', async ({ 
   expect(errors).toEqual([]);
 });
 
+test('Your turn: the reader types the next output value, the figure checks it against conv2d, then shows the step', async ({ page }) => {
+  const errors = watchErrors(page);
+  const { figure, output, narration } = await playground(page);
+  const y = conv2d(tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]), tensor([1, 1, 2, 2], [10, 11, 12, 13]), null);
+  const turn = figure.getByTestId('your-turn');
+  const toggle = turn.getByRole('button', { name: 'Your turn' });
+  const count = figure.getByTestId('step-count');
+  const verdict = turn.locator('.verdict');
+  await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+  await expect(verdict).toHaveAttribute('aria-live', 'polite');
+  const forward = figure.getByRole('button', { name: 'Step forward' });
+  // The taps and the store of out[0,0] step as usual; the first tap of out[0,1] asks first.
+  for (let k = 0; k < 5; k++) await forward.click();
+  await expect(count).toHaveText('5 / 20');
+  await expect(turn.locator('.prompt')).toContainText('what will out[0,1] be?');
+  const answer = turn.getByRole('textbox', { name: 'out[0,1] =' });
+  await expect(answer).toBeFocused();
+  await expect(output.locator('td').nth(1)).toHaveText('');
+  // Pressing Step forward again keeps asking; text that is not a number reveals nothing.
+  await forward.click();
+  await expect(count).toHaveText('5 / 20');
+  await answer.fill('lots');
+  await answer.press('Enter');
+  await expect(verdict).toHaveAttribute('data-status', 'invalid');
+  await expect(verdict).not.toContainText(String(y.data[1]));
+  await expect(count).toHaveText('5 / 20');
+  // A wrong answer is corrected with the engine's value, then the step is shown.
+  await answer.fill(String(y.data[1] - 1));
+  await answer.press('Enter');
+  await expect(verdict).toHaveAttribute('data-status', 'wrong');
+  await expect(verdict).toHaveText(`Not quite: you typed ${y.data[1] - 1}, but out[0,1] = 2·10 + 3·11 + 5·12 + 6·13 = ${y.data[1]}.`);
+  await expect(count).toHaveText('6 / 20');
+  await expect(narration).toHaveText('out[0,1]: sum += x[0,1]·w[0,0] = 2·10 = 20 → 20');
+  // Keyboard only: the focus is back on the toggle, → steps on and asks for out[1,0]; typed, Enter.
+  await expect(toggle).toBeFocused();
+  for (let k = 0; k < 5; k++) await page.keyboard.press('ArrowRight');
+  await expect(count).toHaveText('10 / 20');
+  await expect(turn.getByRole('textbox', { name: 'out[1,0] =' })).toBeFocused();
+  await page.keyboard.type(String(y.data[2]));
+  await page.keyboard.press('Enter');
+  await expect(verdict).toHaveText(`Right: out[1,0] = 4·10 + 5·11 + 7·12 + 8·13 = ${y.data[2]}.`);
+  await expect(count).toHaveText('11 / 20');
+  // The store then shows the same value in the output grid.
+  for (let k = 0; k < 4; k++) await page.keyboard.press('ArrowRight');
+  await expect(output.locator('td').nth(2)).toHaveText(String(y.data[2]));
+  // "Show me" reveals the answer; turning the mode off steps without asking.
+  await page.keyboard.press('ArrowRight');
+  await turn.getByRole('button', { name: 'Show me' }).click();
+  await expect(verdict).toHaveText(`The answer: out[1,1] = 5·10 + 6·11 + 8·12 + 9·13 = ${y.data[3]}.`);
+  await expect(count).toHaveText('16 / 20');
+  await figure.getByRole('button', { name: 'Step back' }).click();
+  await toggle.click();
+  await forward.click();
+  await expect(count).toHaveText('16 / 20');
+  await expect(turn.locator('.prompt')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test('lesson 1 has no serious or critical accessibility violations', async ({ page }) => {
   await playground(page);
   await page.waitForLoadState('networkidle');

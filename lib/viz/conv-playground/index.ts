@@ -5,4 +5,5 @@ export type { PlaygroundEvent, PlaygroundTerm, PlaygroundView } from './view.ts'
 export { playgroundSteps } from './steps.ts';
 export type { PlaygroundStep } from './steps.ts';
 export { outputBlank, playgroundMarks } from './marks.ts';
+export { playgroundQuestion } from './question.ts';
 export type { PlaygroundMarks } from './marks.ts';
