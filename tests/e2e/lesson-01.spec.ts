@@ -202,7 +202,7 @@ test('Your turn: the reader types the next output value, the figure checks it ag
   // The taps and the store of out[0,0] step as usual; the first tap of out[0,1] asks first.
   for (let k = 0; k < 5; k++) await forward.click();
   await expect(count).toHaveText('5 / 20');
-  await expect(turn.locator('.prompt')).toContainText('what will out[0,1] be?');
+  await expect(turn.locator('.prompt')).toHaveText('What will out[0,1] be? (4 products of window and kernel, added)');
   const answer = turn.getByRole('textbox', { name: 'out[0,1] =' });
   await expect(answer).toBeFocused();
   await expect(output.locator('td').nth(1)).toHaveText('');

@@ -234,7 +234,7 @@ test('Your turn: the reader picks the input pixel an X_col entry is copied from,
   // Step 1 starts window 1; moving on to its first copy asks where X_col[0][0] comes from.
   await forward.click();
   await expect(count).toHaveText('1 / 20');
-  await expect(turn.locator('.prompt')).toContainText('X_col[0][0] (window 1, kernel tap 0,0) is copied from which input cell?');
+  await expect(turn.locator('.prompt')).toHaveText('X_col[0][0] (window 1, kernel tap 0,0) comes from which input cell?');
   await expect(matrix.locator('td[data-blank]')).toHaveCount(16);
   // A wrong pick is corrected with the cell im2col read; then the copy is shown.
   await input.getByRole('button', { name: /row 2, column 2: 5 — press Enter to pick/ }).click();

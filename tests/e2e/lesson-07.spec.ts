@@ -313,7 +313,7 @@ test('Your turn: the reader types a pixel’s summed gradient, the figure checks
   // GEMM, window 1, dx[0,0] (one window only: no question); dx[0,1] is in two windows: asked.
   for (let k = 0; k < 3; k++) await forward.click();
   await expect(count).toHaveText('3 / 22');
-  await expect(turn.locator('.prompt')).toContainText('2 windows reach dx[0,1]');
+  await expect(turn.locator('.prompt')).toHaveText('What will dx[0,1] sum to? (2 windows reach it)');
   const answer = turn.getByRole('textbox', { name: 'dx[0,1] =' });
   await expect(answer).toBeFocused();
   await answer.fill(String(ref.data[1] + 5));

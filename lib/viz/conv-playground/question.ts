@@ -18,7 +18,7 @@ export function playgroundQuestion(view: PlaygroundView, steps: readonly Playgro
   const taps = view.terms[step.cell].length;
   return {
     kind: 'number',
-    prompt: `Your turn: what will ${out} be? Multiply its window by the kernel, ${taps} ${taps === 1 ? 'product' : 'products'}, and add them up.`,
+    prompt: `What will ${out} be? (${taps} ${taps === 1 ? 'product' : 'products'} of window and kernel, added)`,
     label: `${out} =`,
     expected: view.output[step.oh][step.ow],
     working: store.narration,

@@ -18,7 +18,7 @@ export function scatterQuestion(view: ScatterView, steps: readonly ScatterStep[]
   const name = pixelName(g, entry.n, entry.c, entry.y - g.ph, entry.x - g.pw);
   return {
     kind: 'number',
-    prompt: `Your turn: ${adds.length} windows reach ${name}. What will its summed gradient be once all of them are folded back?`,
+    prompt: `What will ${name} sum to? (${adds.length} windows reach it)`,
     label: `${name} =`,
     expected: adds[adds.length - 1].after,
     working: pixelSumText(g, adds),

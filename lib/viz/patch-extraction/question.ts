@@ -35,7 +35,7 @@ export function patchQuestion(view: PatchView, steps: readonly PatchFigureStep[]
   const tap = `${view.geometry.C > 1 ? `channel ${copy.c}, ` : ''}kernel tap ${copy.kh},${copy.kw}`;
   return {
     kind: 'pick',
-    prompt: `Your turn: X_col[${copy.row}][${copy.column}] (window ${copy.column + 1}, ${tap}) is copied from which input cell?`,
+    prompt: `X_col[${copy.row}][${copy.column}] (window ${copy.column + 1}, ${tap}) comes from which input cell?`,
     expected: { grid: `input${panel}`, r: copy.y, c: copy.x },
     name: (cell) => patchCellName(view, cell),
   };
