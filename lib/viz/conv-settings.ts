@@ -87,10 +87,11 @@ function counting(length: number, start: number): number[] {
 
 /**
  * Builds the tensors for settings, checking them with the engine. Throws ConvConfigError (from the
- * engine, or for a setting outside the UI's range) with a message fit to show the reader.
+ * engine, or for a setting outside the UI's range — SETTING_FIELDS', or the `fields` a figure
+ * offers instead, e.g. lesson 1's larger input) with a message fit to show the reader.
  */
-export function buildExample(settings: ConvSettings): ConvExample {
-  for (const field of SETTING_FIELDS) {
+export function buildExample(settings: ConvSettings, fields: readonly SettingField[] = SETTING_FIELDS): ConvExample {
+  for (const field of fields) {
     const v = settings[field.key];
     if (!Number.isInteger(v) || v < field.min || v > field.max) {
       throw new ConvConfigError(field.key, `${field.label} must be an integer from ${field.min} to ${field.max}, got ${Number.isNaN(v) ? 'nothing' : v}`);

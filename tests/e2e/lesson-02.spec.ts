@@ -221,6 +221,42 @@ test('the URL keeps the state; a garbage query shows a notice', async ({ page })
   expect(errors).toEqual([]);
 });
 
+test('Your turn: the reader picks the input pixel an X_col entry is copied from, then sees the copy', async ({ page }) => {
+  const errors = watchErrors(page);
+  const { figure, matrix, inputs, narration } = await figureOf(page);
+  const turn = figure.getByTestId('your-turn');
+  const verdict = turn.locator('.verdict');
+  const count = figure.getByTestId('step-count');
+  const forward = figure.getByRole('button', { name: 'Step forward' });
+  const input = inputs.first();
+  const cols = im2col(seedX, [2, 2]);
+  await turn.getByRole('button', { name: 'Your turn' }).click();
+  // Step 1 starts window 1; moving on to its first copy asks where X_col[0][0] comes from.
+  await forward.click();
+  await expect(count).toHaveText('1 / 20');
+  await expect(turn.locator('.prompt')).toHaveText('X_col[0][0] (window 1, kernel tap 0,0) comes from which input cell?');
+  await expect(matrix.locator('td[data-blank]')).toHaveCount(16);
+  // A wrong pick is corrected with the cell im2col read; then the copy is shown.
+  await input.getByRole('button', { name: /row 2, column 2: 5 — press Enter to pick/ }).click();
+  await expect(verdict).toHaveText('Not quite: you picked x[1,1] = 5; it is x[0,0] = 1.');
+  await expect(count).toHaveText('2 / 20');
+  await expect(narration).toHaveText('X_col[0][0] = x[0,0] = 1');
+  expect((await gridTexts(matrix))[0][0]).toBe(formatValue(cols.data[0]));
+  // Keyboard only: Step forward asks for X_col[1][0]; the arrow keys move in the input grid, Enter picks.
+  await press(page, figure, 'ArrowRight');
+  await expect(turn.locator('.prompt')).toContainText('X_col[1][0]');
+  await input.getByRole('button', { name: /row 1, column 1:/ }).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Enter');
+  await expect(verdict).toHaveText('Right: it is x[0,1] = 2.');
+  await expect(count).toHaveText('3 / 20');
+  await expect(narration).toHaveText('X_col[1][0] = x[0,1] = 2');
+  // While no question is pending a click edits the cell as usual.
+  await turn.getByRole('button', { name: 'Your turn' }).click();
+  await expect(input.getByRole('button', { name: /row 1, column 1:.*press Enter to edit/ })).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
 test('lesson 2 has no serious or critical accessibility violations', async ({ page }) => {
   await figureOf(page);
   await page.getByRole('button', { name: 'Step forward' }).click();

@@ -301,6 +301,44 @@ test('the URL keeps the state; a garbage query shows a notice', async ({ page })
   expect(errors).toEqual([]);
 });
 
+test('Your turn: the reader types a pixel’s summed gradient, the figure checks it against conv2dBackward, then folds', async ({ page }) => {
+  const errors = watchErrors(page);
+  const { figure, narration, dx } = await figureOf(page);
+  const turn = figure.getByTestId('your-turn');
+  const verdict = turn.locator('.verdict');
+  const count = figure.getByTestId('step-count');
+  const forward = figure.getByRole('button', { name: 'Step forward' });
+  const ref = conv2dBackward(tensor([1, 1, 2, 2], counting(4, 1)), tensor([1, 1, 3, 3], counting(9, 1)), tensor([1, 1, 2, 2], counting(4, 10))).dx;
+  await turn.getByRole('button', { name: 'Your turn' }).click();
+  // GEMM, window 1, dx[0,0] (one window only: no question); dx[0,1] is in two windows: asked.
+  for (let k = 0; k < 3; k++) await forward.click();
+  await expect(count).toHaveText('3 / 22');
+  await expect(turn.locator('.prompt')).toHaveText('What will dx[0,1] sum to? (2 windows reach it)');
+  const answer = turn.getByRole('textbox', { name: 'dx[0,1] =' });
+  await expect(answer).toBeFocused();
+  await answer.fill(String(ref.data[1] + 5));
+  await answer.press('Enter');
+  await expect(verdict).toHaveAttribute('data-status', 'wrong');
+  await expect(verdict).toContainText(`but dx[0,1] = `);
+  await expect(verdict).toContainText(`= ${ref.data[1]}.`);
+  await expect(count).toHaveText('4 / 22');
+  await expect(narration).toContainText('dx[0,1]: 0 +');
+  // Keyboard only: → from the toggle steps on to the next pixel several windows reach, dx[1,0].
+  await expect(turn.getByRole('button', { name: 'Your turn' })).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(turn.getByRole('textbox', { name: 'dx[1,0] =' })).toBeFocused();
+  await page.keyboard.type(String(ref.data[3]));
+  await page.keyboard.press('Enter');
+  await expect(verdict).toHaveAttribute('data-status', 'right');
+  await expect(verdict).toContainText(`dx[1,0] = `);
+  // Played to the end, the pixel holds the total the reader was told.
+  await turn.getByRole('button', { name: 'Your turn' }).click();
+  await press(page, figure, 'End');
+  await expect(dx.first().locator('tbody tr').nth(0).locator('td').nth(1)).toHaveText(formatValue(ref.data[1]));
+  await expect(dx.first().locator('tbody tr').nth(1).locator('td').nth(0)).toHaveText(formatValue(ref.data[3]));
+  expect(errors).toEqual([]);
+});
+
 test('lesson 7 has no serious or critical accessibility violations', async ({ page }) => {
   await figureOf(page, `${PATH}?sc.p=1&sc.step=2`);
   await expectNoSeriousA11yViolations(page, PATH);

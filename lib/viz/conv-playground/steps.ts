@@ -41,9 +41,14 @@ export function playgroundSteps(view: PlaygroundView): PlaygroundStep[] {
     const e = at.event;
     if (e.kind === 'store') computed += 1;
     else termCount = e.kh === 0 && e.kw === 0 ? 1 : termCount + 1;
+    let text: string | undefined;
     return {
       kind: e.kind, cell: at.cell, oh: e.oh, ow: e.ow, termCount: e.kind === 'store' ? view.terms[at.cell].length : termCount,
-      computed, at, cursor: at.cursor, narration: narrate(view, at),
+      computed, at, cursor: at.cursor,
+      // Written when first read: a picture has hundreds of steps, the reader sees one at a time.
+      get narration() {
+        return (text ??= narrate(view, at));
+      },
     };
   });
 }

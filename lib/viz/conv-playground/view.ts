@@ -9,6 +9,9 @@ import { checkDrawBudget } from '../figure/budget.ts';
 import { formatProduct, formatValue } from '../format.ts';
 import type { Grid } from '../grid.ts';
 import { planeOf } from '../grid.ts';
+import { NUMBER_GRID_MAX } from './digit.ts';
+import type { PlaygroundPicture } from './picture.ts';
+import { pictureOf } from './picture.ts';
 
 /**
  * The view-model of the convolution playground (lesson 1): one image, one channel, one filter.
@@ -58,15 +61,51 @@ export interface PlaygroundView {
   dilatedKernel: Grid | null;
   /** conv2dLoops' output `OH×OW`. */
   output: Grid;
-  /** Every statement the loops ran, in order. */
+  /** Every statement the loops ran, in order (on a picture only the stores: one step per output pixel). */
   events: PlaygroundEvent[];
   /** Per output cell, its terms in loop order (padding taps included). */
   terms: PlaygroundTerm[][];
   /** For each padded input cell, the output cells whose window reads it (linked highlighting). */
   readers: number[][][];
+  /**
+   * For an input wider or taller than NUMBER_GRID_MAX (a 28 × 28 digit): the padded input and the
+   * output as gray pictures, drawn instead of numbered grids; null otherwise.
+   */
+  pictures: { input: PlaygroundPicture; output: PlaygroundPicture } | null;
   /** Grid captions with their sizes, e.g. `Input 3 × 3, padded to 5 × 5`, `Output 2 × 2`. */
   captions: { input: string; kernel: string; dilatedKernel: string; output: string };
 }
+
+/** A term read from the loops' event; its texts are written when first read (a picture has thousands). */
+class LoopTerm implements PlaygroundTerm {
+  readonly kh: number;
+  readonly kw: number;
+  readonly padding: boolean;
+  readonly running: number;
+  readonly y: number;
+  readonly x: number;
+  readonly #event: Conv2dLoopEvent;
+  constructor(event: Conv2dLoopEvent, y: number, x: number) {
+    this.#event = event;
+    this.y = y;
+    this.x = x;
+    this.kh = event.kh;
+    this.kw = event.kw;
+    this.padding = event.kind === 'pad';
+    this.running = event.sum;
+  }
+  get text(): string {
+    return this.padding ? '' : formatProduct(this.#event.input, this.#event.weight);
+  }
+  get line(): string {
+    const e = this.#event;
+    const tap = `w[${e.kh},${e.kw}]`;
+    return this.padding ? `pad·${tap} skipped` : `x[${e.row},${e.col}]·${tap} = ${formatProduct(e.input, e.weight)} = ${formatValue(e.input * e.weight)}`;
+  }
+}
+
+/** The most multiply-adds the figure runs on a picture (a 28 × 28 digit with a 5 × 5 kernel: 14,400). */
+export const PICTURE_TAPS = 16_000;
 
 function assertSingle(example: ConvExample): void {
   const { N, C } = example.geometry;
@@ -82,13 +121,20 @@ function headers(count: number, pad: number, size: number): string[] {
 
 /**
  * Builds the playground for a valid one-image, one-channel, one-filter example by running
- * conv2dLoops with an observer. Throws ConvConfigError for N, C or F ≠ 1, or over DRAW_BUDGET.
+ * conv2dLoops with an observer. Throws ConvConfigError for N, C or F ≠ 1, or over DRAW_BUDGET (the
+ * numbered cells: every grid, or only the kernel when input and output are drawn as pictures).
  */
 export function buildPlaygroundView(example: ConvExample): PlaygroundView {
   assertSingle(example);
   const { x, w, geometry: g } = example;
   const { stride, padding, dilation } = example.settings;
-  checkDrawBudget(g.HP * g.WP + g.KH * g.KW + (dilation > 1 ? g.EKH * g.EKW : 0) + g.OH * g.OW, 'input, kernel and output');
+  const picture = g.H > NUMBER_GRID_MAX || g.W > NUMBER_GRID_MAX;
+  const kernelCells = g.KH * g.KW + (dilation > 1 ? g.EKH * g.EKW : 0);
+  checkDrawBudget(kernelCells + (picture ? 0 : g.HP * g.WP + g.OH * g.OW), picture ? 'kernel' : 'input, kernel and output');
+  const taps = g.OH * g.OW * g.KH * g.KW;
+  if (picture && taps > PICTURE_TAPS) {
+    throw new ConvConfigError('settings', `the figure would run ${taps.toLocaleString('en-US')} multiply-adds (output ${g.OH} × ${g.OW}, kernel ${g.KH} × ${g.KW}); on a picture it runs at most ${PICTURE_TAPS.toLocaleString('en-US')}`);
+  }
   const events: PlaygroundEvent[] = [];
   const terms: PlaygroundTerm[][] = Array.from({ length: g.OH * g.OW }, () => []);
   const readers: number[][][] = Array.from({ length: g.HP }, () => Array.from({ length: g.WP }, () => []));
@@ -96,31 +142,30 @@ export function buildPlaygroundView(example: ConvExample): PlaygroundView {
     const cell = event.oh * g.OW + event.ow;
     const py = event.row + g.ph;
     const px = event.col + g.pw;
-    events.push({ cursor, event, cell, y: py, x: px });
+    // On a picture the figure steps once per output pixel: only the stores become steps.
+    if (!picture || event.kind === 'store') events.push({ cursor, event, cell, y: py, x: px });
     if (event.kind === 'store') return;
-    const pad = event.kind === 'pad';
-    const tap = `w[${event.kh},${event.kw}]`;
-    terms[cell].push({
-      kh: event.kh, kw: event.kw, y: py, x: px, padding: pad, running: event.sum, text: pad ? '' : formatProduct(event.input, event.weight),
-      line: pad ? `pad·${tap} skipped` : `x[${event.row},${event.col}]·${tap} = ${formatProduct(event.input, event.weight)} = ${formatValue(event.input * event.weight)}`,
-    });
+    terms[cell].push(new LoopTerm(event, py, px));
     readers[py][px].push(cell);
   });
   const paddingMask = Array.from({ length: g.HP }, (_, r) =>
     Array.from({ length: g.WP }, (_, c) => r < g.ph || r >= g.ph + g.H || c < g.pw || c >= g.pw + g.W),
   );
+  const padded = planeOf(padTensor(x, [g.ph, g.ph], [g.pw, g.pw]));
+  const output = planeOf(y);
   return {
     geometry: g,
-    padded: planeOf(padTensor(x, [g.ph, g.ph], [g.pw, g.pw])),
+    padded,
     paddingMask,
     rowHeaders: headers(g.HP, g.ph, g.H),
     colHeaders: headers(g.WP, g.pw, g.W),
     kernel: planeOf(w),
     dilatedKernel: g.dh === 1 && g.dw === 1 ? null : planeOf(dilateTensor(w, [g.dh, g.dw])),
-    output: planeOf(y),
+    output,
     events,
     terms,
     readers,
+    pictures: picture ? { input: pictureOf(padded), output: pictureOf(output) } : null,
     captions: {
       input: g.ph === 0 && g.pw === 0 ? `Input ${g.H} × ${g.W}` : `Input ${g.H} × ${g.W}, padded to ${g.HP} × ${g.WP}`,
       kernel: `Kernel ${g.KH} × ${g.KW}`,

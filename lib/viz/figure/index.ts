@@ -10,3 +10,4 @@ export * from './edit.ts';
 export * from './mark.ts';
 export * from './conv.ts';
 export * from './plane.ts';
+export * from './your-turn.ts';

@@ -16,7 +16,6 @@ import { conv2dBackward } from '../../ops/conv2d-backward.ts';
 import type { ScatterAdd } from '../../im2col/col2im.ts';
 import type { LoopCursor } from '../../trace/loop-cursor.ts';
 import { col2imLoops } from '../../reference/col2im-loops.ts';
-import { gemmCellTerms } from '../../trace/gemm-trace.ts';
 import type { ConvExample, ConvSettings, NumericKey } from '../conv-settings.ts';
 import { SEED_SETTINGS, buildExample } from '../conv-settings.ts';
 import { checkDrawBudget } from '../figure/budget.ts';
@@ -24,10 +23,11 @@ import type { CellMark } from '../figure/mark.ts';
 import type { Plane } from '../figure/plane.ts';
 import { planesOf } from '../figure/plane.ts';
 import type { FigurePreset, FigureStep } from '../figure/spec.ts';
-import { formatProduct, formatValue } from '../format.ts';
 import type { Grid } from '../grid.ts';
 import { planeOf } from '../grid.ts';
 import { matrixTeX } from '../tex.ts';
+import { buildSteps } from './steps.ts';
+import { dims, pairText, transposed } from './text.ts';
 
 /** A mark on a drawn cell (the shared CellMark). */
 export type ScatterMark = CellMark;
@@ -184,53 +184,8 @@ export interface ScatterView {
 /** A focused cell: an entry of dX_col, or a padded position of a dx panel. */
 export type ScatterFocus = { kind: 'dcols'; r: number; q: number } | { kind: 'dx'; panel: number; y: number; x: number };
 
-const minus = (v: number) => formatValue(v).replace(/^-/, '−');
-const signed = (v: number) => (v < 0 ? `(${minus(v)})` : minus(v));
-
-/** "3 × 4", the way sizes read in the figure. */
-function dims(a: number, b: number): string {
-  return `${a} × ${b}`;
-}
-
-/** `dx[y,x]`, `dx[c,y,x]` (C > 1) or `dx[n,c,y,x]` (N > 1), in unpadded coordinates. */
-export function pixelName(g: ConvGeometry, n: number, c: number, y: number, x: number): string {
-  const coords = [y, x].map(minus);
-  if (g.C > 1 || g.N > 1) coords.unshift(String(c));
-  if (g.N > 1) coords.unshift(String(n));
-  return `dx[${coords.join(',')}]`;
-}
-
-function addText(g: ConvGeometry, add: ScatterAdd): string {
-  const y = add.y - g.ph;
-  const x = add.x - g.pw;
-  if (add.dropped) {
-    const where = [y, x].map(minus).join(',');
-    return `padding at [${where}]${g.C > 1 ? ` (channel ${add.c})` : ''}: ${minus(add.value)} dropped`;
-  }
-  return `${pixelName(g, add.n, add.c, y, x)}: ${minus(add.before)} + ${signed(add.value)} = ${minus(add.after)}`;
-}
-
 function optsOf(g: ConvGeometry): ConvOptions {
   return { stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw] };
-}
-
-function pairText(a: number, b: number): string {
-  return a === b ? String(a) : `[${a}, ${b}]`;
-}
-
-/** W_row transposed, `[C·KH·KW, F]`: a copy in the other order, so a dX_col entry's terms can be listed. */
-function transposed(t: Tensor): Tensor {
-  const [rows, cols] = t.shape;
-  const out = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = t.data[i * cols + j];
-  return { shape: [cols, rows], data: out };
-}
-
-/** `dX_col[r][q] = 10·1 + 14·5 = 80`: the GEMM terms of one entry (gemmCellTerms on W_rowᵀ, dY_row). */
-export function dcolsTerms(view: ScatterView, r: number, q: number): string {
-  const step = gemmCellTerms(transposed(view.wRow), view.dyRow, r, q);
-  const terms = step.terms.map((t) => formatProduct(t.a, t.b).replace(/-/g, '−')).join(' + ');
-  return `dX_col[${r}][${q}] = ${terms} = ${minus(step.sum)}`;
 }
 
 /**
@@ -310,244 +265,6 @@ export function scatterView(example: ConvExample): ScatterView {
   };
   view.steps = buildSteps(view);
   return view;
-}
-
-function joinAnd(parts: string[]): string {
-  return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
-}
-
-function addNarration(g: ConvGeometry, add: FoldAdd, Q: number): string {
-  const where = `window ${add.column + 1} of ${Q}, entry ${add.row} (tap ${g.C > 1 ? `c${add.c} ` : ''}${add.kh},${add.kw})`;
-  return add.dropped
-    ? `${where}: its pixel lies in the padding, so ${minus(add.value)} is dropped.`
-    : `${where}: ${addText(g, add)}.`;
-}
-
-function buildSteps(view: ScatterView): ScatterStep[] {
-  const g = view.geometry;
-  const { N, OH, OW } = g;
-  const F = view.wRow.shape[0];
-  const R = view.dcols.shape[0];
-  const Q = view.dcols.shape[1];
-  const steps: ScatterStep[] = [];
-  steps.push({
-    kind: 'gemm',
-    column: null,
-    adds: [],
-    folded: 0,
-    entry: null,
-    cursor: { mark: 'gemm', vars: [] },
-    narration:
-      `One GEMM first: dX_col = W_rowᵀ × dY_row, ${dims(R, F)} times ${dims(F, Q)} gives ${dims(R, Q)}. ` +
-      `Column q holds window q's share of the gradient for each of its ${R} entries, e.g. ${dcolsTerms(view, 0, 0)}. ` +
-      `dx starts at zero.`,
-  });
-  let folded = 0;
-  for (const group of view.trace.columns) {
-    const adds: AddLine[] = group.adds.map((a) => ({ row: a.row, dropped: a.dropped, text: addText(g, a) }));
-    const kept = group.adds.filter((a) => !a.dropped).length;
-    const lost = group.adds.filter((a) => a.dropped);
-    const where = `${N > 1 ? `image ${group.n}, ` : ''}row ${group.oh}, column ${group.ow} of the output`;
-    let text = `Window ${group.column + 1} of ${Q} (${where}): column ${group.column} of dX_col goes back into its window, ${kept} ${kept === 1 ? 'entry' : 'entries'} into dx.`;
-    if (lost.length > 0) text += ` ${lost.length} ${lost.length === 1 ? 'entry falls' : 'entries fall'} on the padding and ${lost.length === 1 ? 'is' : 'are'} dropped.`;
-    steps.push({ kind: 'window', column: group.column, adds, folded, entry: null, cursor: group.cursor, narration: text });
-    for (const add of group.adds) {
-      folded += 1;
-      steps.push({ kind: 'add', column: group.column, adds, folded, entry: add, cursor: add.cursor, narration: addNarration(g, add, Q) });
-    }
-  }
-  const overlaps = maxCoverage(view);
-  const sumNote =
-    overlaps > 1
-      ? `Pixels inside several windows summed one share per window (up to ${overlaps}).`
-      : overlaps === 1
-        ? 'No pixel is in two windows, so nothing had to be summed: col2im only moved values.'
-        : 'No window reached any pixel.';
-  steps.push({
-    kind: 'done',
-    column: null,
-    adds: [],
-    folded,
-    entry: null,
-    cursor: { mark: 'done', vars: [] },
-    narration: `All ${Q} windows are folded back (output ${dims(OH, OW)}). ${sumNote} ${checkText(view)}`,
-  });
-  return steps;
-}
-
-function maxCoverage(view: ScatterView): number {
-  let most = 0;
-  for (const v of view.trace.coverage.data) most = Math.max(most, v);
-  return most;
-}
-
-function checkText(view: ScatterView): string {
-  return view.matching === view.pixels
-    ? `The total matches ${view.referenceCall}.dx ✓ (all ${view.pixels} values, bit for bit).`
-    : `The total differs from ${view.referenceCall}.dx ✗ (${view.matching} of ${view.pixels} values equal).`;
-}
-
-/**
- * The line under the figure about the check: before the end, how many windows are folded so far;
- * at the end, `matches conv2dBackward(…).dx ✓` (or ✗ with the count, should they ever differ).
- */
-export function checkLine(view: ScatterView, index: number): string {
-  const step = stepAt(view, index);
-  const Q = view.trace.columns.length;
-  if (step.kind === 'done') {
-    return view.matching === view.pixels
-      ? `matches ${view.referenceCall}.dx ✓`
-      : `differs from ${view.referenceCall}.dx ✗ (${view.matching} of ${view.pixels} equal)`;
-  }
-  const folded = foldedColumns(view, index);
-  return `${folded} of ${Q} windows folded; the last step compares the total with ${view.referenceCall}.dx`;
-}
-
-/** The step shown at `index` (clamped into the steps). */
-export function stepAt(view: ScatterView, index: number): ScatterStep {
-  const steps = view.steps;
-  return steps[Math.min(steps.length - 1, Math.max(0, Math.trunc(index) || 0))];
-}
-
-/** How many windows are completely folded once step `index` is shown (0 at the GEMM, all at the end). */
-export function foldedColumns(view: ScatterView, index: number): number {
-  const step = stepAt(view, index);
-  if (step.kind === 'done') return view.trace.columns.length;
-  return view.trace.columns.filter((col) => col.adds.every((a) => a.order < step.folded)).length;
-}
-
-/**
- * The values of dx panel `panel` (padded, border 0) once step `index` is shown: the loops' running
- * values, i.e. the last `after` of every pixel among the entries folded so far.
- */
-export function dxValuesAt(view: ScatterView, panel: number, index: number): Grid {
-  const p = view.dxPanels[panel];
-  const grid = Array.from({ length: p.rows }, () => new Array<number>(p.cols).fill(0));
-  for (const add of view.trace.steps.slice(0, stepAt(view, index).folded)) {
-    if (!add.dropped && add.n === p.n && add.c === p.c) grid[add.y][add.x] = add.after;
-  }
-  return grid;
-}
-
-/**
- * Which pixels of dx panel `panel` are still blank at step `index` (progressive reveal): inside
- * the image, reached by some window, and not yet reached by the entries folded so far. At the
- * last step nothing is blank.
- */
-export function dxBlankOf(view: ScatterView, panel: number, index: number): (y: number, x: number) => boolean {
-  const p = view.dxPanels[panel];
-  const step = stepAt(view, index);
-  const touched = new Set<string>();
-  const later = new Set<string>();
-  for (const add of view.trace.steps) {
-    if (add.dropped || add.n !== p.n || add.c !== p.c) continue;
-    (add.order < step.folded ? touched : later).add(`${add.y},${add.x}`);
-  }
-  return (y, x) => step.kind !== 'done' && !touched.has(`${y},${x}`) && later.has(`${y},${x}`);
-}
-
-function focusedPixel(view: ScatterView, focus: ScatterFocus | null): { n: number; c: number; y: number; x: number } | null {
-  if (!focus) return null;
-  if (focus.kind === 'dx') {
-    const p = view.dxPanels[focus.panel];
-    return p ? { n: p.n, c: p.c, y: focus.y, x: focus.x } : null;
-  }
-  const add = view.trace.columns[focus.q]?.adds[focus.r];
-  return add ? { n: add.n, c: add.c, y: add.y, x: add.x } : null;
-}
-
-/**
- * Marks of dx panel `panel` at step `index`: the focused pixel (or the pixel a focused dX_col entry
- * goes to) is 'active'; the current window's positions are 'target' (border ones too: that is where
- * the dropped entries would go); the rest of the border is 'padding'; panels of another image 'muted'.
- */
-export function dxMarkOf(view: ScatterView, panel: number, index: number, focus: ScatterFocus | null = null): (y: number, x: number) => ScatterMark | undefined {
-  const p = view.dxPanels[panel];
-  const step = stepAt(view, index);
-  const group = step.column === null ? null : view.trace.columns[step.column];
-  const targets = new Set<string>();
-  if (group && group.n === p.n) for (const a of group.adds) if (a.c === p.c) targets.add(`${a.y},${a.x}`);
-  const linked = focusedPixel(view, focus);
-  const entry = step.entry && step.entry.n === p.n && step.entry.c === p.c ? step.entry : null;
-  return (y, x) => {
-    if (linked && linked.n === p.n && linked.c === p.c && linked.y === y && linked.x === x) return 'active';
-    if (entry && entry.y === y && entry.x === x) return 'active';
-    if (targets.has(`${y},${x}`)) return 'target';
-    if (group && group.n !== p.n) return 'muted';
-    if (p.padding[y]?.[x]) return 'padding';
-    return undefined;
-  };
-}
-
-/** Which cells of dx panel `panel` are the padding border. */
-export function dxPaddingOf(view: ScatterView, panel: number): (y: number, x: number) => boolean {
-  const p = view.dxPanels[panel];
-  return (y, x) => p.padding[y]?.[x] === true;
-}
-
-/**
- * Marks of dX_col at step `index`: entries linked to the focus, and the entry being folded, are
- * 'active' (the focused entry, or every entry that lands on a focused pixel); the rest of the column
- * being folded is 'source'; entries already folded are 'muted'.
- */
-export function dcolsMarkOf(view: ScatterView, index: number, focus: ScatterFocus | null = null): (r: number, q: number) => ScatterMark | undefined {
-  const step = stepAt(view, index);
-  const Q = view.dcols.shape[1];
-  const isFolded = (r: number, q: number) => (view.trace.columns[q]?.adds[r]?.order ?? Infinity) < step.folded;
-  const current = step.entry ? `${step.entry.row},${step.entry.column}` : '';
-  const linked = new Set<string>();
-  if (focus?.kind === 'dcols') linked.add(`${focus.r},${focus.q}`);
-  const pixel = focus?.kind === 'dx' ? focusedPixel(view, focus) : null;
-  if (pixel) {
-    for (const add of view.trace.steps) {
-      if (!add.dropped && add.n === pixel.n && add.c === pixel.c && add.y === pixel.y && add.x === pixel.x) linked.add(`${add.row},${add.column}`);
-    }
-  }
-  return (r, q) => {
-    if (linked.has(`${r},${q}`) || current === `${r},${q}`) return 'active';
-    if (step.kind !== 'done' && isFolded(r, q)) return 'muted';
-    if ((step.kind === 'window' || step.kind === 'add') && q === step.column && q < Q) return 'source';
-    return undefined;
-  };
-}
-
-/** dX_col entries that land on the padding (hatched: col2im drops them). */
-export function dcolsPaddingOf(view: ScatterView): (r: number, q: number) => boolean {
-  return (r, q) => view.dropped[r]?.[q] === true;
-}
-
-/** Marks of the coverage map at step `index`: the current window's pixels (channel 0 of its image) are 'target'. */
-export function coverageMarkOf(view: ScatterView, index: number): (y: number, x: number) => ScatterMark | undefined {
-  const step = stepAt(view, index);
-  const group = step.column === null ? null : view.trace.columns[step.column];
-  const { ph, pw } = view.geometry;
-  const targets = new Set<string>();
-  if (group) for (const a of group.adds) if (!a.dropped && a.c === 0) targets.add(`${a.y - ph},${a.x - pw}`);
-  return (y, x) => (targets.has(`${y},${x}`) ? 'target' : undefined);
-}
-
-/**
- * A sentence about the focused cell, for linked highlighting: a dX_col entry's GEMM terms and where
- * it goes; or a dx pixel's adds in the engine's order and their total. Null without a focus.
- */
-export function focusDetail(view: ScatterView, focus: ScatterFocus | null): string | null {
-  if (!focus) return null;
-  const g = view.geometry;
-  if (focus.kind === 'dcols') {
-    const add = view.trace.columns[focus.q]?.adds[focus.r];
-    if (!add) return null;
-    const to = add.dropped ? 'lands on the padding and is dropped' : `goes to ${pixelName(g, add.n, add.c, add.y - g.ph, add.x - g.pw)}`;
-    return `${dcolsTerms(view, focus.r, focus.q)}; it ${to}.`;
-  }
-  const p = view.dxPanels[focus.panel];
-  if (!p) return null;
-  if (p.padding[focus.y]?.[focus.x]) return 'A padding position: whatever col2im would add here is dropped.';
-  const name = pixelName(g, p.n, p.c, focus.y - g.ph, focus.x - g.pw);
-  const adds = view.trace.steps.filter((a) => !a.dropped && a.n === p.n && a.c === p.c && a.y === focus.y && a.x === focus.x);
-  if (adds.length === 0) return `${name}: no window reaches this pixel, so its gradient stays 0.`;
-  const total = adds[adds.length - 1].after;
-  const windows = adds.length === 1 ? 'window' : 'windows';
-  return `${name} = ${adds.map((a) => signed(a.value)).join(' + ')} = ${minus(total)} (${adds.length} ${windows}: ${joinAnd(adds.map((a) => String(a.column)))}).`;
 }
 
 /**

@@ -36,6 +36,12 @@ export class FigureState<S extends object, E, V, St extends FigureStep> {
   pointer: Pointer | null = $state.raw(null);
   /** True once the island has hydrated and restored its URL: controls are live. */
   hydrated = $state(false);
+  /**
+   * Asked before the figure moves forward one step (Step forward, →, a Play tick) onto step `next`;
+   * returning false keeps the step and stops playback (the "Your turn" prompt asks first). Jumps
+   * (the scrubber, Home/End) are not asked.
+   */
+  gate: ((next: number) => boolean) | null = null;
   #editError: string | null = $state(null);
   #draws = 0;
   /** The last valid drawing (plain field: the derived below falls back to it). */
@@ -97,7 +103,14 @@ export class FigureState<S extends object, E, V, St extends FigureStep> {
 
   #tick(): void {
     if (this.index >= this.total - 1) this.playing = false;
-    else this.index += 1;
+    else if (this.#mayAdvance()) this.index += 1;
+  }
+
+  /** Whether the gate lets the figure move forward one step; stops playback when it does not. */
+  #mayAdvance(): boolean {
+    if (!this.gate || this.index >= this.total - 1 || this.gate(this.index + 1)) return true;
+    this.playing = false;
+    return false;
   }
 
   /** Applies new settings (the guard decides what is drawn); stops playback, keeps the step if it still exists. */
@@ -153,7 +166,7 @@ export class FigureState<S extends object, E, V, St extends FigureStep> {
   }
 
   forward(): void {
-    this.goto(this.index + 1);
+    if (this.#mayAdvance()) this.goto(this.index + 1);
   }
 
   back(): void {
@@ -176,6 +189,7 @@ export class FigureState<S extends object, E, V, St extends FigureStep> {
     const action = actionForKey(key, this.index, this.total);
     if (action.kind === 'none') return false;
     if (action.kind === 'toggle') this.togglePlay();
+    else if (action.index === this.index + 1) this.forward();
     else this.goto(action.index);
     return true;
   }
