@@ -36,6 +36,8 @@ export class FigureState<S extends object, E, V, St extends FigureStep> {
   pointer: Pointer | null = $state.raw(null);
   /** True once the island has hydrated and restored its URL: controls are live. */
   hydrated = $state(false);
+  /** The text last typed into each number field (shown while it still reads as the field's value). */
+  typed: Partial<Record<NumberKey<S>, string>> = $state.raw({});
   #editError: string | null = $state(null);
   #draws = 0;
   /** The last valid drawing (plain field: the derived below falls back to it). */
@@ -110,6 +112,7 @@ export class FigureState<S extends object, E, V, St extends FigureStep> {
 
   /** Sets numeric field `key` from the text typed in its input. */
   setField(key: NumberKey<S>, text: string): void {
+    this.typed = { ...this.typed, [key]: text };
     this.commit(withField(this.settings, key, text));
   }
 
@@ -141,6 +144,7 @@ export class FigureState<S extends object, E, V, St extends FigureStep> {
     this.playing = false;
     this.#editError = null;
     this.settings = this.spec.defaults;
+    this.typed = {};
     this.index = 0;
     this.notices = [];
     this.pointer = null;
