@@ -1,4 +1,3 @@
-import { constants, createGzip } from 'node:zlib';
 import { describe, it, expect, beforeAll } from 'vitest';
 import {
   MAX_UNPACKED_BYTES,
@@ -10,6 +9,7 @@ import {
   gunzip,
   idxLengthFromHead,
 } from '../../lib/data/index.ts';
+import { gzipBomb, idxLabelsHeader } from '../e2e/fixtures/gzip-bomb.ts';
 
 /**
  * Bounded unpacking: a gzip bomb (a small file inflating to gigabytes) is refused as soon as the
@@ -18,26 +18,6 @@ import {
  */
 
 const GiB = 1024 ** 3;
-
-/**
- * A gzip stream of `head` followed by `zeros` zero bytes, streamed through node:zlib from one
- * reused 16 MB buffer (the gigabyte is never held). Run-length strategy: the same ~1,030:1 ratio
- * as level 9, several times faster to build.
- */
-async function bomb(head: Uint8Array, zeros: number): Promise<Uint8Array> {
-  const gz = createGzip({ level: 9, strategy: constants.Z_RLE });
-  const out: Buffer[] = [];
-  gz.on('data', (chunk: Buffer) => out.push(chunk));
-  const ended = new Promise((resolve) => gz.on('end', resolve));
-  const piece = Buffer.alloc(16 * 1024 * 1024);
-  gz.write(head);
-  for (let left = zeros; left > 0; left -= piece.length) {
-    if (!gz.write(left >= piece.length ? piece : piece.subarray(0, left))) await new Promise((r) => gz.once('drain', r));
-  }
-  gz.end();
-  await ended;
-  return new Uint8Array(Buffer.concat(out));
-}
 
 /** The rejection of `promise` and how long it took, asserted to be an MnistDataError. */
 async function timedRefusal(promise: () => Promise<unknown>): Promise<{ error: MnistDataError; ms: number }> {
@@ -48,16 +28,12 @@ async function timedRefusal(promise: () => Promise<unknown>): Promise<{ error: M
   return { error: error as MnistDataError, ms };
 }
 
-/** An IDX labels header for `count` labels (magic 0x00000801, then the count big-endian). */
-function labelsHeader(count: number): Uint8Array {
-  return encodeIdxLabels(new Uint8Array(count)).subarray(0, 8).slice();
-}
 
 describe('gzip bombs', () => {
   let labelsBomb: Uint8Array;
   beforeAll(async () => {
     // 60,000 labels declared (60,008 bytes), then 1 GiB of zero labels: about 1 MB of gzip.
-    labelsBomb = await bomb(labelsHeader(60_000), GiB);
+    labelsBomb = await gzipBomb(idxLabelsHeader(60_000), GiB);
   }, 60_000);
 
   it('the labels bomb is about 1 MB of gzip for 1 GiB of output', () => {
@@ -83,9 +59,9 @@ describe('gzip bombs', () => {
 
   it('a header declaring more than the largest MNIST file is refused at its first bytes', async () => {
     // Labels header claiming 2³²−1 labels, then 64 MB of zeros.
-    const head = labelsHeader(1);
+    const head = idxLabelsHeader(1);
     head.set([0xff, 0xff, 0xff, 0xff], 4);
-    const big = await bomb(head, 64 * 1024 * 1024);
+    const big = await gzipBomb(head, 64 * 1024 * 1024);
     const { error, ms } = await timedRefusal(() => decodeIdxLabels(big, 't10k-labels-idx1-ubyte.gz'));
     expect(error.problem).toBe('too-long');
     expect(error.message).toContain('t10k-labels-idx1-ubyte.gz has a header describing 4,294,967,303 bytes, more than 47,040,016 bytes');
@@ -95,7 +71,7 @@ describe('gzip bombs', () => {
   it('an images header with three 2³²−1 dimensions reads 7.92e+28 bytes, not a comma-riddled exponent', async () => {
     const head = encodeIdxImages(new Uint8Array(1), 1, 1, 1).subarray(0, 16).slice();
     head.fill(0xff, 4, 16);
-    const big = await bomb(head, 1024);
+    const big = await gzipBomb(head, 1024);
     const { error } = await timedRefusal(() => decodeIdxImages(big, 'train-images-idx3-ubyte.gz'));
     expect(error.message).toContain('describing 7.92e+28 bytes');
     expect(error.message).not.toMatch(/\d,\d{3},.*e\+/);
@@ -103,11 +79,11 @@ describe('gzip bombs', () => {
 
   it('a real-sized file unpacks whole: 60,000 labels plus one byte too many is still refused by the header', async () => {
     const labels = Uint8Array.from({ length: 60_000 }, (_, k) => k % 10);
-    const good = await bomb(encodeIdxLabels(labels), 0);
+    const good = await gzipBomb(encodeIdxLabels(labels), 0);
     const parsed = await decodeIdxLabels(good, 'train-labels-idx1-ubyte.gz');
     expect(parsed.count).toBe(60_000);
     expect(Array.from(parsed.labels.subarray(0, 12))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
-    const oneMore = await bomb(encodeIdxLabels(labels), 1);
+    const oneMore = await gzipBomb(encodeIdxLabels(labels), 1);
     const { error } = await timedRefusal(() => decodeIdxLabels(oneMore, 'train-labels-idx1-ubyte.gz'));
     expect(error.message).toContain('more than 60,008 bytes, the length its IDX header describes');
   });
