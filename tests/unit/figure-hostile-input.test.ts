@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { FigureSpec, FigureStep } from '../../lib/viz/figure/spec.ts';
 import { drawFigure } from '../../lib/viz/figure/spec.ts';
-import { readFigureQuery, writeFigureQuery } from '../../lib/viz/figure/query.ts';
+import { readFigureQuery, readValueList, writeFigureQuery } from '../../lib/viz/figure/query.ts';
 import { fieldText, withValue } from '../../lib/viz/figure/edit.ts';
 import { FLOAT32_MAX } from '../../lib/viz/figure/float32.ts';
 
@@ -72,13 +72,13 @@ describe.each(SPECS.map((spec) => [spec.label, spec] as const))('%s: hostile lin
     });
   }
 
-  it('a list of 400,000 values is refused by its length before any parsing (well under 20 ms)', () => {
+  it('a list of 400,000 values is refused by its length before any parsing (well under 5 ms)', () => {
     const list = spec.values[0];
     const raw = Array.from({ length: 400_000 }, () => '1').join(',');
     const t0 = performance.now();
-    const read = readFigureQuery(spec, new URLSearchParams([[spec.prefix + list.param, raw]]));
-    expect(performance.now() - t0).toBeLessThan(20);
-    expect(read.notices[0]).toMatch(/799,999 characters, more than the [\d,]+ that \d+ values may take/);
+    const read = readValueList(raw, list.size(spec.defaults), list.label);
+    expect(performance.now() - t0).toBeLessThan(5);
+    expect('notice' in read && read.notice).toMatch(/799,999 characters, more than the [\d,]+ that \d+ values may take/);
   });
 
   for (const field of spec.fields) {
