@@ -15,3 +15,7 @@ export { gatherLoops, GATHER_LOOP_MARKS } from './gather-loops.ts';
 export type { GatherLoopEvent, GatherLoopObserver } from './gather-loops.ts';
 export { convGemmLoops, GEMM_LOOP_MARKS } from './gemm-loops.ts';
 export type { GemmLoopEvent, GemmLoopObserver } from './gemm-loops.ts';
+export { convParamGradientLoops, PARAM_GRADIENT_LOOP_MARKS } from './gemm-loops.ts';
+export type { ParamGradientLoopEvent, ParamGradientLoopObserver } from './gemm-loops.ts';
+export { reluBackwardLoops, RELU_LOOP_MARKS } from './relu-backward-loops.ts';
+export type { ReluLoopEvent, ReluLoopObserver } from './relu-backward-loops.ts';

@@ -6,27 +6,11 @@ import { convGeometry } from '../../lib/geometry.ts';
 import { tensor, toNested } from '../../lib/tensor.ts';
 import { createRng, randomUniform } from '../../lib/random.ts';
 import { ConvConfigError } from '../../lib/errors.ts';
+import { unfoldGeometryArb } from './helpers/arbitraries.ts';
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, k) => from + k);
 
-/** Random small geometries whose dilated kernel fits the padded input. */
-const geometryArb = fc
-  .record({
-    N: fc.integer({ min: 1, max: 2 }),
-    C: fc.integer({ min: 1, max: 3 }),
-    H: fc.integer({ min: 1, max: 7 }),
-    W: fc.integer({ min: 1, max: 7 }),
-    KH: fc.integer({ min: 1, max: 3 }),
-    KW: fc.integer({ min: 1, max: 3 }),
-    sh: fc.integer({ min: 1, max: 3 }),
-    sw: fc.integer({ min: 1, max: 3 }),
-    ph: fc.integer({ min: 0, max: 2 }),
-    pw: fc.integer({ min: 0, max: 2 }),
-    dh: fc.integer({ min: 1, max: 3 }),
-    dw: fc.integer({ min: 1, max: 3 }),
-    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  })
-  .filter((g) => g.dh * (g.KH - 1) + 1 <= g.H + 2 * g.ph && g.dw * (g.KW - 1) + 1 <= g.W + 2 * g.pw);
+const geometryArb = unfoldGeometryArb(7);
 
 /** Dot product in float64 of two float32 buffers, and the sum of |products| for a tolerance. */
 function dot(a: Float32Array, b: Float32Array): { value: number; magnitude: number } {

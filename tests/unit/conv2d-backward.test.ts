@@ -3,27 +3,13 @@ import fc from 'fast-check';
 import { convGeometryFields } from './helpers/arbitraries.ts';
 import { conv2dBackward } from '../../lib/ops/conv2d-backward.ts';
 import type { BackwardMethod } from '../../lib/ops/check-conv.ts';
-import { ConvConfigError } from '../../lib/errors.ts';
 import type { ConvOptions } from '../../lib/geometry.ts';
 import { tensor } from '../../lib/tensor.ts';
 import { createRng, randomUniform } from '../../lib/random.ts';
+import { expectConfigError } from './helpers/expect-config-error.ts';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);
 const methods: BackwardMethod[] = ['col2im', 'dilated'];
-
-/** Runs `fn`, expecting a ConvConfigError for `parameter` whose message matches every pattern. */
-function expectConfigError(fn: () => unknown, parameter: string, ...patterns: (string | RegExp)[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ConvConfigError);
-  const err = caught as ConvConfigError;
-  expect(err.parameter).toBe(parameter);
-  for (const p of patterns) expect(err.message).toMatch(p);
-}
 
 /** Largest |a − e| / (atol + rtol·|e|); ≤ 1 means within tolerance (NaN never is). */
 function worst(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): number {

@@ -1,22 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { convGeometry, outputSize, resolveConvOptions } from '../../lib/geometry.ts';
 import type { ConvOptions } from '../../lib/geometry.ts';
-import { ConvConfigError } from '../../lib/errors.ts';
-
-/** Runs `fn`, expecting a ConvConfigError for `parameter` with exactly `message`. */
-function expectConfigError(fn: () => unknown, parameter: string, message: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ConvConfigError);
-  const err = caught as ConvConfigError;
-  expect(err.name).toBe('ConvConfigError');
-  expect(err.parameter).toBe(parameter);
-  expect(err.message).toBe(message);
-}
+import { expectExactConfigError } from './helpers/expect-config-error.ts';
 
 describe('output size', () => {
   // Hand-computed with OH = floor((H + 2p − d(K−1) − 1) / s) + 1.
@@ -91,19 +76,19 @@ describe('invalid options throw ConvConfigError naming the parameter and the val
   ];
   for (const [label, opts, parameter, message] of invalid) {
     it(label, () => {
-      expectConfigError(() => convGeometry(x, [3, 3], opts), parameter, message);
+      expectExactConfigError(() => convGeometry(x, [3, 3], opts), parameter, message);
     });
   }
 
   it('a pair of the wrong length', () => {
     const threeStrides = { stride: [1, 2, 3] } as unknown as ConvOptions;
-    expectConfigError(
+    expectExactConfigError(
       () => convGeometry(x, [3, 3], threeStrides),
       'stride',
       'stride must be a number or a [height, width] pair, got [1, 2, 3]',
     );
     const onePadding = { padding: [1] } as unknown as ConvOptions;
-    expectConfigError(
+    expectExactConfigError(
       () => convGeometry(x, [3, 3], onePadding),
       'padding',
       'padding must be a number or a [height, width] pair, got [1]',
@@ -112,7 +97,7 @@ describe('invalid options throw ConvConfigError naming the parameter and the val
 
   it('a string instead of a number', () => {
     const text = { dilation: '2' } as unknown as ConvOptions;
-    expectConfigError(
+    expectExactConfigError(
       () => convGeometry(x, [3, 3], text),
       'dilation',
       'dilation must be a number or a [height, width] pair, got "2"',
@@ -124,7 +109,7 @@ describe('the kernel must fit the padded input', () => {
   const x4 = [1, 1, 4, 4];
 
   it('x=[1,1,4,4] k=5 p=1 d=2: the dilated 9×9 footprint does not fit 6×6', () => {
-    expectConfigError(
+    expectExactConfigError(
       () => convGeometry([1, 1, 4, 4], [5, 5], { padding: 1, dilation: 2 }),
       'kernel',
       'kernel 5×5 (dilation 2 → 9×9) does not fit the padded input 6×6',
@@ -132,7 +117,7 @@ describe('the kernel must fit the padded input', () => {
   });
 
   it('x=[1,1,4,4] k=5: no dilation, no dilation note', () => {
-    expectConfigError(
+    expectExactConfigError(
       () => convGeometry([1, 1, 4, 4], [5, 5]),
       'kernel',
       'kernel 5×5 does not fit the padded input 4×4',
@@ -141,7 +126,7 @@ describe('the kernel must fit the padded input', () => {
 
   it('x=[1,1,6,3] k=[3,2] d=[2,3]: per-axis dilation', () => {
     // EKH = 2·2 + 1 = 5 fits 6, EKW = 3·1 + 1 = 4 does not fit 3.
-    expectConfigError(
+    expectExactConfigError(
       () => convGeometry([1, 1, 6, 3], [3, 2], { dilation: [2, 3] }),
       'kernel',
       'kernel 3×2 (dilation 2×3 → 5×4) does not fit the padded input 6×3',
@@ -155,16 +140,16 @@ describe('the kernel must fit the padded input', () => {
 
   it('kernel sizes that are not two positive integers', () => {
     const message = (k: string) => `kernel size must be two positive integers [KH, KW], got ${k}`;
-    expectConfigError(() => convGeometry(x4, [0, 2]), 'kernel', message('[0, 2]'));
-    expectConfigError(() => convGeometry(x4, [2]), 'kernel', message('[2]'));
-    expectConfigError(() => convGeometry(x4, [1.5, 2]), 'kernel', message('[1.5, 2]'));
-    expectConfigError(() => convGeometry(x4, [2, 2, 2]), 'kernel', message('[2, 2, 2]'));
+    expectExactConfigError(() => convGeometry(x4, [0, 2]), 'kernel', message('[0, 2]'));
+    expectExactConfigError(() => convGeometry(x4, [2]), 'kernel', message('[2]'));
+    expectExactConfigError(() => convGeometry(x4, [1.5, 2]), 'kernel', message('[1.5, 2]'));
+    expectExactConfigError(() => convGeometry(x4, [2, 2, 2]), 'kernel', message('[2, 2, 2]'));
   });
 });
 
 describe('the input shape', () => {
   it('x of rank 3', () => {
-    expectConfigError(
+    expectExactConfigError(
       () => convGeometry([1, 3, 3], [2, 2]),
       'x',
       'x must be a 4-D tensor [N, C, H, W], got shape [1, 3, 3] (rank 3)',
@@ -172,7 +157,7 @@ describe('the input shape', () => {
   });
 
   it('x of rank 5', () => {
-    expectConfigError(
+    expectExactConfigError(
       () => convGeometry([1, 1, 1, 3, 3], [2, 2]),
       'x',
       'x must be a 4-D tensor [N, C, H, W], got shape [1, 1, 1, 3, 3] (rank 5)',
@@ -180,12 +165,12 @@ describe('the input shape', () => {
   });
 
   it('x with a zero or fractional dimension', () => {
-    expectConfigError(
+    expectExactConfigError(
       () => convGeometry([0, 1, 3, 3], [2, 2]),
       'x',
       'x [N, C, H, W] must have positive integer dimensions, got [0, 1, 3, 3]',
     );
-    expectConfigError(
+    expectExactConfigError(
       () => convGeometry([1, 1, 3.5, 3], [2, 2]),
       'x',
       'x [N, C, H, W] must have positive integer dimensions, got [1, 1, 3.5, 3]',

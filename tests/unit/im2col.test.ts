@@ -7,6 +7,7 @@ import { tensor, toNested } from '../../lib/tensor.ts';
 import type { Tensor } from '../../lib/tensor.ts';
 import { createRng, randomUniform } from '../../lib/random.ts';
 import { ConvConfigError } from '../../lib/errors.ts';
+import { unfoldGeometryArb } from './helpers/arbitraries.ts';
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, k) => from + k);
 
@@ -43,24 +44,7 @@ function im2colReference(
   return cols;
 }
 
-/** Random small geometries whose dilated kernel fits the padded input. */
-const geometryArb = fc
-  .record({
-    N: fc.integer({ min: 1, max: 2 }),
-    C: fc.integer({ min: 1, max: 3 }),
-    H: fc.integer({ min: 1, max: 7 }),
-    W: fc.integer({ min: 1, max: 7 }),
-    KH: fc.integer({ min: 1, max: 3 }),
-    KW: fc.integer({ min: 1, max: 3 }),
-    sh: fc.integer({ min: 1, max: 3 }),
-    sw: fc.integer({ min: 1, max: 3 }),
-    ph: fc.integer({ min: 0, max: 2 }),
-    pw: fc.integer({ min: 0, max: 2 }),
-    dh: fc.integer({ min: 1, max: 3 }),
-    dw: fc.integer({ min: 1, max: 3 }),
-    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  })
-  .filter((g) => g.dh * (g.KH - 1) + 1 <= g.H + 2 * g.ph && g.dw * (g.KW - 1) + 1 <= g.W + 2 * g.pw);
+const geometryArb = unfoldGeometryArb(7);
 
 describe('im2col on the seed examples', () => {
   const seed = tensor([1, 1, 3, 3], range(1, 9));

@@ -5,6 +5,7 @@ import { im2col } from '../../lib/im2col/im2col.ts';
 import { tensor, toNested } from '../../lib/tensor.ts';
 import { createRng, randomUniform } from '../../lib/random.ts';
 import { ConvConfigError } from '../../lib/errors.ts';
+import { unfoldGeometryArb } from './helpers/arbitraries.ts';
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, k) => from + k);
 
@@ -13,24 +14,7 @@ function rowsOf(a: Int32Array, width: number): number[][] {
   return Array.from({ length: a.length / width }, (_, r) => Array.from(a.subarray(r * width, (r + 1) * width)));
 }
 
-/** Random small geometries whose dilated kernel fits the padded input. */
-const geometryArb = fc
-  .record({
-    N: fc.integer({ min: 1, max: 3 }),
-    C: fc.integer({ min: 1, max: 3 }),
-    H: fc.integer({ min: 1, max: 7 }),
-    W: fc.integer({ min: 1, max: 7 }),
-    KH: fc.integer({ min: 1, max: 3 }),
-    KW: fc.integer({ min: 1, max: 3 }),
-    sh: fc.integer({ min: 1, max: 3 }),
-    sw: fc.integer({ min: 1, max: 3 }),
-    ph: fc.integer({ min: 0, max: 2 }),
-    pw: fc.integer({ min: 0, max: 2 }),
-    dh: fc.integer({ min: 1, max: 3 }),
-    dw: fc.integer({ min: 1, max: 3 }),
-    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  })
-  .filter((g) => g.dh * (g.KH - 1) + 1 <= g.H + 2 * g.ph && g.dw * (g.KW - 1) + 1 <= g.W + 2 * g.pw);
+const geometryArb = unfoldGeometryArb(7);
 
 describe('index matrices of the numpy post: x=[1,3,4,4] k=2 s=1 p=0', () => {
   // 3 channels × 2×2 taps = 12 rows; 3×3 windows = 9 columns.

@@ -2,18 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { assertTensor, at, clone, reshape, sizeOf, tensor, toNested, zeros } from '../../lib/tensor.ts';
 import type { Tensor } from '../../lib/tensor.ts';
 import { ConvConfigError } from '../../lib/errors.ts';
-
-function expectConfigError(fn: () => unknown, parameter: string, message: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ConvConfigError);
-  expect((caught as ConvConfigError).parameter).toBe(parameter);
-  expect((caught as ConvConfigError).message).toBe(message);
-}
+import { expectExactConfigError } from './helpers/expect-config-error.ts';
 
 describe('tensor()', () => {
   it('shape [2,3] with data 1..6 keeps the values in row-major order', () => {
@@ -41,7 +30,7 @@ describe('tensor()', () => {
   });
 
   it('data length 5 for shape [2,3]: the message names both the shape product and the length', () => {
-    expectConfigError(
+    expectExactConfigError(
       () => tensor([2, 3], [1, 2, 3, 4, 5]),
       'tensor',
       'tensor data length must equal the product of its shape [2, 3] = 6, got 5',
@@ -49,7 +38,7 @@ describe('tensor()', () => {
   });
 
   it('data length 7 for shape [2,3] under a given name', () => {
-    expectConfigError(
+    expectExactConfigError(
       () => tensor([2, 3], new Float32Array(7), 'w'),
       'w',
       'w data length must equal the product of its shape [2, 3] = 6, got 7',
@@ -57,12 +46,12 @@ describe('tensor()', () => {
   });
 
   it('a negative or fractional dimension', () => {
-    expectConfigError(
+    expectExactConfigError(
       () => tensor([2, -1]),
       'tensor',
       'tensor must have non-negative integer dimensions, got [2, -1] (dimension 1 is -1)',
     );
-    expectConfigError(
+    expectExactConfigError(
       () => tensor([1.5, 2]),
       'tensor',
       'tensor must have non-negative integer dimensions, got [1.5, 2] (dimension 0 is 1.5)',
@@ -78,7 +67,7 @@ describe('tensor()', () => {
 
 describe('assertTensor()', () => {
   it('a 2-D tensor where a 4-D one is expected: rank check', () => {
-    expectConfigError(
+    expectExactConfigError(
       () => assertTensor('x', tensor([3, 3]), 4, '[N, C, H, W]'),
       'x',
       'x must be a 4-D tensor [N, C, H, W], got shape [3, 3] (rank 2)',
@@ -86,7 +75,7 @@ describe('assertTensor()', () => {
   });
 
   it('a zero dimension is not a valid operand', () => {
-    expectConfigError(
+    expectExactConfigError(
       () => assertTensor('x', tensor([1, 0, 3, 3]), 4, '[N, C, H, W]'),
       'x',
       'x [N, C, H, W] must have positive integer dimensions, got [1, 0, 3, 3]',
@@ -95,7 +84,7 @@ describe('assertTensor()', () => {
 
   it('a hand-made tensor whose data does not match its shape', () => {
     const bad: Tensor = { shape: [2, 2], data: new Float32Array(3) };
-    expectConfigError(
+    expectExactConfigError(
       () => assertTensor('w', bad, 2, '[F, C·KH·KW]'),
       'w',
       'w data length must equal the product of its shape [2, 2] = 4, got 3',
@@ -153,7 +142,7 @@ describe('toNested() and at()', () => {
   });
 
   it('at with the wrong number of indices throws instead of reading undefined', () => {
-    expectConfigError(
+    expectExactConfigError(
       () => at(t, 1),
       'index',
       'index must have one entry per dimension of shape [2, 3] (2), got [1]',
@@ -161,9 +150,9 @@ describe('toNested() and at()', () => {
   });
 
   it('at out of range throws', () => {
-    expectConfigError(() => at(t, 2, 0), 'index', 'index 0 must be an integer in [0, 1] for shape [2, 3], got 2');
-    expectConfigError(() => at(t, 0, -1), 'index', 'index 1 must be an integer in [0, 2] for shape [2, 3], got -1');
-    expectConfigError(() => at(t, 0, 0.5), 'index', 'index 1 must be an integer in [0, 2] for shape [2, 3], got 0.5');
+    expectExactConfigError(() => at(t, 2, 0), 'index', 'index 0 must be an integer in [0, 1] for shape [2, 3], got 2');
+    expectExactConfigError(() => at(t, 0, -1), 'index', 'index 1 must be an integer in [0, 2] for shape [2, 3], got -1');
+    expectExactConfigError(() => at(t, 0, 0.5), 'index', 'index 1 must be an integer in [0, 2] for shape [2, 3], got 0.5');
   });
 });
 
@@ -188,7 +177,7 @@ describe('clone() and reshape()', () => {
   });
 
   it('reshape to a different size throws', () => {
-    expectConfigError(
+    expectExactConfigError(
       () => reshape(tensor([2, 3]), [4, 2]),
       'reshape',
       'reshape data length must equal the product of its shape [4, 2] = 8, got 6',

@@ -7,6 +7,7 @@ import { im2col } from '../../lib/im2col/im2col.ts';
 import { tensor, toNested } from '../../lib/tensor.ts';
 import { createRng, randomUniform } from '../../lib/random.ts';
 import { ConvConfigError } from '../../lib/errors.ts';
+import { unfoldGeometryArb } from './helpers/arbitraries.ts';
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, k) => from + k);
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
@@ -44,23 +45,7 @@ function replayColumns(trace: Col2imTrace, last: number): Float32Array {
   return dx;
 }
 
-const geometryArb = fc
-  .record({
-    N: fc.integer({ min: 1, max: 2 }),
-    C: fc.integer({ min: 1, max: 3 }),
-    H: fc.integer({ min: 1, max: 6 }),
-    W: fc.integer({ min: 1, max: 6 }),
-    KH: fc.integer({ min: 1, max: 3 }),
-    KW: fc.integer({ min: 1, max: 3 }),
-    sh: fc.integer({ min: 1, max: 3 }),
-    sw: fc.integer({ min: 1, max: 3 }),
-    ph: fc.integer({ min: 0, max: 2 }),
-    pw: fc.integer({ min: 0, max: 2 }),
-    dh: fc.integer({ min: 1, max: 2 }),
-    dw: fc.integer({ min: 1, max: 2 }),
-    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  })
-  .filter((g) => g.dh * (g.KH - 1) + 1 <= g.H + 2 * g.ph && g.dw * (g.KW - 1) + 1 <= g.W + 2 * g.pw);
+const geometryArb = unfoldGeometryArb(6);
 
 describe('col2im trace on x=[1,1,3,3] k=2 s=1', () => {
   const cols = tensor([4, 4], range(1, 16));

@@ -4,13 +4,13 @@ import { convGeometryFields } from './helpers/arbitraries.ts';
 import { traceDilatedBackward } from '../../lib/trace/dilated-trace.ts';
 import { conv2dBackward } from '../../lib/ops/conv2d-backward.ts';
 import { cropTensor, dilateTensor, dilatedPlan, padTensor, rotateKernel180 } from '../../lib/ops/dilated.ts';
-import { ConvConfigError } from '../../lib/errors.ts';
 import { convGeometry } from '../../lib/geometry.ts';
 import type { ConvOptions } from '../../lib/geometry.ts';
 import type { Tensor } from '../../lib/tensor.ts';
 import { tensor, toNested } from '../../lib/tensor.ts';
 import { createRng, randomIntegers, randomUniform } from '../../lib/random.ts';
 import { setGemmKernel } from '../../lib/gemm.ts';
+import { expectConfigError } from './helpers/expect-config-error.ts';
 
 // The traces and figures replay the reference (JS) kernel's float64 sums: the engine results they
 // are compared with bit for bit come from that kernel too (the WASM kernel sums in float32).
@@ -21,18 +21,6 @@ const range = (from: number, to: number): number[] => Array.from({ length: to - 
 /** The H×W plane (n, c) of an NCHW tensor as nested rows. */
 function plane(t: Tensor, n = 0, c = 0): number[][] {
   return (toNested(t) as number[][][][])[n][c];
-}
-
-function expectConfigError(fn: () => unknown, parameter: string, ...patterns: (string | RegExp)[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ConvConfigError);
-  expect((caught as ConvConfigError).parameter).toBe(parameter);
-  for (const p of patterns) expect((caught as ConvConfigError).message).toMatch(p);
 }
 
 describe('the seed example: X 4×4 = 1..16, W [[1,2],[3,4]], stride 2, dy [[2,1],[3,5]]', () => {

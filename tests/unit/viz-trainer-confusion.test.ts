@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { confusionCells, confusionMatrix, topConfusion } from '../../lib/viz/trainer/confusion.ts';
 import { digitGrid, digitLabel } from '../../lib/viz/trainer/digit-grid.ts';
 import { ConvConfigError } from '../../lib/errors.ts';
-import { contrastRatio, heatColors, relativeLuminance } from '../../lib/viz/trainer/heat.ts';
+import { contrastRatio, shareHeatColors as heatColors, relativeLuminance } from '../../lib/viz/heat.ts';
 
 describe('confusionMatrix', () => {
   // By hand: labels 0 0 1 1 2 2, predictions 0 1 1 1 2 0 → row 0: [1, 1, 0], row 1: [0, 2, 0], row 2: [1, 0, 1].

@@ -8,7 +8,6 @@
 import type { Tensor } from '../../tensor.ts';
 import { reshape } from '../../tensor.ts';
 import { im2col } from '../../im2col/im2col.ts';
-import { im2colIndices } from '../../im2col/indices.ts';
 import { conv2d } from '../../ops/conv2d.ts';
 import { convGemmLoops } from '../../reference/gemm-loops.ts';
 import type { GemmCellStep, GemmTrace } from '../../trace/gemm-trace.ts';
@@ -18,6 +17,8 @@ import { SEED_SETTINGS, buildExample } from '../conv-settings.ts';
 import { checkDrawBudget } from '../figure/budget.ts';
 import type { CellMark } from '../figure/mark.ts';
 import type { Grid } from '../grid.ts';
+import type { Plane } from '../figure/plane.ts';
+import { planesOf } from '../figure/plane.ts';
 import { planeOf } from '../grid.ts';
 import { formatProduct, formatValue } from '../format.ts';
 
@@ -128,24 +129,9 @@ export interface ReshapeStep {
 /** A step of the GEMM view. */
 export type GemmStep = OperandsStep | TermStep | CellStep | ReshapeStep;
 
-/** A 2-D plane of the input or the kernel, drawn as an editable grid. */
-export interface Plane {
-  /** e.g. `x[0, 1]` (image 0, channel 1) or `w[1, 0]` (filter 1, channel 0). */
-  label: string;
-  /** Image n (input) or filter f (kernel). */
-  outer: number;
-  /** Channel c. */
-  c: number;
-  grid: Grid;
-  /** Flat index (NCHW or [F, C, KH, KW]) of the plane's first value; cell (r, col) is `offset + r·width + col`. */
-  offset: number;
-  width: number;
-}
-
-/** The flat index (into x's or w's data) of cell (r, c) of a plane. */
-export function planeIndex(plane: Plane, r: number, c: number): number {
-  return plane.offset + r * plane.width + c;
-}
+/** A 2-D plane of the input or the kernel (the figures' shared Plane), and its flat index. */
+export type { Plane } from '../figure/plane.ts';
+export { planeIndex } from '../figure/plane.ts';
 
 /** A feature map of the output `y[n][f]` (`OH×OW`) with its place in Y. */
 export interface FeatureMap {
@@ -223,14 +209,7 @@ export function columnLabel(q: number, N: number, OH: number, OW: number): strin
 }
 
 function planes(t: Tensor, name: string): Plane[] {
-  const [A, B, H, W] = t.shape;
-  const out: Plane[] = [];
-  for (let a = 0; a < A; a++) {
-    for (let b = 0; b < B; b++) {
-      out.push({ label: `${name}[${a}, ${b}]`, outer: a, c: b, grid: planeOf(t, a, b), offset: (a * B + b) * H * W, width: W });
-    }
-  }
-  return out;
+  return planesOf(t, (a, b) => `${name}[${a}, ${b}]`);
 }
 
 function rangeText(from: number, to: number): string {
@@ -361,104 +340,3 @@ export function buildGemmView(example: ConvExample): GemmView {
 export function gemmViewOf(settings: ConvSettings): GemmView {
   return buildGemmView(buildExample(settings));
 }
-
-/** A Y cell or feature-map cell the reader points at (hover/focus), for linked highlighting. */
-export type GemmFocus = { kind: 'y'; f: number; q: number } | { kind: 'map'; map: number; oh: number; ow: number };
-
-/** What one step looks like: marks and hidden cells per grid, the code mark, the dot product shown. */
-export interface GemmFrame {
-  step: GemmStep;
-  index: number;
-  /** The cell whose dot product is listed (the step's, or the one pointed at). */
-  cell: CellStep | null;
-  wRowMark: (r: number, c: number) => GemmMark | undefined;
-  colsMark: (r: number, c: number) => GemmMark | undefined;
-  yMark: (r: number, c: number) => GemmMark | undefined;
-  /** True for Y cells not computed yet at this step. */
-  yBlank: (r: number, c: number) => boolean;
-  /** Marks of input plane `k` (index into view.inputs). */
-  inputMark: (k: number) => (r: number, c: number) => GemmMark | undefined;
-  /** Marks of kernel plane `k` (index into view.kernels). */
-  kernelMark: (k: number) => (r: number, c: number) => GemmMark | undefined;
-  /** Marks of feature map `k` (index into view.maps). */
-  mapMark: (k: number) => (r: number, c: number) => GemmMark | undefined;
-  /** True when feature map `k` has not been filled yet at this step. */
-  mapBlank: (k: number) => boolean;
-}
-
-/** Clamps a step index into the view's steps. */
-export function clampGemmStep(view: GemmView, index: number): number {
-  if (!Number.isFinite(index)) return 0;
-  return Math.min(view.steps.length - 1, Math.max(0, Math.trunc(index)));
-}
-
-function focusCell(view: GemmView, focus: GemmFocus | null | undefined): { f: number; q: number } | null {
-  if (!focus) return null;
-  if (focus.kind === 'y') {
-    return focus.f >= 0 && focus.f < view.F && focus.q >= 0 && focus.q < view.Q ? { f: focus.f, q: focus.q } : null;
-  }
-  const m = view.maps[focus.map];
-  if (!m || focus.oh < 0 || focus.oh >= view.OH || focus.ow < 0 || focus.ow >= view.OW) return null;
-  return { f: m.f, q: m.firstColumn + focus.oh * view.OW + focus.ow };
-}
-
-/**
- * The frame of step `index` (clamped). With a `focus` (a Y or feature-map cell under the pointer),
- * the marks trace that cell instead: its W_row row, X_col column, input patch, kernel and map cell;
- * what is filled in stays the step's.
- */
-export function gemmFrame(view: GemmView, index: number, focus?: GemmFocus | null): GemmFrame {
-  const k = clampGemmStep(view, index);
-  const step = view.steps[k];
-  const { F, P, OH, OW, Q } = view;
-  const filled = step.kind === 'operands' ? -1 : step.kind === 'term' ? step.cell.index - 1 : step.kind === 'cell' ? step.cell.index : F * Q;
-  const mapsFilled = step.kind === 'reshape' ? step.map : -1;
-  const pointed = focusCell(view, focus);
-  const traced = pointed ?? (step.kind === 'cell' || step.kind === 'term' ? { f: step.f, q: step.q } : null);
-  const cell = traced ? view.cellSteps[traced.f * Q + traced.q] : null;
-  const term = !pointed && step.kind === 'term' ? step : null;
-  const block = !pointed && step.kind === 'reshape' ? { f: step.f, from: step.n * P, to: step.n * P + P - 1 } : null;
-
-  // The input pixels of the traced column's patch, per plane index: "r,c" keys.
-  const patch = new Map<number, Set<string>>();
-  if (traced) {
-    const { settings } = view.example;
-    const g = view.example.geometry;
-    const idx = im2colIndices(view.example.x.shape, [view.KH, view.KW], { stride: settings.stride, padding: settings.padding, dilation: settings.dilation });
-    const { n } = columnPosition(traced.q, OH, OW);
-    const p = traced.q % P;
-    for (let r = 0; r < view.R; r++) {
-      const row = idx.i[r * P + p] - g.ph;
-      const col = idx.j[r * P + p] - g.pw;
-      if (row < 0 || row >= g.H || col < 0 || col >= g.W) continue;
-      const plane = n * view.C + idx.d[r];
-      if (!patch.has(plane)) patch.set(plane, new Set());
-      patch.get(plane)!.add(`${row},${col}`);
-    }
-  }
-  const tracedMap = traced ? columnPosition(traced.q, OH, OW).n * F + traced.f : -1;
-  const tracedPos = traced ? columnPosition(traced.q, OH, OW) : null;
-
-  return {
-    step,
-    index: k,
-    cell,
-    wRowMark: (r, c) => (term && r === term.f && c === term.k ? 'active' : traced && r === traced.f ? 'source' : block && r === block.f ? 'source' : undefined),
-    colsMark: (r, c) => (term && c === term.q && r === term.k ? 'active' : traced && c === traced.q ? 'source' : undefined),
-    yMark: (r, c) => {
-      if (traced && r === traced.f && c === traced.q) return 'active';
-      if (block && r === block.f && c >= block.from && c <= block.to) return 'source';
-      return undefined;
-    },
-    yBlank: (r, c) => r * Q + c > filled,
-    inputMark: (plane) => (r, c) => (patch.get(plane)?.has(`${r},${c}`) ? 'source' : undefined),
-    kernelMark: (plane) => () => (traced && view.kernels[plane]?.outer === traced.f ? 'source' : undefined),
-    mapMark: (m) => (r, c) => {
-      if (tracedPos && m === tracedMap && r === tracedPos.oh && c === tracedPos.ow) return 'target';
-      if (step.kind === 'reshape' && !pointed && m === step.map) return 'active';
-      return undefined;
-    },
-    mapBlank: (m) => m > mapsFilled,
-  };
-}
-

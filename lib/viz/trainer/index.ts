@@ -14,4 +14,3 @@ export * from './probabilities.ts';
 export * from './settings-form.ts';
 export * from './trainer-view.ts';
 export * from './status.ts';
-export * from './heat.ts';
