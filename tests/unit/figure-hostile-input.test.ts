@@ -4,20 +4,27 @@ import { drawFigure } from '../../lib/viz/figure/spec.ts';
 import { readFigureQuery, readValueList, writeFigureQuery } from '../../lib/viz/figure/query.ts';
 import { fieldText, withValue } from '../../lib/viz/figure/edit.ts';
 import { FLOAT32_MAX } from '../../lib/viz/figure/float32.ts';
+import { FIGURE_SPECS } from './helpers/figure-specs.ts';
 
 /**
- * Hostile input, as tables, for every figure on the frame: every `lib/viz/<figure>/spec.ts` that
- * exports a FigureSpec is found by the glob below, so a new figure runs through these rows without
- * being listed. Link values (fields, value lists, the step) that are wrong, huge or become ±∞ in
- * float32 are ignored with a short notice and dropped from the link written back; typed cells that
- * become ±∞ in float32 are refused naming the list and the float32 range.
+ * Hostile input, as tables, for every figure on the frame (FIGURE_SPECS; a check below makes sure
+ * every `lib/viz/<figure>/spec.ts` exporting a FigureSpec is listed there). Link values (fields,
+ * value lists, the step) that are wrong, huge or become ±∞ in float32 are ignored with a short
+ * notice and dropped from the link written back; typed cells that become ±∞ in float32 are
+ * refused naming the list and the float32 range.
  */
 type AnySpec = FigureSpec<Record<string, unknown>, unknown, unknown, FigureStep>;
 
-const modules = import.meta.glob<Record<string, unknown>>('../../lib/viz/*/spec.ts', { eager: true });
-const SPECS: AnySpec[] = Object.values(modules).flatMap((m) =>
-  Object.values(m).filter((v): v is AnySpec => typeof v === 'object' && v !== null && 'prefix' in v && 'fields' in v && 'example' in v),
-);
+const SPECS: AnySpec[] = FIGURE_SPECS.map((f) => f.spec as AnySpec);
+
+it('every FigureSpec exported by a lib/viz/*/spec.ts is in FIGURE_SPECS, so it runs through these tables', () => {
+  const modules = import.meta.glob<Record<string, unknown>>('../../lib/viz/*/spec.ts', { eager: true });
+  const found = Object.values(modules).flatMap((m) =>
+    Object.values(m).filter((v) => typeof v === 'object' && v !== null && 'prefix' in v && 'fields' in v && 'example' in v),
+  );
+  expect(found.length).toBeGreaterThanOrEqual(8);
+  for (const spec of found) expect(SPECS).toContain(spec);
+});
 
 /** Longest notice a hostile value may produce: the sentence plus ≤ 60 quoted characters. */
 const MAX_NOTICE = 260;
@@ -39,11 +46,6 @@ function hostileLists(size: number): { what: string; raw: string }[] {
     { what: 'a 200,000-digit number', raw: withOne('9'.repeat(200_000)) },
   ];
 }
-
-it('the glob finds every frame figure (lessons 1, 2, 3, 4, 7, 8 and 11 at least)', () => {
-  expect(SPECS.map((s) => s.prefix).length).toBeGreaterThanOrEqual(7);
-  expect(new Set(SPECS.map((s) => s.prefix)).size).toBe(SPECS.length);
-});
 
 const HOSTILE_FIELDS = ['1e308', '-1', '3.5', 'NaN', '', 'x'.repeat(200_000), '9'.repeat(100_000)];
 
@@ -72,12 +74,12 @@ describe.each(SPECS.map((spec) => [spec.label, spec] as const))('%s: hostile lin
     });
   }
 
-  it('a list of 400,000 values is refused by its length before any parsing (well under 5 ms)', () => {
+  it('a list of 400,000 values is refused by its length before any parsing (well under 50 ms; parsing it took 1 s)', () => {
     const list = spec.values[0];
     const raw = Array.from({ length: 400_000 }, () => '1').join(',');
     const t0 = performance.now();
     const read = readValueList(raw, list.size(spec.defaults), list.label);
-    expect(performance.now() - t0).toBeLessThan(5);
+    expect(performance.now() - t0).toBeLessThan(50);
     expect('notice' in read && read.notice).toMatch(/799,999 characters, more than the [\d,]+ that \d+ values may take/);
   });
 
