@@ -1,5 +1,5 @@
 /**
- * `npm run build && npm run bench:figures [-- --json] [--dist=DIR]`: the longest main-thread task
+ * `npm run build && npm run bench:figures [-- --json] [--dist=DIR] [--only=LABEL]`: the longest main-thread task
  * of every figure on the frame at its largest settings, in headless Chromium on the built site.
  * For each figure (every `lib/viz/<figure>/spec.ts`, see tests/e2e/fixtures/figure-extremes.ts)
  * two links are opened: the largest settings its form allows (every field at its maximum, stride
@@ -28,6 +28,8 @@ const args = process.argv.slice(2);
 const asJson = args.includes('--json');
 const distArg = args.find((a) => a.startsWith('--dist='))?.slice('--dist='.length);
 const dist = resolve(REPO_ROOT, distArg ?? process.env.BENCH_DIST ?? 'dist');
+/** `--only=GEMM` measures only the figures whose label contains the text. */
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
 interface Row {
   figure: string;
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     for (const spec of await frameSpecs()) {
+      if (only && !spec.label.includes(only)) continue;
       const where = FRAME_FIGURES.find((f) => f.name === spec.label);
       if (!where) {
         process.stderr.write(`${spec.label}: not in tests/e2e/fixtures/frame-figures.ts, skipped\n`);
