@@ -30,6 +30,6 @@ export type { SeedMethod, SeedStats, SeedTable } from './seed-figures.ts';
 export { SEED_SOURCE, SEED_METHODS, SEED_TABLES, seedTable, seedSpeedup } from './seed-figures.ts';
 export { formatMs, formatSpeedup, formatMegabytes } from './format.ts';
 export type { ToBenchWorker, FromBenchWorker } from './protocol.ts';
-export { REPETITION_CHOICES, DEFAULT_REPETITIONS, REPETITIONS_PARAM, repetitionsFromQuery, warmupFor, budgetFor } from './protocol.ts';
+export { REPETITION_CHOICES, DEFAULT_REPETITIONS, REPETITIONS_PARAM, repetitionsFromQuery, readRepetitions, warmupFor, budgetFor } from './protocol.ts';
 export type { BenchPhase } from './status.ts';
 export { progressFraction, statusText, agreementText } from './status.ts';

@@ -1,3 +1,4 @@
+import { quoteClipped } from '../clip-text.ts';
 import type { Progress, CellResult } from './runner.ts';
 import type { BenchRun, MethodInfo } from './run.ts';
 
@@ -32,8 +33,21 @@ export const REPETITIONS_PARAM = 'bench.reps';
 
 /** The repetitions named by the query, if it is one of REPETITION_CHOICES; else the default. */
 export function repetitionsFromQuery(query: URLSearchParams): number {
-  const value = Number(query.get(REPETITIONS_PARAM));
-  return (REPETITION_CHOICES as readonly number[]).includes(value) ? value : DEFAULT_REPETITIONS;
+  return readRepetitions(query).repetitions;
+}
+
+/**
+ * The repetitions named by the query and, when the query names something else (`bench.reps=7`,
+ * `bench.reps=abc`), the notice saying it was ignored (quoting at most 60 characters) and the
+ * default used: `Ignored bench.reps "abc" from the link: it must be 3, 10 or 30; using 10.`
+ */
+export function readRepetitions(query: URLSearchParams): { repetitions: number; notice: string | null } {
+  const raw = query.get(REPETITIONS_PARAM);
+  if (raw === null) return { repetitions: DEFAULT_REPETITIONS, notice: null };
+  const value = Number(raw);
+  if (raw.trim() !== '' && (REPETITION_CHOICES as readonly number[]).includes(value)) return { repetitions: value, notice: null };
+  const choices = `${REPETITION_CHOICES.slice(0, -1).join(', ')} or ${REPETITION_CHOICES.at(-1)}`;
+  return { repetitions: DEFAULT_REPETITIONS, notice: `Ignored ${REPETITIONS_PARAM} ${quoteClipped(raw)} from the link: it must be ${choices}; using ${DEFAULT_REPETITIONS}.` };
 }
 
 /** Untimed warm-up runs for a repetition count: one for the quick mode, two otherwise (JIT compilers settle). */

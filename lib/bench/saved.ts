@@ -41,14 +41,17 @@ function isRun(v: unknown): v is BenchRun {
     && r.methods.every((m) => typeof m?.id === 'string' && typeof m?.label === 'string');
 }
 
-/** Reads the stored string; anything malformed is dropped, never thrown. */
+/**
+ * Reads the stored string: the newest MAX_SAVED well-formed runs (a store written by hand or by
+ * another version may hold more); anything malformed is dropped, never thrown.
+ */
 export function parseSaved(stored: string | null): SavedRun[] {
   if (!stored) return [];
   try {
     const value: unknown = JSON.parse(stored);
     if (!Array.isArray(value)) return [];
     return value.filter((e): e is SavedRun => typeof e?.label === 'string' && e.label.length > 0
-      && e.label.length <= MAX_LABEL && typeof e.savedAt === 'string' && isRun(e.run));
+      && e.label.length <= MAX_LABEL && typeof e.savedAt === 'string' && isRun(e.run)).slice(-MAX_SAVED);
   } catch {
     return [];
   }

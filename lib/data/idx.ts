@@ -85,6 +85,22 @@ export function describeIdxStart(bytes: Uint8Array): string {
 }
 
 /**
+ * The byte length an IDX file declares in its header (header + product of the dimensions), read
+ * from the file's first bytes: null while `head` is shorter than the header, Infinity when `head`
+ * does not start like an IDX file (no bound from it; parseIdx then names what it is). gunzip uses
+ * it to stop unpacking as soon as the output is longer than the header allows.
+ */
+export function idxLengthFromHead(head: Uint8Array): number | null {
+  if (head.length < 4) return null;
+  if (head[0] !== 0 || head[1] !== 0) return Number.POSITIVE_INFINITY;
+  const headerBytes = 4 + 4 * head[3];
+  if (head.length < headerBytes) return null;
+  let size = 1;
+  for (let k = 0; k < head[3]; k++) size *= readUint32BE(head, 4 + 4 * k);
+  return headerBytes + size;
+}
+
+/**
  * Parses an unsigned-byte IDX array and checks it: the two zero bytes, type code 0x08, that the
  * header fits, and that the data length equals the product of the dimensions exactly. Returns the
  * dimensions and a view of the data (no copy). Throws MnistDataError (`bad-magic`, `bad-type`,

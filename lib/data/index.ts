@@ -5,13 +5,15 @@
  */
 export type { MnistDataProblem } from './mnist-error.ts';
 export { MnistDataError, MNIST_REMEDY, formatCount } from './mnist-error.ts';
-export { GZIP_MAGIC, isGzip, gunzip, maybeGunzip, asBytes } from './gunzip.ts';
+export type { GunzipLimit } from './gunzip.ts';
+export { GZIP_MAGIC, MAX_UNPACKED_BYTES, isGzip, gunzip, maybeGunzip, asBytes } from './gunzip.ts';
 export type { IdxArray, IdxImages, IdxLabels, IdxSource } from './idx.ts';
 export {
   IDX_UBYTE,
   IDX_IMAGES_MAGIC,
   IDX_LABELS_MAGIC,
   describeIdxStart,
+  idxLengthFromHead,
   parseIdx,
   parseIdxImages,
   parseIdxLabels,

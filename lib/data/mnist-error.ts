@@ -42,7 +42,13 @@ export class MnistDataError extends Error {
   }
 }
 
-/** Formats a byte or item count with thousands separators: 47040016 → `47,040,016`. */
+/**
+ * Formats a byte or item count with thousands separators: 47040016 → `47,040,016`. Counts beyond
+ * 2⁵³ (where a double no longer holds every integer) read in scientific notation with three
+ * significant digits, `1.84e+19`; a non-finite count reads "more than any memory holds".
+ */
 export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return 'more than any memory holds';
+  if (Math.abs(n) > Number.MAX_SAFE_INTEGER) return n.toExponential(2);
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

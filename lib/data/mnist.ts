@@ -1,6 +1,6 @@
 import { ConvConfigError } from '../errors.ts';
 import { maybeGunzip, isGzip, asBytes } from './gunzip.ts';
-import { parseIdxImages, parseIdxLabels } from './idx.ts';
+import { idxLengthFromHead, parseIdxImages, parseIdxLabels } from './idx.ts';
 import type { IdxImages, IdxLabels } from './idx.ts';
 import { MnistDataError, MNIST_REMEDY, formatCount } from './mnist-error.ts';
 import { MNIST_FILES, MNIST_SIDE, mnistFile } from './mnist-files.ts';
@@ -31,16 +31,22 @@ export type MnistBuffers = Record<MnistFileKey, ArrayBuffer | Uint8Array>;
 /** Pixels per image: 28·28 = 784. */
 export const MNIST_PIXELS = MNIST_SIDE * MNIST_SIDE;
 
-/** Unpacks (when gzip) and parses an IDX image file; `file` names it in error messages. */
+/**
+ * Unpacking bounded by the IDX header: gunzip stops once the output passes the length the header
+ * declares, or MAX_UNPACKED_BYTES (the largest MNIST file) before the header is read.
+ */
+const IDX_LIMIT = { boundFromHead: idxLengthFromHead, boundName: 'the length its IDX header describes' };
+
+/** Unpacks (when gzip, bounded by its IDX header) and parses an IDX image file; `file` names it in error messages. */
 export async function decodeIdxImages(data: ArrayBuffer | Uint8Array, file: string): Promise<IdxImages> {
   const bytes = asBytes(data);
-  return parseIdxImages(await maybeGunzip(bytes, file), { file, gunzipped: isGzip(bytes) });
+  return parseIdxImages(await maybeGunzip(bytes, file, IDX_LIMIT), { file, gunzipped: isGzip(bytes) });
 }
 
-/** Unpacks (when gzip) and parses an IDX label file; `file` names it in error messages. */
+/** Unpacks (when gzip, bounded by its IDX header) and parses an IDX label file; `file` names it in error messages. */
 export async function decodeIdxLabels(data: ArrayBuffer | Uint8Array, file: string): Promise<IdxLabels> {
   const bytes = asBytes(data);
-  return parseIdxLabels(await maybeGunzip(bytes, file), { file, gunzipped: isGzip(bytes) });
+  return parseIdxLabels(await maybeGunzip(bytes, file, IDX_LIMIT), { file, gunzipped: isGzip(bytes) });
 }
 
 /**

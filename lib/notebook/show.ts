@@ -2,11 +2,21 @@ import { convGeometry } from '../geometry.ts';
 import type { ConvOptions } from '../geometry.ts';
 import { ConvConfigError, describeValue } from '../errors.ts';
 import { formatValue } from '../viz/format.ts';
+import { DRAW_BUDGET } from '../viz/figure/budget.ts';
 import { inspect, isTensor } from './inspect.ts';
 import type { OutputGrid, OutputItem, OutputRole } from './output.ts';
 
-/** At most this many planes of one tensor are drawn; the rest are counted in a note. */
+/**
+ * At most this many planes of one tensor are drawn, and no more than fit the site's one draw
+ * budget (DRAW_BUDGET cells per shown value: two 32×32 planes, sixteen 8×8 ones); the rest are
+ * counted in a note.
+ */
 export const MAX_GRIDS = 16;
+
+/** How many planes of `cellsPerPlane` drawn cells a shown value draws: within MAX_GRIDS and DRAW_BUDGET, at least one. */
+export function planesShown(planes: number, cellsPerPlane: number): number {
+  return Math.min(planes, MAX_GRIDS, Math.max(1, Math.floor(DRAW_BUDGET / Math.max(1, cellsPerPlane))));
+}
 /** A drawn plane or matrix keeps at most this many rows and columns; the rest are counted in a note. */
 export const MAX_ROWS = 32;
 export const MAX_COLS = 32;
@@ -114,14 +124,17 @@ function tensorItem(t: { shape: readonly number[]; data: Float32Array }, label: 
     const W = shape[rank - 1];
     const planes = shape.slice(0, rank - 2).reduce((a, b) => a * b, 1);
     const axes = rank === 4 ? ['n', 'c'] : shape.slice(0, rank - 2).map((_, k) => `i${k}`);
-    for (let p = 0; p < Math.min(planes, MAX_GRIDS); p++) {
+    const shown = planesShown(planes, Math.min(H, MAX_ROWS) * Math.min(W, MAX_COLS));
+    for (let p = 0; p < shown; p++) {
       const index: number[] = [];
       let rest = p;
       for (let a = rank - 3; a >= 0; a--) { index.unshift(rest % shape[a]); rest = Math.floor(rest / shape[a]); }
       const name = `${label} [${index.map((v, a) => `${rank === 3 ? 'c' : axes[a]}=${v}`).join(', ')}]`;
       grids.push({ label: name, values: clip(planeRows(t.data, p * H * W, H, W), p === 0 ? notes : [], 'each plane', H, W) });
     }
-    if (planes > MAX_GRIDS) notes.push(`showing ${MAX_GRIDS} of ${planes} planes`);
+    if (planes > shown) {
+      notes.push(`showing ${shown} of ${planes} planes${shown < MAX_GRIDS ? ` (a value draws at most ${DRAW_BUDGET.toLocaleString('en-US')} cells)` : ''}`);
+    }
   }
   return { kind: 'grids', label, role, shape, grids, notes };
 }
@@ -131,7 +144,7 @@ function tensorItem(t: { shape: readonly number[]; data: Float32Array }, label: 
  * channel (`[N, C, H, W]` → N·C grids labelled `y [n=0, c=1]`; 3-D per channel; 2-D one matrix;
  * 1-D one row; 0-D its number), a 2-D array of numbers as a matrix, a number as formatValue
  * prints it, a string as it is, anything else as console.log would print it. Large values are cut
- * to MAX_GRIDS planes of MAX_ROWS×MAX_COLS with a note. Undefined shows nothing (null).
+ * to planes of MAX_ROWS×MAX_COLS, as many as fit DRAW_BUDGET cells (at most MAX_GRIDS), with a note. Undefined shows nothing (null).
  * Throws ConvConfigError for bad options (an unknown key, an unknown role, an im2col geometry
  * that does not match the matrix).
  */

@@ -2,8 +2,12 @@ import type { Tensor } from '../tensor.ts';
 import { assertTensor } from '../tensor.ts';
 import { ConvConfigError, describeValue } from '../errors.ts';
 
-/** Checks that `labels` has one integer class index in `[0, K)` per row. */
-function assertLabels(op: string, labels: ArrayLike<number>, N: number, K: number): void {
+/**
+ * Checks that `labels` has one integer class index in `[0, K)` per row and returns a copy: each
+ * label is read once, so an array-like whose values change between the check and the use (a
+ * getter, a Proxy, a buffer shared with a worker) cannot slip an unchecked label into the loss.
+ */
+function assertLabels(op: string, labels: ArrayLike<number>, N: number, K: number): Int32Array {
   if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') {
     throw new ConvConfigError('labels', `${op}: labels must be an array of class indices, got ${describeValue(labels)}`);
   }
@@ -13,6 +17,7 @@ function assertLabels(op: string, labels: ArrayLike<number>, N: number, K: numbe
       `${op}: labels must have one entry per row of logits (N = ${N}), got length ${labels.length}`,
     );
   }
+  const checked = new Int32Array(N);
   for (let n = 0; n < N; n++) {
     const v = labels[n];
     if (!Number.isInteger(v) || v < 0 || v >= K) {
@@ -21,7 +26,9 @@ function assertLabels(op: string, labels: ArrayLike<number>, N: number, K: numbe
         `${op}: labels[${n}] must be an integer class index in [0, ${K}), got ${describeValue(v)}`,
       );
     }
+    checked[n] = v;
   }
+  return checked;
 }
 
 /** Result of softmaxCrossEntropy: the mean loss and the softmax probabilities `[N, K]`. */
@@ -40,7 +47,7 @@ export interface SoftmaxCrossEntropyResult {
 export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>): SoftmaxCrossEntropyResult {
   assertTensor('logits', logits, 2, '[N, K]');
   const [N, K] = logits.shape;
-  assertLabels('softmaxCrossEntropy', labels, N, K);
+  const y = assertLabels('softmaxCrossEntropy', labels, N, K);
   const z = logits.data;
   for (let k = 0; k < z.length; k++) {
     if (!Number.isFinite(z[k])) {
@@ -64,7 +71,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>): 
     }
     for (let k = 0; k < K; k++) probs[row + k] = e[k] / sum;
     // −log softmax[label] = log Σ exp(z − max) − (z[label] − max)
-    total += Math.log(sum) - (z[row + labels[n]] - max);
+    total += Math.log(sum) - (z[row + y[n]] - max);
   }
   return { loss: total / N, probs: { shape: [N, K], data: probs } };
 }
@@ -76,12 +83,12 @@ export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>): 
 export function softmaxCrossEntropyBackward(probs: Tensor, labels: ArrayLike<number>): Tensor {
   assertTensor('probs', probs, 2, '[N, K]');
   const [N, K] = probs.shape;
-  assertLabels('softmaxCrossEntropyBackward', labels, N, K);
+  const y = assertLabels('softmaxCrossEntropyBackward', labels, N, K);
   const out = new Float32Array(N * K);
   for (let n = 0; n < N; n++) {
     const row = n * K;
     for (let k = 0; k < K; k++) {
-      const target = k === labels[n] ? 1 : 0;
+      const target = k === y[n] ? 1 : 0;
       out[row + k] = (probs.data[row + k] - target) / N;
     }
   }

@@ -40,7 +40,15 @@ export interface CheckpointMeta {
 }
 
 /** What is wrong with a file that did not load as a checkpoint. */
-export type CheckpointProblem = 'not-checkpoint' | 'version' | 'truncated' | 'header' | 'shapes' | 'non-finite' | 'extra-bytes';
+export type CheckpointProblem = 'not-checkpoint' | 'version' | 'truncated' | 'header' | 'shapes' | 'non-finite' | 'too-large' | 'extra-bytes';
+
+/**
+ * The largest weight magnitude a checkpoint may hold: 10⁴. Trained weights of these models stay
+ * below ~10 (He-initialised, updated at learning rates ≤ 1, with the divergence guard rolling a
+ * blown-up run back), while weights near float32's limit (1e38) overflow the first forward pass to
+ * ±Infinity; a file beyond the bound is damaged or hostile, and is refused naming the tensor.
+ */
+export const MAX_WEIGHT_MAGNITUDE = 1e4;
 
 /** A weights file that cannot be loaded; the message says what is wrong and what to do. */
 export class CheckpointError extends Error {
@@ -111,8 +119,9 @@ function describeSize(bytes: number): string {
 /**
  * Reads a checkpoint file. Throws CheckpointError when it is not one (`not-checkpoint`), was
  * written by another format version (`version`), is cut short (`truncated`), has an unreadable
- * header (`header`), holds weights whose names or shapes do not match the preset (`shapes`), or has
- * bytes after the data (`extra-bytes`).
+ * header (`header`), holds weights whose names or shapes do not match the preset (`shapes`), a
+ * weight that is NaN or ±Infinity (`non-finite`) or beyond ±MAX_WEIGHT_MAGNITUDE (`too-large`),
+ * or has bytes after the data (`extra-bytes`).
  */
 export function decodeCheckpoint(bytes: Uint8Array): { params: ParamsPayload; meta: CheckpointMeta } {
   if (!(bytes instanceof Uint8Array)) throw new CheckpointError('not-checkpoint', `This is not a weights file (expected bytes). ${REMEDY}`);
@@ -181,12 +190,18 @@ export function decodeCheckpoint(bytes: Uint8Array): { params: ParamsPayload; me
     const detail = error instanceof Error ? error.message : String(error);
     throw new CheckpointError('shapes', `The weights in this file do not fit the ${preset} model: ${detail}. ${REMEDY}`);
   }
-  // NaN or ±Infinity in a weight would load, then wreck the first step: refuse it, naming the tensor.
+  // NaN, ±Infinity or a huge weight would load, then wreck the first step: refuse it, naming the tensor.
   data.forEach((values, k) => {
-    const at = values.findIndex((v) => !Number.isFinite(v));
-    if (at >= 0) {
-      throw new CheckpointError('non-finite', `The weights in this file are damaged: ${params.names[k]} holds ${values[at]} at entry ${at}; every weight must be a finite number. ${REMEDY}`);
+    const at = values.findIndex((v) => !(Math.abs(v) <= MAX_WEIGHT_MAGNITUDE));
+    if (at < 0) return;
+    const v = values[at];
+    if (!Number.isFinite(v)) {
+      throw new CheckpointError('non-finite', `The weights in this file are damaged: ${params.names[k]} holds ${v} at entry ${at}; every weight must be a finite number. ${REMEDY}`);
     }
+    throw new CheckpointError(
+      'too-large',
+      `The weights in this file are damaged: ${params.names[k]} holds ${v} at entry ${at}; weights of this model stay within ±${MAX_WEIGHT_MAGNITUDE.toLocaleString('en-US')}. ${REMEDY}`,
+    );
   });
   let settings: TrainSettings | undefined;
   if (header.settings !== undefined) {

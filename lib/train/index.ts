@@ -68,6 +68,7 @@ export {
   CHECKPOINT_MAGIC,
   CHECKPOINT_VERSION,
   CHECKPOINT_EXTENSION,
+  MAX_WEIGHT_MAGNITUDE,
   CheckpointError,
   encodeCheckpoint,
   decodeCheckpoint,

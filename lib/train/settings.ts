@@ -1,6 +1,7 @@
 import { ConvConfigError, describeValue } from '../errors.ts';
 import type { BackendChoice, PresetName, TrainSettings } from './protocol.ts';
 import { BATCH_SIZES } from './protocol.ts';
+import { clipText } from '../clip-text.ts';
 
 /** The model presets the trainer offers, by name. */
 export const PRESET_NAMES: readonly PresetName[] = ['seed-cnn', 'overlap-cnn'];
@@ -37,10 +38,19 @@ function oneOf<T extends string>(field: string, value: unknown, allowed: readonl
   return value as T;
 }
 
-/** Checks a learning rate: a number in (0, 1]. Throws ConvConfigError naming `learningRate`. */
+/**
+ * The learning rates a run may use, [1e-6, 1]: below 1e-6 a float32 weight update (lr·gradient) is
+ * lost in rounding for the weights this trainer learns (|w| ≈ 0.01..1, gradients ≲ 1), so such a
+ * rate trains nothing (and 1e-320 is a denormal); above 1 the seed CNN diverges at once.
+ */
+export const MIN_LEARNING_RATE = 1e-6;
+/** The largest learning rate (see MIN_LEARNING_RATE). */
+export const MAX_LEARNING_RATE = 1;
+
+/** Checks a learning rate: a number in [1e-6, 1]. Throws ConvConfigError naming `learningRate`. */
 export function checkLearningRate(value: unknown, field = 'learningRate'): number {
-  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
-    throw new ConvConfigError(field, `${field} must be a number in (0, 1], got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !(value >= MIN_LEARNING_RATE && value <= MAX_LEARNING_RATE)) {
+    throw new ConvConfigError(field, `${field} must be a number in [1e-6, 1], got ${describeValue(value)}`);
   }
   return value;
 }
@@ -60,7 +70,7 @@ export function checkEpochs(value: unknown): number {
 /**
  * Checks every field of a training run's settings and returns a fresh, frozen copy:
  * preset one of PRESET_NAMES, backend one of BACKEND_CHOICES, optimizer.kind one of
- * OPTIMIZER_KINDS, optimizer.learningRate in (0, 1], optimizer.momentum in [0, 1), batchSize one of
+ * OPTIMIZER_KINDS, optimizer.learningRate in [1e-6, 1], optimizer.momentum in [0, 1), batchSize one of
  * BATCH_SIZES, epochs an integer in [1, 50], seed an integer in [0, 2³²−1]. Throws ConvConfigError
  * whose `parameter` is the field's path (e.g. `optimizer.momentum`) and whose message gives the
  * value and the allowed range.
@@ -101,6 +111,12 @@ export interface SettingsProblem {
 /** The URL query keys, one per settings field. */
 export const SETTINGS_QUERY_KEYS = ['preset', 'backend', 'optimizer', 'lr', 'momentum', 'batch', 'epochs', 'seed'] as const;
 
+/**
+ * The longest query value read: every valid value is far shorter (`overlap-cnn`, `0.000123`), so
+ * a longer one is refused by its length before it is parsed or quoted.
+ */
+export const MAX_QUERY_VALUE_CHARS = 64;
+
 function readNumber(text: string): number {
   return text.trim() === '' ? Number.NaN : Number(text);
 }
@@ -108,8 +124,9 @@ function readNumber(text: string): number {
 /**
  * Reads settings from a URL query (`?preset=overlap-cnn&backend=cpu&optimizer=sgd&lr=0.01&
  * momentum=0.9&batch=32&epochs=3&seed=7`). Missing keys keep `defaults`; a key whose value is
- * invalid keeps the default too and is reported in `problems` (with the checkSettings message),
- * so a mistyped link still opens a working page. Unknown keys are ignored.
+ * invalid keeps the default too and is reported in `problems` (with the checkSettings message;
+ * a value longer than MAX_QUERY_VALUE_CHARS is refused unread, and `value` quotes at most 60
+ * characters of it), so a mistyped link still opens a working page. Unknown keys are ignored.
  */
 export function settingsFromQuery(
   query: URLSearchParams,
@@ -120,6 +137,11 @@ export function settingsFromQuery(
   const apply = (key: string, change: (text: string) => TrainSettings): void => {
     const text = query.get(key);
     if (text === null) return;
+    if (text.length > MAX_QUERY_VALUE_CHARS) {
+      const message = `${key} must be at most ${MAX_QUERY_VALUE_CHARS} characters, got ${text.length.toLocaleString('en-US')}`;
+      problems.push({ key, value: clipText(text), message });
+      return;
+    }
     try {
       settings = checkSettings(change(text));
     } catch (error) {

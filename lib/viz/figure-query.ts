@@ -1,15 +1,17 @@
+import { quoteClipped } from '../clip-text.ts';
+
 /**
  * Reads a 1-based step from `query[key]` (e.g. `pe.step`) and returns it as a 0-based index.
  * Missing → 0, silently; anything that is not an integer from 1 to `total` → 0, and the notice
- * `Ignored step "…" from the link: it must be an integer from 1 to N.` is pushed onto `notices`.
- * Never throws.
+ * `Ignored step "…" from the link: it must be an integer from 1 to N.` is pushed onto `notices`
+ * (quoting at most 60 characters of the value). Never throws.
  */
 export function readStepParam(query: URLSearchParams, key: string, total: number, notices: string[]): number {
   const raw = query.get(key);
   if (raw === null) return 0;
   const v = Number(raw);
   if (raw.trim() === '' || !Number.isInteger(v) || v < 1 || v > total) {
-    notices.push(`Ignored step "${raw}" from the link: it must be an integer from 1 to ${total}.`);
+    notices.push(`Ignored step ${quoteClipped(raw)} from the link: it must be an integer from 1 to ${total}.`);
     return 0;
   }
   return v - 1;

@@ -4,6 +4,7 @@ import { im2colBytes } from '../im2col/im2col.ts';
 import { sizeOf } from '../tensor.ts';
 import { ConvConfigError, describeValue } from '../errors.ts';
 import { formatBytes, groupDigitsWith } from './format.ts';
+import { quoteClipped } from '../clip-text.ts';
 
 /**
  * The view-model of lesson 5's "how big does the matrix get" calculator: for one convolution
@@ -215,7 +216,7 @@ export function layerFromQuery(query: URLSearchParams, defaults: LayerSettings =
     touched = true;
     const v = Number(raw);
     if (raw.trim() === '' || !Number.isSafeInteger(v) || v < field.min) {
-      notices.push(`Ignored ${field.label.toLowerCase()} "${raw}" from the link: it must be an integer of at least ${field.min}.`);
+      notices.push(`Ignored ${field.label.toLowerCase()} ${quoteClipped(raw)} from the link: it must be an integer of at least ${field.min}.`);
     } else {
       settings[field.key] = v;
     }

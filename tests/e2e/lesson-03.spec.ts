@@ -248,8 +248,8 @@ test('lesson 3 screenshots, wide and 375 px', async ({ page }) => {
     await cellOf(figure.getByRole('grid', { name: 'i', exact: true }), 5, 3).locator('button').hover();
     await expect(figure.getByTestId('ix-link')).toHaveText(expectedNarration(5, 3));
     await figure.screenshot({ path: join(SCREENSHOTS, `lesson-03-figure-${suffix}.png`) });
-    await openFigure(page, `${PATH}?ix.h=6&ix.w=6&ix.p=1&ix.n=2`);
-    await expect(page.getByTestId('ix-summary')).toContainText('X_col: 12 × 98');
+    await openFigure(page, `${PATH}?ix.h=5&ix.w=5&ix.p=1&ix.n=2`);
+    await expect(page.getByTestId('ix-summary')).toContainText('X_col: 12 × 72');
     await page.getByRole('group', { name: 'Index matrices', exact: true }).screenshot({ path: join(SCREENSHOTS, `lesson-03-figure-batch-${suffix}.png`) });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `the figure overflows the page by ${overflow}px at ${width}px`).toBeLessThanOrEqual(0);

@@ -2,7 +2,9 @@ import { test, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { expectNoSeriousA11yViolations, watchErrors } from './helpers.ts';
 import { corruptedFile, filePayloads, loadMnistFixture, mnistMissingReason, routeMnist, truncatedFile } from './fixtures/mnist-fixture.ts';
-import { dataStatus, expectFixtureLoaded } from './fixtures/trainer-page.ts';
+import { dataStatus, expectFixtureLoaded, report } from './fixtures/trainer-page.ts';
+import { gzipBomb, idxLabelsHeader } from './fixtures/gzip-bomb.ts';
+import { longTasks, longest, watchLongTasks } from './fixtures/long-tasks.ts';
 
 /**
  * The data faults of /train: missing files (404) explain `npm run data` and offer the "MNIST files"
@@ -91,3 +93,39 @@ for (const { what, make, problem } of BROKEN) {
     await expect(dataStatus(page)).not.toContainText(problem);
   });
 }
+
+test('a gzip bomb (1 MB of labels inflating to 1 GiB) gets its message within a second, with no long task over 200 ms', async ({ page }) => {
+  test.setTimeout(120_000);
+  const bomb = Buffer.from(await gzipBomb(idxLabelsHeader(8_000), 1024 ** 3));
+  await watchLongTasks(page);
+  // When the alert first names the bomb (checked on alerts only: cheap on every mutation).
+  await page.addInitScript(() => {
+    const w = window as unknown as { __bombShown?: number };
+    new MutationObserver(() => {
+      if (w.__bombShown !== undefined) return;
+      for (const el of document.querySelectorAll('[role="alert"]')) {
+        if (el.textContent?.includes('unpacks to more than')) w.__bombShown = performance.now();
+      }
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  await routeMnist(page, { ...fixture!.files, 'train-labels-idx1-ubyte.gz': bomb });
+  await page.goto('/train');
+  const alert = page.getByRole('region', { name: 'Data' }).getByRole('alert');
+  await expect(alert).toContainText('train-labels-idx1-ubyte.gz unpacks to more than 8,008 bytes, the length its IDX header describes', { timeout: 60_000 });
+  const { arrived, shown } = await page.evaluate(() => {
+    const files = performance.getEntriesByType('resource').filter((e) => e.name.includes('/data/mnist/')) as PerformanceResourceTiming[];
+    return { arrived: Math.max(...files.map((e) => e.responseEnd)), shown: (window as unknown as { __bombShown: number }).__bombShown };
+  });
+  const during = await longTasks(page, arrived, shown);
+  const all = await longTasks(page);
+  report(
+    `gzip bomb ${(bomb.length / 1e6).toFixed(2)} MB → 1 GiB labels: message ${Math.round(shown - arrived)} ms after the four files arrived; ` +
+      `longest task while unpacking ${Math.round(longest(during))} ms (${during.length} over 50 ms); longest on the page since load ${Math.round(longest(all))} ms`,
+  );
+  expect(shown - arrived).toBeLessThan(2_000);
+  expect(longest(during)).toBeLessThan(400);
+  // The page stays usable: the good file loads after it.
+  await (await picker(page)).setInputFiles(filePayloads({ 'train-labels-idx1-ubyte.gz': fixture!.files['train-labels-idx1-ubyte.gz'] }));
+  await expectFixtureLoaded(page);
+});
+

@@ -74,3 +74,36 @@ test('Pause then an immediate Forget: the save under way does not bring the chec
   await expect(page.getByText(/No checkpoint saved yet/)).toBeVisible({ timeout: 30_000 });
   expect(await stepNumber(page)).toBe(0);
 });
+
+// A database left by another version of the page, or without its store, used to turn automatic
+// checkpoints off for good; the store now opens it at its version and adds the store.
+for (const broken of [{ version: 3, store: 'other' }, { version: 1, store: null }]) {
+  test(`an IndexedDB database at version ${broken.version} ${broken.store ? 'holding another store' : 'without any store'} is upgraded: checkpoints stay on and a pause saves`, async ({ page }) => {
+    test.setTimeout(3 * 60_000);
+    await page.goto('/');
+    await page.evaluate(async ({ version, store }) => {
+      await new Promise<void>((resolve, reject) => {
+        const del = indexedDB.deleteDatabase('unrolled-trainer');
+        del.onsuccess = () => resolve();
+        del.onerror = () => reject(del.error);
+      });
+      await new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open('unrolled-trainer', version);
+        req.onupgradeneeded = () => {
+          if (store) req.result.createObjectStore(store);
+        };
+        req.onsuccess = () => {
+          req.result.close();
+          resolve();
+        };
+        req.onerror = () => reject(req.error);
+      });
+    }, broken);
+    await start(page);
+    await expect(page.getByText(/Automatic checkpoints are off/)).toHaveCount(0);
+    await waitForStepAbove(page, 5, 60_000);
+    await pause(page);
+    await expect(page.getByText(/Checkpoint saved automatically/)).toBeVisible({ timeout: 30_000 });
+  });
+}
+

@@ -4,7 +4,7 @@ import { runToMarkdown, tableToMarkdown } from '../../lib/bench/markdown.ts';
 import { SAVED_KEY, MAX_SAVED, addSaved, checkLabel, compareSaved, parseSaved, removeSaved } from '../../lib/bench/saved.ts';
 import { chartLayout, tickLabel, NARROW_CHART } from '../../lib/bench/chart.ts';
 import { agreementText, progressFraction, statusText } from '../../lib/bench/status.ts';
-import { REPETITION_CHOICES, DEFAULT_REPETITIONS, budgetFor, repetitionsFromQuery, warmupFor } from '../../lib/bench/protocol.ts';
+import { REPETITION_CHOICES, DEFAULT_REPETITIONS, budgetFor, readRepetitions, repetitionsFromQuery, warmupFor } from '../../lib/bench/protocol.ts';
 import { PLANNED_METHODS } from '../../lib/bench/run.ts';
 import type { BenchRun, MethodInfo } from '../../lib/bench/run.ts';
 import type { CellResult } from '../../lib/bench/runner.ts';
@@ -251,6 +251,27 @@ describe('status and settings', () => {
     const run = fakeRun([1], [1]);
     const bad = { ...run, cells: run.cells.map((c, k) => (k === 0 ? { ...c, maxError: 0.5 } : c)) };
     expect(agreementText(bad)).toBe('Check failed: naive (seed-b1, forward) disagreed with the CPU im2col result by more than 0.0001.');
+  });
+
+  it.each(['abc', '7', '', '3.0x', 'x'.repeat(100_000)])('bench.reps=%s is ignored with a notice naming the choices and the default', (raw) => {
+    const read = readRepetitions(new URLSearchParams({ 'bench.reps': raw }));
+    expect(read.repetitions).toBe(DEFAULT_REPETITIONS);
+    expect(read.notice).toMatch(/^Ignored bench\.reps ".*"( \(100,000 characters\))? from the link: it must be 3, 10 or 30; using 10\.$/);
+    expect(read.notice!.length).toBeLessThan(180);
+  });
+
+  it('bench.reps=30 or none: no notice', () => {
+    expect(readRepetitions(new URLSearchParams('bench.reps=30'))).toEqual({ repetitions: 30, notice: null });
+    expect(readRepetitions(new URLSearchParams(''))).toEqual({ repetitions: DEFAULT_REPETITIONS, notice: null });
+  });
+
+  it('a store holding more than MAX_SAVED runs (written by hand, another version) shows only the newest MAX_SAVED', () => {
+    const run = JSON.parse(addSaved(null, 'x', fakeRun([1], [1]), 't'))[0].run;
+    const many = JSON.stringify(Array.from({ length: 30 }, (_, k) => ({ label: `run ${k}`, savedAt: `t${k}`, run })));
+    const shown = parseSaved(many);
+    expect(shown).toHaveLength(MAX_SAVED);
+    expect(shown[0].label).toBe(`run ${30 - MAX_SAVED}`);
+    expect(shown.at(-1)?.label).toBe('run 29');
   });
 
   it('repetitions from the URL, warm-up and budget per setting', () => {

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { tensor, im2col } from '../../lib/index.ts';
 import { describeShown, roleFromLabel, MAX_GRIDS, MAX_ROWS, MAX_COLS } from '../../lib/notebook/show.ts';
+import { DRAW_BUDGET } from '../../lib/viz/figure/budget.ts';
 import { inspect } from '../../lib/notebook/inspect.ts';
 import { expectConfigError } from './helpers/expect-config-error.ts';
 
@@ -26,17 +27,28 @@ describe('show: tensors', () => {
     expect(describeShown(tensor([], [0.1]), 's')).toEqual({ kind: 'text', text: '0.1', label: 's' });
   });
 
-  it('cuts a large tensor to MAX_GRIDS planes of MAX_ROWS × MAX_COLS and says so', () => {
+  it('cuts a large tensor to planes of MAX_ROWS × MAX_COLS, as many as the draw budget holds, and says so', () => {
     const t = tensor([1, MAX_GRIDS + 4, MAX_ROWS + 8, MAX_COLS + 1]);
     const item = describeShown(t, 'big');
     if (item?.kind !== 'grids') throw new Error('expected grids');
-    expect(item.grids).toHaveLength(MAX_GRIDS);
+    // 32 × 32 = 1,024 cells a plane: the 2,048-cell budget holds two.
+    const fit = Math.floor(DRAW_BUDGET / (MAX_ROWS * MAX_COLS));
+    expect(fit).toBe(2);
+    expect(item.grids).toHaveLength(fit);
     expect(item.grids[0].values).toHaveLength(MAX_ROWS);
     expect(item.grids[0].values[0]).toHaveLength(MAX_COLS);
     expect(item.notes).toEqual([
       `each plane: showing ${MAX_ROWS} of ${MAX_ROWS + 8} rows and ${MAX_COLS} of ${MAX_COLS + 1} columns`,
-      `showing ${MAX_GRIDS} of ${MAX_GRIDS + 4} planes`,
+      `showing ${fit} of ${MAX_GRIDS + 4} planes (a value draws at most 2,048 cells)`,
     ]);
+  });
+
+  it('small planes: MAX_GRIDS of them, within the budget (16 × 8 × 8 = 1,024 cells)', () => {
+    const item = describeShown(tensor([2, 10, 8, 8]), 'y');
+    if (item?.kind !== 'grids') throw new Error('expected grids');
+    expect(item.grids).toHaveLength(MAX_GRIDS);
+    expect(item.grids.reduce((a, g) => a + g.values.length * g.values[0].length, 0)).toBeLessThanOrEqual(DRAW_BUDGET);
+    expect(item.notes).toEqual([`showing ${MAX_GRIDS} of 20 planes`]);
   });
 
   it('colors by role: from the option, else from the label, else output', () => {

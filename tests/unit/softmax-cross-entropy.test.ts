@@ -146,4 +146,17 @@ describe('softmaxCrossEntropy errors', () => {
     expect(() => softmaxCrossEntropy(tensor([2, 3], [0, 1, 2, 3, Number.NaN, 5]), [0, 0])).toThrow(/logits\[1, 1\] must be finite, got NaN/);
     expect(() => softmaxCrossEntropy(tensor([2, 3], [Infinity, 1, 2, 3, 4, 5]), [0, 0])).toThrow(/logits\[0, 0\] must be finite, got Infinity/);
   });
+
+  it('labels that change between check and use cannot give a NaN loss: each label is read once', () => {
+    // A label that reads 1 the first time and 7 (out of range for K = 3) after: reading it twice
+    // would index past the row and give NaN.
+    let reads = 0;
+    const shifty = { length: 1, get 0() { reads += 1; return reads === 1 ? 1 : 7; } } as ArrayLike<number>;
+    const logits = tensor([1, 3], [0, 1, 2]);
+    const { loss } = softmaxCrossEntropy(logits, shifty);
+    const ref = Math.log(Math.exp(-2) + Math.exp(-1) + 1) - (1 - 2);
+    expect(reads).toBe(1);
+    expect(loss).toBeCloseTo(ref, 6);
+  });
 });
+

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { OVERLAP_CNN, SEED_CNN } from '../../lib/train/model.ts';
 import { initParams } from '../../lib/train/init.ts';
 import { paramsToPayload } from '../../lib/train/params-payload.ts';
-import { CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint } from '../../lib/train/checkpoint.ts';
+import { CHECKPOINT_VERSION, CheckpointError, MAX_WEIGHT_MAGNITUDE, decodeCheckpoint, encodeCheckpoint } from '../../lib/train/checkpoint.ts';
 import type { CheckpointMeta, CheckpointProblem } from '../../lib/train/checkpoint.ts';
 import { DEFAULT_SETTINGS } from '../../lib/train/settings.ts';
 
@@ -43,6 +43,32 @@ describe('checkpoint files', () => {
       expect(error.problem).toBe('non-finite');
       expect(error.message).toContain(`The weights in this file are damaged: ${p.names[2]} holds ${bad} at entry 5`);
     }
+  });
+
+  // Damaged weights, as a table: where the bad values go (one entry, or a whole tensor) and what
+  // the refusal says. Every row names the tensor and the entry; none loads as "Loaded …".
+  const DAMAGED_WEIGHTS: { what: string; tensor: number; fill: (values: Float32Array) => void; entry: number; problem: CheckpointProblem; says: string }[] = [
+    { what: 'every weight of a tensor 1e38', tensor: 0, fill: (v) => v.fill(1e38), entry: 0, problem: 'too-large', says: 'weights of this model stay within ±10,000' },
+    { what: 'one weight −3e38', tensor: 1, fill: (v) => { v[3] = -3e38; }, entry: 3, problem: 'too-large', says: '-3' },
+    { what: 'one weight 10,001', tensor: 3, fill: (v) => { v[0] = 10_001; }, entry: 0, problem: 'too-large', says: 'holds 10001 at entry 0' },
+    { what: 'one weight −Infinity', tensor: 2, fill: (v) => { v[1] = Number.NEGATIVE_INFINITY; }, entry: 1, problem: 'non-finite', says: 'every weight must be a finite number' },
+    { what: 'a whole tensor NaN', tensor: 2, fill: (v) => v.fill(Number.NaN), entry: 0, problem: 'non-finite', says: 'holds NaN at entry 0' },
+  ];
+  it.each(DAMAGED_WEIGHTS)('refuse $what, naming the tensor and the entry', ({ tensor, fill, entry, problem: kind, says }) => {
+    const p = paramsToPayload('overlap-cnn', initParams(OVERLAP_CNN, 3));
+    fill(p.data[tensor]);
+    const error = problem(encodeCheckpoint(p, META));
+    expect(error.problem).toBe(kind);
+    expect(error.message).toContain(`The weights in this file are damaged: ${p.names[tensor]} holds`);
+    expect(error.message).toContain(`at entry ${entry}`);
+    expect(error.message).toContain(says);
+  });
+
+  it(`load weights of magnitude exactly ${MAX_WEIGHT_MAGNITUDE} (the documented bound is inclusive)`, () => {
+    const p = paramsToPayload('overlap-cnn', initParams(OVERLAP_CNN, 3));
+    p.data[0][0] = MAX_WEIGHT_MAGNITUDE;
+    p.data[0][1] = -MAX_WEIGHT_MAGNITUDE;
+    expect(decodeCheckpoint(encodeCheckpoint(p, META)).params.data[0][1]).toBe(-MAX_WEIGHT_MAGNITUDE);
   });
 
   it('follow the documented layout: "UNRL", version, header length, JSON header, float32 LE data', () => {

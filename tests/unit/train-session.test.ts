@@ -344,7 +344,7 @@ describe('the session state machine', () => {
     await h.handle({ type: 'set-learning-rate', learningRate: 0.01 });
     expect(h.backends[0].learningRates).toEqual([0.01]);
     await h.handle({ type: 'set-learning-rate', learningRate: 2 });
-    expect(h.of('fault').at(-1)).toEqual({ type: 'fault', fault: 'error', message: 'learningRate must be a number in (0, 1], got 2' });
+    expect(h.of('fault').at(-1)).toEqual({ type: 'fault', fault: 'error', message: 'learningRate must be a number in [1e-6, 1], got 2' });
     await h.handle({ type: 'train' });
     await h.idle();
     await h.handle({ type: 'snapshot' });

@@ -34,7 +34,7 @@ describe('checkSettings', () => {
   it('accepts the ends of every range', () => {
     for (const s of [
       withOptimizer({ learningRate: 1, momentum: 0 }),
-      { ...withOptimizer({ learningRate: 1e-9, momentum: 0.999 }), epochs: 50, seed: 2 ** 32 - 1 },
+      { ...withOptimizer({ learningRate: 1e-6, momentum: 0.999 }), epochs: 50, seed: 2 ** 32 - 1 },
       { ...DEFAULT_SETTINGS, epochs: 1, seed: 0, preset: 'overlap-cnn', backend: 'cpu' },
       ...BATCH_SIZES.map((batchSize) => ({ ...DEFAULT_SETTINGS, batchSize })),
     ]) {
@@ -43,7 +43,7 @@ describe('checkSettings', () => {
   });
 
   const cases: [string, unknown, string, RegExp][] = [
-    ['learning rate 0', withOptimizer({ learningRate: 0 }), 'optimizer.learningRate', /learningRate must be a number in \(0, 1\], got 0/],
+    ['learning rate 0', withOptimizer({ learningRate: 0 }), 'optimizer.learningRate', /learningRate must be a number in \[1e-6, 1\], got 0/],
     ['learning rate 1.5', withOptimizer({ learningRate: 1.5 }), 'optimizer.learningRate', /got 1\.5/],
     ['learning rate NaN', withOptimizer({ learningRate: Number.NaN }), 'optimizer.learningRate', /got NaN/],
     ['momentum 1', withOptimizer({ momentum: 1 }), 'optimizer.momentum', /momentum must be a number in \[0, 1\), got 1/],
@@ -96,7 +96,7 @@ describe('settings in the URL query', () => {
       ['lr', 'abc'],
       ['batch', '100'],
     ]);
-    expect(problems[1].message).toMatch(/learningRate must be a number in \(0, 1\], got NaN/);
+    expect(problems[1].message).toMatch(/learningRate must be a number in \[1e-6, 1\], got NaN/);
     expect(problems[2].message).toMatch(/batchSize must be one of 16, 32, 64, 128, got 100/);
   });
 
@@ -114,4 +114,41 @@ describe('settings in the URL query', () => {
       expect(settingsFromQuery(new URLSearchParams(settingsToQuery(s).toString()))).toEqual({ settings: s, problems: [] });
     }
   });
+
+  it('lr has the documented range [1e-6, 1]: 1e-6 and 1 are taken, 1e-320 and 9e-7 refused', () => {
+    expect(settingsFromQuery(new URLSearchParams('lr=1e-6')).settings.optimizer.learningRate).toBe(1e-6);
+    expect(settingsFromQuery(new URLSearchParams('lr=1')).settings.optimizer.learningRate).toBe(1);
+    for (const raw of ['1e-320', '9e-7', '0']) {
+      const { settings, problems } = settingsFromQuery(new URLSearchParams({ lr: raw }));
+      expect(settings.optimizer.learningRate).toBe(DEFAULT_SETTINGS.optimizer.learningRate);
+      expect(problems[0].message).toMatch(/optimizer\.learningRate must be a number in \[1e-6, 1\]/);
+    }
+  });
+
+  // Hostile trainer links: each falls back to the default with one short problem, fast, and the
+  // settings written back carry none of it.
+  const HOSTILE_QUERY: [string, string][] = [
+    ['preset', 'x'.repeat(200_000)],
+    ['lr', Array.from({ length: 400_000 }, () => '1').join(',')],
+    ['lr', '1e308'],
+    ['lr', '1e-320'],
+    ['momentum', '-0'.repeat(50_000)],
+    ['batch', '9'.repeat(100_000)],
+    ['epochs', 'Infinity'],
+    ['seed', '-1'],
+    ['backend', '<script>alert(1)</script>'],
+  ];
+  it.each(HOSTILE_QUERY.map(([key, raw]) => ({ key, raw, shown: raw.slice(0, 20) })))('$key=$shown… is ignored with a short note and not written back', ({ key, raw }) => {
+    const query = new URLSearchParams([[key, raw]]);
+    const t0 = performance.now();
+    const { settings, problems } = settingsFromQuery(query);
+    expect(performance.now() - t0).toBeLessThan(100);
+    expect(settings).toEqual(DEFAULT_SETTINGS);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].value.length).toBeLessThanOrEqual(90);
+    expect(problems[0].message.length).toBeLessThan(200);
+    if (raw.length > 64) expect(problems[0].message).toBe(`${key} must be at most 64 characters, got ${raw.length.toLocaleString('en-US')}`);
+    expect(settingsToQuery(settings).toString()).toBe('');
+  });
 });
+

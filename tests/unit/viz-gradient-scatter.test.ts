@@ -275,7 +275,8 @@ describe('editing, guarding and the URL (the figure contract)', () => {
 
   it('a valid setting too large to draw is refused with the draw budget’s message', () => {
     const big = attemptDraw(SCATTER_SPEC, { ...SCATTER_DEFAULTS, H: 12, W: 12, KH: 3, KW: 3, C: 3, padding: 3 });
-    expect(big).toEqual({ ok: false, error: 'the figure would draw 8,208 cells (dX_col 27 × 256 and the dx panels); it draws at most 2,048' });
+    // dX_col 27 × 256 = 6,912, four padded 18 × 18 panels (three dx, the coverage) = 1,296, W 27, dY 256, x 432.
+    expect(big).toEqual({ ok: false, error: 'the figure would draw 8,923 cells (dX_col 27 × 256, the dx panels and the operands); it draws at most 2,048' });
   });
 
   it('settings, values and step survive a round trip through the query, with no notice', () => {
@@ -301,7 +302,7 @@ describe('editing, guarding and the URL (the figure contract)', () => {
     expect(read.index).toBe(0);
     expect(read.drawn.example.settings.stride).toBe(1);
     const tooBig = readFigureQuery(SCATTER_SPEC, new URLSearchParams('sc.h=12&sc.w=12&sc.kh=3&sc.kw=3&sc.c=3&sc.p=3'));
-    expect(tooBig.notices[0]).toMatch(/^The link's settings could not be drawn \(the figure would draw 8,208 cells/);
+    expect(tooBig.notices[0]).toMatch(/^The link's settings could not be drawn \(the figure would draw 8,923 cells/);
     expect(tooBig.drawn.example.settings).toEqual(SCATTER_DEFAULTS);
   });
 

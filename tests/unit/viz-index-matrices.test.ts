@@ -181,7 +181,8 @@ describe('padding, batches and edits', () => {
 describe('settings, limits and the URL (the figure contract)', () => {
   it('a setting the figure cannot draw is refused with the draw budget’s message', () => {
     expect(attemptDraw(INDEX_SPEC, { ...INDEX_DEFAULTS, H: 12, W: 12, KH: 3, KW: 3 })).toEqual({
-      ok: false, error: 'the figure would draw 2,700 cells (X_col 27 × 100); it draws at most 2,048',
+      // X_col 27 × 100 = 2,700, i and j 27 × 100 each = 5,400, d 27, the input 3 × 12 × 12 = 432.
+      ok: false, error: 'the figure would draw 8,559 cells (X_col 27 × 100, i and j 27 × 100, d and the input); it draws at most 2,048',
     });
   });
 

@@ -46,4 +46,11 @@ describe('progressFetch', () => {
     expect(r.status).toBe(404);
     expect(seen).toEqual([]);
   });
+
+  it('errors a body as soon as it passes maxBytes, naming the file and the limit', async () => {
+    const f = progressFetch(() => undefined, {}, fakeFetch(files, true), 7);
+    const read = (await f('/data/a.gz')).arrayBuffer();
+    await expect(read).rejects.toThrow('a.gz is larger than 7 bytes, more than any MNIST file');
+    expect((await (await f('/data/b.gz')).arrayBuffer()).byteLength).toBe(5);
+  });
 });

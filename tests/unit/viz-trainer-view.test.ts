@@ -148,7 +148,7 @@ describe('settings form', () => {
     expect(s.error).toEqual({ field: 'epochs', text: '99', message: 'epochs must be an integer in [1, 50], got 99' });
     // An empty field is named in the reader's words, not as NaN.
     expect(editSetting(start, 'learningRate', '').error?.message).toBe('Learning rate: enter a number between 0 and 1 (0 excluded), e.g. 0.001');
-    expect(editSetting(start, 'learningRate', '2').error?.message).toBe('optimizer.learningRate must be a number in (0, 1], got 2');
+    expect(editSetting(start, 'learningRate', '2').error?.message).toBe('optimizer.learningRate must be a number in [1e-6, 1], got 2');
     expect(editSetting(start, 'momentum', '1').error?.field).toBe('momentum');
   });
 

@@ -6,6 +6,7 @@
  * with the col2im input gradient (conv2dBackward with method 'col2im'). Also the lesson's
  * build-time TeX for the seed example. Pure: no DOM, no Svelte; every number comes from lib/.
  */
+import { checkDrawBudget } from '../figure/budget.ts';
 import type { ConvGeometry } from '../../geometry.ts';
 import { ConvConfigError } from '../../errors.ts';
 import type { Tensor } from '../../tensor.ts';
@@ -263,7 +264,8 @@ function compareNarration(agreeing: number, total: number, maxDifference: number
 
 /**
  * Builds the view of an example from the engine's dilated trace and col2im gradient. Throws
- * ConvConfigError when the final convolution has more than MAX_TERMS products (too many to list).
+ * ConvConfigError when the final convolution has more than MAX_TERMS products (too many to list),
+ * or when its planes together would draw more than DRAW_BUDGET cells.
  */
 export function buildDilatedView(example: ConvExample): DilatedView {
   const g = example.geometry;
@@ -279,6 +281,10 @@ export function buildDilatedView(example: ConvExample): DilatedView {
       `the final convolution has ${products} products, more than the ${MAX_TERMS} this figure steps through; use a smaller input, kernel, padding or dilation, or fewer channels or filters`,
     );
   }
+  // Every plane the figure draws: x, w, dY, dilated, padded, rotated W, the full convolution, and dX
+  // three times (the dilated method's, col2im's and their comparison).
+  const drawn = [example.x, example.w, example.dy, trace.dilated, trace.padded, trace.rotated, trace.fullConv].reduce((a, t) => a + t.data.length, 3 * trace.dx.data.length);
+  checkDrawBudget(drawn, 'x, W, dY, its dilated and padded forms, the rotated W, the full convolution and dX three times');
   const cells = trace.cells;
   const col2imDx = conv2dBackward(example.dy, example.x, example.w, opts, { method: 'col2im' }).dx;
 

@@ -7,6 +7,7 @@ export * from './spec.ts';
 export * from './budget.ts';
 export * from './query.ts';
 export * from './edit.ts';
+export * from './float32.ts';
 export * from './mark.ts';
 export * from './conv.ts';
 export * from './plane.ts';

@@ -1,6 +1,8 @@
 import type { Drawn, FigureSpec, FigureStep } from './spec.ts';
 import { attemptDraw } from './spec.ts';
 import { readStepParam, writeStepParam } from '../figure-query.ts';
+import { quoteClipped } from '../../clip-text.ts';
+import { float32Problem } from './float32.ts';
 
 /** What a figure restores from a link: drawable settings, the step, and notices for the reader. */
 export interface RestoredFigure<S, E, V, St> {
@@ -9,18 +11,44 @@ export interface RestoredFigure<S, E, V, St> {
   notices: string[];
 }
 
-function parseList(text: string): number[] | null {
-  const parts = text.split(',');
-  const values = parts.map((p) => Number(p));
-  return parts.every((p) => p.trim() !== '') && values.every((v) => Number.isFinite(v)) ? values : null;
+/**
+ * Most characters a link may spend on one value of a list, its comma included
+ * (`-0.000123456789012345678,` is 25): a longer list text is refused by its length alone,
+ * before anything is parsed, so a 400,000-value list costs nothing.
+ */
+export const MAX_CHARS_PER_VALUE = 25;
+
+/**
+ * Reads a value list from link text for a list of `size` values, in one linear pass: the values,
+ * or the notice saying why they were ignored (too long for `size` values; not numbers; a number
+ * that becomes ±Infinity in float32; the wrong count). Quotes at most 60 characters of a value.
+ */
+export function readValueList(raw: string, size: number, label: string): { values: number[] } | { notice: string } {
+  const limit = Math.max(1, size) * MAX_CHARS_PER_VALUE;
+  if (raw.length > limit) {
+    return { notice: `Ignored the ${label} from the link: ${raw.length.toLocaleString('en-US')} characters, more than the ${limit.toLocaleString('en-US')} that ${size} values may take.` };
+  }
+  const parts = raw.split(',');
+  const values: number[] = [];
+  for (const part of parts) {
+    const value = Number(part);
+    if (part.trim() === '' || !Number.isFinite(value)) return { notice: `Ignored the ${label} from the link: they must be numbers separated by commas.` };
+    const problem = float32Problem(label, part);
+    if (problem) return { notice: `Ignored the ${label} from the link: ${problem}.` };
+    values.push(value);
+  }
+  if (values.length !== size) return { notice: `Ignored the ${label} from the link: ${size} were needed, ${values.length} given.` };
+  return { values };
 }
 
 /**
  * Restores a figure from the page's query: each field under `<prefix><param>` (an integer in the
  * field's range, else ignored with a notice), each value list under `<prefix><param>` (numbers
- * separated by commas, of the length the shapes need, else ignored with a notice), then the step
- * `<prefix>step` (1-based). Settings the engine or the figure refuses fall back to the defaults with
- * a notice. Never throws. A link written by writeFigureQuery restores with no notice.
+ * separated by commas that stay finite in float32, of the length the shapes need, else ignored
+ * with a notice; see readValueList), then the step `<prefix>step` (1-based). Settings the engine or
+ * the figure refuses fall back to the defaults with a notice. Notices quote at most 60 characters
+ * of a value. Never throws. A link written by writeFigureQuery restores with no notice, and what
+ * was ignored is not written back (the URL drops it).
  */
 export function readFigureQuery<S extends object, E, V, St extends FigureStep>(
   spec: FigureSpec<S, E, V, St>,
@@ -35,7 +63,7 @@ export function readFigureQuery<S extends object, E, V, St extends FigureStep>(
     touched = true;
     const v = Number(raw);
     if (raw.trim() === '' || !Number.isInteger(v) || v < field.min || v > field.max) {
-      notices.push(`Ignored ${field.label.toLowerCase()} "${raw}" from the link: it must be an integer from ${field.min} to ${field.max}.`);
+      notices.push(`Ignored ${field.label.toLowerCase()} ${quoteClipped(raw)} from the link: it must be an integer from ${field.min} to ${field.max}.`);
     } else {
       settings[field.key] = v;
     }
@@ -44,11 +72,9 @@ export function readFigureQuery<S extends object, E, V, St extends FigureStep>(
     const raw = query.get(spec.prefix + list.param);
     if (raw === null) continue;
     touched = true;
-    const values = parseList(raw);
-    const size = list.size(settings as S);
-    if (!values) notices.push(`Ignored the ${list.label} from the link: they must be numbers separated by commas.`);
-    else if (values.length !== size) notices.push(`Ignored the ${list.label} from the link: ${size} were needed, ${values.length} given.`);
-    else settings[list.key] = values;
+    const read = readValueList(raw, list.size(settings as S), list.label);
+    if ('notice' in read) notices.push(read.notice);
+    else settings[list.key] = read.values;
   }
   let attempt = attemptDraw(spec, touched ? (settings as S) : spec.defaults);
   if (!attempt.ok) {

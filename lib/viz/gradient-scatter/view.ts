@@ -191,7 +191,7 @@ function optsOf(g: ConvGeometry): ConvOptions {
 /**
  * Builds the view of an example: dX_col by the engine's matmul (`W_rowᵀ × dY_row`), its fold by
  * col2imLoops, the coverage, and the reference dx from conv2dBackward. Throws ConvConfigError
- * over DRAW_BUDGET (dX_col, the dx panels and the coverage map together).
+ * over DRAW_BUDGET (dX_col, the dx panels, the coverage map and the operands W, dY and x together).
  */
 export function scatterView(example: ConvExample): ScatterView {
   const g = example.geometry;
@@ -200,7 +200,11 @@ export function scatterView(example: ConvExample): ScatterView {
   const R = C * KH * KW;
   const P = OH * OW;
   const Q = N * P;
-  checkDrawBudget(R * Q + (N * C + 1) * (H + 2 * ph) * (W + 2 * pw), `dX_col ${R} × ${Q} and the dx panels`);
+  // Drawn: dX_col, the padded dx panels and the coverage map, and the editable operands W, dY and x.
+  checkDrawBudget(
+    R * Q + (N * C + 1) * (H + 2 * ph) * (W + 2 * pw) + F * R + N * F * P + N * C * H * W,
+    `dX_col ${R} × ${Q}, the dx panels and the operands`,
+  );
   const opts = optsOf(g);
   const wRow = reshape(example.w, [F, R]);
   const dyRow = tensor([F, Q], nchwToRows(example.dy.data, N, F, P));

@@ -110,7 +110,10 @@ export function buildIndexView(example: ConvExample): IndexView {
   const { x, geometry } = example;
   const { N, C, KH, KW, OH, OW, ph, pw, sh, sw, dh, dw, HP, WP } = geometry;
   const opts = { stride: [sh, sw] as const, padding: [ph, pw] as const, dilation: [dh, dw] as const };
-  checkDrawBudget(C * KH * KW * N * OH * OW, `X_col ${C * KH * KW} × ${N * OH * OW}`);
+  // Drawn: X_col [R, N·P], i and j [R, P], d [R, 1] and the padded input planes (R = C·KH·KW, P = OH·OW).
+  const R = C * KH * KW;
+  const P = OH * OW;
+  checkDrawBudget(R * N * P + 2 * R * P + R + N * C * HP * WP, `X_col ${R} × ${N * P}, i and j ${R} × ${P}, d and the input`);
   const indices = im2colIndices(x.shape, [KH, KW], opts);
   const gathered = gatherWithIndices(x, indices, [ph, pw]);
   const reference = im2col(x, [KH, KW], opts);

@@ -42,6 +42,8 @@ export class FigureState<S extends object, E, V, St extends FigureStep> {
    * (the scrubber, Home/End) are not asked.
    */
   gate: ((next: number) => boolean) | null = null;
+  /** The text last typed into each number field (shown while it still reads as the field's value). */
+  typed: Partial<Record<NumberKey<S>, string>> = $state.raw({});
   #editError: string | null = $state(null);
   #draws = 0;
   /** The last valid drawing (plain field: the derived below falls back to it). */
@@ -123,6 +125,7 @@ export class FigureState<S extends object, E, V, St extends FigureStep> {
 
   /** Sets numeric field `key` from the text typed in its input. */
   setField(key: NumberKey<S>, text: string): void {
+    this.typed = { ...this.typed, [key]: text };
     this.commit(withField(this.settings, key, text));
   }
 
@@ -154,6 +157,7 @@ export class FigureState<S extends object, E, V, St extends FigureStep> {
     this.playing = false;
     this.#editError = null;
     this.settings = this.spec.defaults;
+    this.typed = {};
     this.index = 0;
     this.notices = [];
     this.pointer = null;

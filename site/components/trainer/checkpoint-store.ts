@@ -25,29 +25,46 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
 /** The open connection, kept so a save on pagehide can issue its write at once (see saveStoredCheckpointNow). */
 let opened: IDBDatabase | null = null;
 
+/**
+ * Opens the database at whatever version it is, creating the store when it is missing: a database
+ * left at another version, or without its store (an older page, a damaged profile, another tool),
+ * is upgraded to the next version with the store added, instead of turning checkpoints off for good.
+ */
 function openDb(): Promise<IDBDatabase> {
   if (opened) return Promise.resolve(opened);
   if (typeof indexedDB === 'undefined') return Promise.reject(new Error('this browser has no IndexedDB'));
+  return openAt(undefined).then((db) => {
+    if (db.objectStoreNames.contains(STORE)) return keep(db);
+    const next = db.version + 1;
+    db.close();
+    return openAt(next).then(keep);
+  });
+}
+
+/** One open request (no version: the current one, or 1 for a new database); the upgrade adds the store. */
+function openAt(version: number | undefined): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME, 1);
+    const req = version === undefined ? indexedDB.open(DB_NAME) : indexedDB.open(DB_NAME, version);
     req.onupgradeneeded = () => {
       if (!req.result.objectStoreNames.contains(STORE)) req.result.createObjectStore(STORE);
     };
-    req.onsuccess = () => {
-      const db = req.result;
-      db.onversionchange = () => {
-        db.close();
-        if (opened === db) opened = null;
-      };
-      db.onclose = () => {
-        if (opened === db) opened = null;
-      };
-      opened = db;
-      resolve(db);
-    };
+    req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error ?? new Error('could not open IndexedDB'));
     req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
   });
+}
+
+/** Keeps the connection open for the page, closing it when another tab upgrades the database. */
+function keep(db: IDBDatabase): IDBDatabase {
+  db.onversionchange = () => {
+    db.close();
+    if (opened === db) opened = null;
+  };
+  db.onclose = () => {
+    if (opened === db) opened = null;
+  };
+  opened = db;
+  return db;
 }
 
 async function withStore<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {

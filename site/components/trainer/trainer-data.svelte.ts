@@ -4,7 +4,7 @@
  * the others through the file picker. `onloaded` hears the train and test sets once all four are
  * good. State is reactive (Svelte runes) for the Data panel.
  */
-import { MNIST_FILES, MnistDataError, identifyMnistFileName, loadMnistFromBuffers } from '../../../lib/data/index.ts';
+import { MAX_UNPACKED_BYTES, MNIST_FILES, MnistDataError, formatCount, identifyMnistFileName, loadMnistFromBuffers } from '../../../lib/data/index.ts';
 import type { MnistBuffers, MnistData, MnistFileKey } from '../../../lib/data/index.ts';
 import { formatInteger } from '../../../lib/viz/trainer/format.ts';
 import { progressFetch } from './progress-fetch.ts';
@@ -53,7 +53,7 @@ export class TrainerData {
     const fetchWithProgress = progressFetch((got, want) => {
       this.received = got;
       this.expected = want;
-    }, sizes);
+    }, sizes, fetch, MAX_UNPACKED_BYTES);
     const base = this.dataUrl.endsWith('/') ? this.dataUrl : `${this.dataUrl}/`;
     const failed: string[] = [];
     await Promise.all(
@@ -83,14 +83,19 @@ export class TrainerData {
   async pick(files: File[]): Promise<void> {
     this.detail = null;
     const unknown: string[] = [];
+    const huge: string[] = [];
     for (const file of files) {
       const key = identifyMnistFileName(file.name);
-      if (key) this.files[key] = file;
+      // No MNIST file, packed or not, is larger than the unpacked training images: never read one that is.
+      if (key && file.size > MAX_UNPACKED_BYTES) huge.push(file.name);
+      else if (key) this.files[key] = file;
       else unknown.push(file.name);
     }
-    const unknownNote = unknown.length
-      ? `Could not tell which MNIST file ${unknown.map((n) => `“${n}”`).join(', ')} is; keep the standard names, e.g. train-images-idx3-ubyte.gz.`
-      : null;
+    const notes = [
+      unknown.length ? `Could not tell which MNIST file ${unknown.map((n) => `“${n}”`).join(', ')} is; keep the standard names, e.g. train-images-idx3-ubyte.gz.` : '',
+      huge.length ? `${huge.map((n) => `“${n}”`).join(', ')} ${huge.length === 1 ? 'is' : 'are'} larger than ${formatCount(MAX_UNPACKED_BYTES)} bytes, more than any MNIST file; pick the published file instead.` : '',
+    ].filter(Boolean);
+    const unknownNote = notes.length ? notes.join(' ') : null;
     this.error = unknownNote;
     const missing = MNIST_FILES.filter((spec) => !this.files[spec.key]);
     if (missing.length) {
