@@ -80,9 +80,11 @@ export function shikiTokenClasses(): ShikiTransformer {
             if (colon < 0 || !PALETTE.has(name)) throw new Error(`Shiki wrote a token style the token classes do not cover: "${decl}"`);
             classes.push(name);
           }
-          const existing = node.properties.className;
+          // Shiki and Astro write `class` as a string property; hast's own name is `className`.
+          const key = 'class' in node.properties ? 'class' : 'className';
+          const existing = node.properties[key];
           const list = Array.isArray(existing) ? existing.map(String) : typeof existing === 'string' ? existing.split(/\s+/).filter(Boolean) : [];
-          node.properties.className = [...list, ...classes];
+          node.properties[key] = [...list, ...classes].join(' ');
           if (rest.length > 0) node.properties.style = rest.join(';');
           else delete node.properties.style;
         }

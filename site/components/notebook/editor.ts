@@ -1,7 +1,8 @@
 /**
  * The cell editor, CodeMirror 6 with the JavaScript/TypeScript language, line numbers, bracket
  * matching, undo history, and token colors from CSS variables (so it follows the site's light and
- * dark schemes). Loaded with a dynamic import only when a reader focuses a cell.
+ * dark schemes). Loaded with a dynamic import only when a reader focuses a cell. Its styles go into
+ * a constructable stylesheet (adopted-styles.ts), which the site's Content-Security-Policy allows.
  * Shift+Enter (and Ctrl/Cmd+Enter) runs the cell; Tab is left to move focus, as on the rest of the page.
  */
 import { EditorView, keymap, lineNumbers, drawSelection, highlightActiveLine, highlightActiveLineGutter } from '@codemirror/view';
@@ -10,6 +11,7 @@ import { typescriptLanguage } from '@codemirror/lang-javascript';
 import { LanguageSupport, bracketMatching, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { classHighlighter } from '@lezer/highlight';
+import { adoptEditorStyles } from './adopted-styles.ts';
 
 /** What a mounted editor offers its cell. */
 export interface CellEditor {
@@ -37,6 +39,7 @@ const theme = EditorView.theme({
  */
 export function mountEditor(parent: HTMLElement, options: { text: string; label: string; onChange: (text: string) => void; onRun: () => void }): CellEditor {
   const run = () => { options.onRun(); return true; };
+  adoptEditorStyles();
   const view = new EditorView({
     parent,
     state: EditorState.create({
