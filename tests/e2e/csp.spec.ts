@@ -135,10 +135,16 @@ test('/notebook: a cell runs in the cell worker and shows its result, with no vi
   const cells = cell.locator('.output table td');
   await expect(cells.first()).toBeVisible({ timeout: 30_000 });
   expect((await cells.allTextContents()).map((t) => t.trim())).toEqual(['145', '191', '283', '329']);
-  // The editor (CodeMirror, which styles itself through constructable stylesheets) opens too.
+  // The editor opens styled (CodeMirror's rules go into an adopted stylesheet), and typing over a
+  // selection that starts in a comment (Chrome would wrap the new text in a styled span) reports nothing.
   await cell.getByRole('textbox').first().click();
   await expect(cell.locator('.cm-content')).toBeFocused();
   await expect(cell.locator('.cm-editor')).toHaveCSS('display', 'flex');
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type('6 * 7');
+  await expect(cell.locator('.cm-content')).toHaveText('6 * 7');
+  await page.keyboard.press('Shift+Enter');
+  await expect(cell.locator('.output .text')).toHaveText('42');
   expect(await watch.violations()).toEqual([]);
   expect(watch.problems).toEqual([]);
 });

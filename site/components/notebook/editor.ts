@@ -34,6 +34,22 @@ const theme = EditorView.theme({
 });
 
 /**
+ * Typing over a selection is done by CodeMirror itself: Chrome would delete the selection and wrap
+ * the new text in a `<span style="…">` carrying the deleted text's colour (its "typing style"),
+ * which the site's `style-src 'self'` blocks — with a violation report for every such keystroke —
+ * before CodeMirror redraws the line from its state anyway. Composition (IME) input is left to the
+ * browser.
+ */
+const typeOverSelection = EditorView.domEventHandlers({
+  beforeinput(event, view) {
+    if (event.inputType !== 'insertText' || event.data == null || event.isComposing || view.composing || view.state.selection.ranges.every((r) => r.empty)) return false;
+    event.preventDefault();
+    view.dispatch(view.state.update(view.state.replaceSelection(event.data), { userEvent: 'input.type', scrollIntoView: true }));
+    return true;
+  },
+});
+
+/**
  * Mounts an editor holding `text` in `parent`. `label` is the editing area's accessible name;
  * `onChange` gets the whole text after every change, `onRun` is called on Shift+Enter.
  */
@@ -58,6 +74,7 @@ export function mountEditor(parent: HTMLElement, options: { text: string; label:
         // tabindex 0 states what contenteditable already does, so checkers see the scroller's focusable content.
         EditorView.contentAttributes.of({ 'aria-label': options.label, tabindex: '0' }),
         EditorView.updateListener.of((u) => { if (u.docChanged) options.onChange(u.state.doc.toString()); }),
+        typeOverSelection,
         theme,
       ],
     }),
