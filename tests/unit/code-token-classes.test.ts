@@ -49,7 +49,7 @@ describe('Shiki token classes', () => {
       transformers: [
         { root(root) { fromStyle = colouredText(root as Hast, (p) => declarations(String(p.style ?? ''))); } },
         shikiTokenClasses(),
-        { root(root) { fromClasses = colouredText(root as Hast, (p) => declarations(String(p.class ?? p.className ?? '').split(' ').map((c) => css.get(c) ?? '').join(';'))); } },
+        { root(root) { fromClasses = colouredText(root as Hast, (p) => declarations([p.class ?? p.className ?? ''].flat().join(' ').split(' ').map((c) => css.get(c) ?? '').join(';'))); } },
       ],
     });
     expect(classed).not.toMatch(/style="/);

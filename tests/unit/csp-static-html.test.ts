@@ -8,12 +8,13 @@ const page = (body: string, head = '') => `<!doctype html><html><head><meta char
 /** Every element's tag, attributes and text, in document order: what a browser builds from the page. */
 function tree(html: string): string[] {
   const out: string[] = [];
-  const walk = (node: any) => {
-    if (node.tagName) out.push(`<${node.tagName} ${node.attrs.map((a: any) => `${a.name}=${a.value}`).sort().join(' ')}>`);
-    else if (node.nodeName === '#text') out.push(node.value);
+  type Node = { nodeName: string; tagName?: string; attrs?: { name: string; value: string }[]; value?: string; childNodes?: Node[] };
+  const walk = (node: Node) => {
+    if (node.tagName) out.push(`<${node.tagName} ${node.attrs!.map((a) => `${a.name}=${a.value}`).sort().join(' ')}>`);
+    else if (node.nodeName === '#text') out.push(node.value!);
     for (const c of node.childNodes ?? []) walk(c);
   };
-  walk(parse(html));
+  walk(parse(html) as unknown as Node);
   return out;
 }
 

@@ -84,7 +84,8 @@ export function shikiTokenClasses(): ShikiTransformer {
           const key = 'class' in node.properties ? 'class' : 'className';
           const existing = node.properties[key];
           const list = Array.isArray(existing) ? existing.map(String) : typeof existing === 'string' ? existing.split(/\s+/).filter(Boolean) : [];
-          node.properties[key] = [...list, ...classes].join(' ');
+          if (key === 'class') node.properties.class = [...list, ...classes].join(' ');
+          else node.properties.className = [...list, ...classes];
           if (rest.length > 0) node.properties.style = rest.join(';');
           else delete node.properties.style;
         }
