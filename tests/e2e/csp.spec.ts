@@ -4,14 +4,14 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { serveWithCsp } from './fixtures/csp-server.ts';
 import { loadMnistFixture } from './fixtures/mnist-fixture.ts';
-import { configureRun, openTrainer, startTraining, waitForStepAbove } from './fixtures/trainer-page.ts';
+import { configureRun, openTrainer, padProbabilities, section, startTraining, waitForDone, waitForStepAbove } from './fixtures/trainer-page.ts';
 import { PAGE_POLICY } from '../../site/csp.ts';
 
 /**
  * The built site under its strict Content-Security-Policy (site/csp.ts), sent as a real HTTP header
  * by a static server (fixtures/csp-server.ts), as the README tells a deployer to: every page of the
  * build is visited and scrolled through until every island has hydrated, a notebook cell runs, and
- * the trainer trains a few steps — with no CSP violation (securitypolicyviolation events in the page
+ * the trainer trains an epoch — with no CSP violation (securitypolicyviolation events in the page
  * and its workers' consoles) and no console error anywhere.
  */
 const DIST = process.env.E2E_DIST ?? 'dist';
@@ -149,16 +149,27 @@ test('/notebook: a cell runs in the cell worker and shows its result, with no vi
   expect(watch.problems).toEqual([]);
 });
 
-test('/train: the trainer loads data and trains a few steps on the CPU (WebAssembly in its worker), with no violation', async ({ page }) => {
+test('/train: the trainer trains one epoch on the CPU (WebAssembly in its worker); its confusion table and the pad\'s bars get their styles; no violation', async ({ page }) => {
   const fixture = loadMnistFixture();
   test.skip(!fixture, 'no MNIST fixture');
-  test.setTimeout(180_000);
+  test.setTimeout(360_000);
   const watch = await watchPolicy(page);
   await openTrainer(page, fixture!, `${origin}/train/`);
   await configureRun(page, { backend: 'cpu', batchSize: 64, epochs: 1 });
   await startTraining(page);
   await waitForStepAbove(page, 3, 120_000);
-  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await waitForDone(page, 300_000);
+  // Confusion cells are tinted through CSSOM (cssProps), not a style attribute: every non-empty cell, and only those.
+  const cells = await page.getByRole('table', { name: 'Confusion matrix' }).locator('tbody td').evaluateAll((tds) => tds.map((td) => ({ count: Number(td.textContent!.replace(/,/g, '')), tinted: (td as HTMLElement).style.background !== '' })));
+  expect(cells).toHaveLength(100);
+  expect(cells.filter((c) => c.count > 0).length).toBeGreaterThan(10);
+  for (const c of cells) expect(c.tinted).toBe(c.count > 0);
+  const pad = section(page, 'Draw a digit');
+  await pad.getByRole('button', { name: 'Use a test digit' }).click();
+  await expect.poll(async () => (await padProbabilities(page)).length, { timeout: 15_000 }).toBe(10);
+  const widths = await pad.locator('.fill').evaluateAll((bars) => bars.map((b) => parseFloat((b as HTMLElement).style.width)));
+  expect(widths).toHaveLength(10);
+  expect(Math.abs(widths.reduce((a, w) => a + w, 0) - 100)).toBeLessThan(1.5);
   expect(await watch.violations()).toEqual([]);
   expect(watch.problems).toEqual([]);
 });
