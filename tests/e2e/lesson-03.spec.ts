@@ -54,7 +54,7 @@ test('lesson 3 renders math and code, hydrates, and gathers the post\'s matrix',
   expect(await page.locator('article').innerText()).not.toContain('\\delta');
   const code = page.locator('pre.astro-code').first();
   await expect(code).toBeVisible();
-  expect(await code.locator('span[style*="--shiki-dark"]').count()).toBeGreaterThan(0);
+  expect(await code.locator('span[class*="sk-dark-"]').count()).toBeGreaterThan(0);
   // The code panel shows gatherLoops: the first step reads row 0's channel, the next gathers an entry.
   const active = figure.locator('.code-panel [data-line].active-line');
   await expect(active).toHaveCount(1);

@@ -50,7 +50,7 @@ test('lesson 4 renders math, code and worked examples, and its view steps by key
   expect(await page.locator('article').innerText()).not.toContain('\\text{row}');
   const code = page.locator('pre.astro-code').first();
   await expect(code).toBeVisible();
-  expect(await code.locator('span[style*="--shiki-dark"]').count()).toBeGreaterThan(0);
+  expect(await code.locator('span[class*="sk-dark-"]').count()).toBeGreaterThan(0);
   // The code panel: the reference loops convGemmLoops, highlighted at build time, without the observer lines.
   await expect(island(page).locator('.code-panel')).toContainText('export function convGemmLoops(');
   await expect(island(page).locator('.code-panel')).not.toContainText('observe');

@@ -32,7 +32,7 @@ test('lesson 5 renders math and code, and the AlexNet preset matches the engine'
   expect(await page.locator('article').innerText()).not.toContain('\\frac');
   const code = page.locator('pre.astro-code').first();
   await expect(code).toBeVisible();
-  expect(await code.locator('span[style*="--shiki-dark"]').count()).toBeGreaterThan(0);
+  expect(await code.locator('span[class*="sk-dark-"]').count()).toBeGreaterThan(0);
 
   const { output, shape, bytes, exact, ratio, region } = await calculator(page);
   await region.getByRole('button', { name: 'AlexNet conv1' }).click();

@@ -111,7 +111,7 @@ test('lesson 8 renders math and code, hydrates, and shows lib’s dX for the see
   // Shiki: the fenced block, both themes.
   const code = page.locator('pre.astro-code').first();
   await expect(code).toBeVisible();
-  expect(await code.locator('span[style*="--shiki-dark"]').count()).toBeGreaterThan(0);
+  expect(await code.locator('span[class*="sk-dark-"]').count()).toBeGreaterThan(0);
   await expect(page.getByText('48 of the 64 products')).toBeVisible();
 
   // The island: first stage, dilation, with its code line.

@@ -112,7 +112,7 @@ test('lesson 9 renders math and code, hydrates, and pools the default input like
   expect(article).toContain('Convolutional Neural Network with Numpy (Fast)');
   const code = page.locator('pre.astro-code').first();
   await expect(code).toBeVisible();
-  expect(await code.locator('span[style*="--shiki-dark"]').count()).toBeGreaterThan(0);
+  expect(await code.locator('span[class*="sk-dark-"]').count()).toBeGreaterThan(0);
 
   const f = await figureOf(page);
   await expect(page.getByRole('radio', { name: 'Max' })).toBeChecked();

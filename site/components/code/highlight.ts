@@ -1,7 +1,11 @@
 import { codeToHtml } from 'shiki';
 import type { SourceSnippet } from '../../../lib/viz/source-snippet.ts';
+import { CODE_THEMES, shikiTokenClasses } from './token-classes.ts';
 
-/** A snippet highlighted at build time: Shiki's HTML (light and dark themes), each line tagged `data-line`. */
+/**
+ * A snippet highlighted at build time: Shiki's HTML (light and dark themes, token colours as
+ * classes — see token-classes.ts), each line tagged `data-line`.
+ */
 export interface HighlightedSnippet {
   html: string;
   marks: Record<string, number>;
@@ -12,9 +16,10 @@ export interface HighlightedSnippet {
 export async function highlightSnippet(snippet: SourceSnippet): Promise<HighlightedSnippet> {
   const html = await codeToHtml(snippet.code, {
     lang: 'ts',
-    themes: { light: 'github-light', dark: 'github-dark' },
+    themes: CODE_THEMES,
     defaultColor: false,
     transformers: [
+      shikiTokenClasses(),
       {
         line(node, line) {
           node.properties['data-line'] = line;
