@@ -15,3 +15,5 @@ export { gatherLoops, GATHER_LOOP_MARKS } from './gather-loops.ts';
 export type { GatherLoopEvent, GatherLoopObserver } from './gather-loops.ts';
 export { convGemmLoops, GEMM_LOOP_MARKS } from './gemm-loops.ts';
 export type { GemmLoopEvent, GemmLoopObserver } from './gemm-loops.ts';
+export { maxPool2dLoops, avgPool2dLoops, maxPool2dBackwardLoops, avgPool2dBackwardLoops, POOL_LOOP_MARKS, POOL_LOOP_FUNCTIONS } from './pool-loops.ts';
+export type { PoolLoopEvent, PoolLoopObserver } from './pool-loops.ts';
