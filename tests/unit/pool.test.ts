@@ -389,7 +389,7 @@ describe('routePoolGradient: the routing both backward ops use', () => {
     // Non-overlapping 2×2 windows: dx holds dy at the winner of each window (6, 7, 8, 9).
     expect(toNested(maxPool2dBackward(dy, x, [2, 2]))).toEqual([[[[0, 0, 0, 2], [1, 0, 0, 0], [0, 3, 4, 0], [0, 0, 0, 0]]]]);
     expect(Array.from(routed)).toEqual([0, 0, 0, 4, 0, 2, 3, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
-    expect(toNested(avgPool2dBackward(dy, x.shape, [2, 2]))[0][0][0]).toEqual([0.25, 0.25, 0.5, 0.5]);
+    expect((toNested(avgPool2dBackward(dy, x.shape, [2, 2])) as number[][][][])[0][0][0]).toEqual([0.25, 0.25, 0.5, 0.5]);
   });
 
   it('refuses a bad argmax with the backward op’s message', () => {
