@@ -72,7 +72,7 @@ export function maxPool2dLoops(
   const { pg, planes, opts: conv } = planeColumns(x, window, opts, 'maxPool2d');
   const [N, C, H, W] = pg.xShape;
   const { KH, KW, OH, OW, sh, sw, ph, pw, dh, dw } = pg.g;
-  const cols = im2colLoops(planes, window, conv); // X_col: one column per window
+  const cols = im2colLoops(planes, window, conv); // X_col
   observe?.({ mark: 'im2col', vars: [] }, { ...NONE, kind: 'im2col', cols }); // trace
   const y = zeros([N, C, OH, OW]);
   const argmax = new Int32Array(N * C * OH * OW);
@@ -80,12 +80,12 @@ export function maxPool2dLoops(
     for (let c = 0; c < C; c++) {
       for (let oh = 0; oh < OH; oh++) {
         for (let ow = 0; ow < OW; ow++) {
-          const q = ((n * C + c) * OH + oh) * OW + ow; // the window's column
+          const q = ((n * C + c) * OH + oh) * OW + ow; // its column
           let best = -Infinity;
           let arg = -1;
           for (let kh = 0; kh < KH; kh++) {
             for (let kw = 0; kw < KW; kw++) {
-              const r = kh * KW + kw; // the window position's row
+              const r = kh * KW + kw; // its row
               const i = oh * sh + kh * dh - ph;
               const j = ow * sw + kw * dw - pw;
               const vars = [['n', n], ['c', c], ['oh', oh], ['ow', ow], ['kh', kh], ['kw', kw]] as const; // trace
@@ -96,7 +96,7 @@ export function maxPool2dLoops(
               }
               const v = at(cols, r, q);
               if (arg < 0 || v > best || (v !== v && best === best)) {
-                best = v; // a new max (a NaN wins once and stays)
+                best = v; // a new max
                 arg = r;
               }
               observe?.({ mark: 'compare', vars }, { ...where, kind: 'compare', value: v, best, arg }); // trace
@@ -126,18 +126,18 @@ export function avgPool2dLoops(
   const { pg, planes, opts: conv } = planeColumns(x, window, opts, 'avgPool2d');
   const [N, C] = pg.xShape;
   const { KH, KW, OH, OW } = pg.g;
-  const cols = im2colLoops(planes, window, conv); // X_col: one column per window
+  const cols = im2colLoops(planes, window, conv); // X_col
   observe?.({ mark: 'im2col', vars: [] }, { ...NONE, kind: 'im2col', cols }); // trace
   const y = zeros([N, C, OH, OW]);
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       for (let oh = 0; oh < OH; oh++) {
         for (let ow = 0; ow < OW; ow++) {
-          const q = ((n * C + c) * OH + oh) * OW + ow; // the window's column
+          const q = ((n * C + c) * OH + oh) * OW + ow; // its column
           let sum = 0;
           for (let kh = 0; kh < KH; kh++) {
             for (let kw = 0; kw < KW; kw++) {
-              const r = kh * KW + kw; // the window position's row
+              const r = kh * KW + kw; // its row
               sum += at(cols, r, q); // padding adds its zero
               observe?.({ mark: 'sum', vars: [['n', n], ['c', c], ['oh', oh], ['ow', ow], ['kh', kh], ['kw', kw]] }, { ...NONE, n, c, oh, ow, kh, kw, q, r, kind: 'sum', value: at(cols, r, q), best: sum }); // trace
             }
@@ -170,15 +170,15 @@ export function maxPool2dBackwardLoops(
   const [N, C, H, W] = xShape;
   const { KH, KW, OH, OW, sh, sw, ph, pw, dh, dw } = g;
   const Q = N * C * OH * OW;
-  const dcols = zeros([KH * KW, Q]); // dX_col: one column per window
+  const dcols = zeros([KH * KW, Q]); // dX_col
   const dx = zeros([N, C, H, W]);
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       for (let oh = 0; oh < OH; oh++) {
         for (let ow = 0; ow < OW; ow++) {
-          const q = ((n * C + c) * OH + oh) * OW + ow; // the window's column
+          const q = ((n * C + c) * OH + oh) * OW + ow; // its column
           const r = argmax[q]; // the row that won the max
-          dcols.data[r * Q + q] = dy.data[q]; // all of dy to the winner, 0 elsewhere
+          dcols.data[r * Q + q] = dy.data[q]; // all of dy to the winner
           observe?.({ mark: 'route', vars: [['n', n], ['c', c], ['oh', oh], ['ow', ow], ['r', r]] }, { ...NONE, n, c, oh, ow, q, r, kind: 'route', value: dcols.data[r * Q + q] }); // trace
           const kh = Math.floor(r / KW);
           const kw = r % KW;
@@ -186,7 +186,7 @@ export function maxPool2dBackwardLoops(
           const j = ow * sw + kw * dw - pw;
           const k = ((n * C + c) * H + i) * W + j;
           const before = dx.data[k]; // trace
-          dx.data[k] += dcols.data[r * Q + q]; // col2im: back to the pixel it came from
+          dx.data[k] += dcols.data[r * Q + q]; // col2im
           observe?.({ mark: 'add', vars: [['n', n], ['c', c], ['oh', oh], ['ow', ow], ['kh', kh], ['kw', kw]] }, { n, c, oh, ow, kh, kw, q, r, y: i, x: j, kind: 'add', value: dcols.data[r * Q + q], best: 0, arg: r, before, after: dx.data[k] }); // trace
         }
       }
@@ -213,18 +213,18 @@ export function avgPool2dBackwardLoops(
   const { KH, KW, OH, OW, sh, sw, ph, pw, dh, dw } = g;
   const R = KH * KW;
   const Q = N * C * OH * OW;
-  const dcols = zeros([R, Q]); // dX_col: one column per window
+  const dcols = zeros([R, Q]); // dX_col
   const dx = zeros([N, C, H, W]);
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       for (let oh = 0; oh < OH; oh++) {
         for (let ow = 0; ow < OW; ow++) {
-          const q = ((n * C + c) * OH + oh) * OW + ow; // the window's column
-          for (let r = 0; r < R; r++) dcols.data[r * Q + q] = dy.data[q] / R; // an equal share to every row
+          const q = ((n * C + c) * OH + oh) * OW + ow; // its column
+          for (let r = 0; r < R; r++) dcols.data[r * Q + q] = dy.data[q] / R; // equal shares
           observe?.({ mark: 'route', vars: [['n', n], ['c', c], ['oh', oh], ['ow', ow]] }, { ...NONE, n, c, oh, ow, q, kind: 'route', value: dcols.data[q] }); // trace
           for (let kh = 0; kh < KH; kh++) {
             for (let kw = 0; kw < KW; kw++) {
-              const r = kh * KW + kw; // the window position's row
+              const r = kh * KW + kw; // its row
               const i = oh * sh + kh * dh - ph;
               const j = ow * sw + kw * dw - pw;
               const vars = [['n', n], ['c', c], ['oh', oh], ['ow', ow], ['kh', kh], ['kw', kw]] as const; // trace
@@ -235,7 +235,7 @@ export function avgPool2dBackwardLoops(
               }
               const k = ((n * C + c) * H + i) * W + j;
               const before = dx.data[k]; // trace
-              dx.data[k] += dcols.data[r * Q + q]; // col2im: added into the pixel
+              dx.data[k] += dcols.data[r * Q + q]; // col2im
               observe?.({ mark: 'add', vars }, { ...where, kind: 'add', before, after: dx.data[k] }); // trace
             }
           }

@@ -21,7 +21,7 @@ import { avgPool2dBackwardLoops, avgPool2dLoops, maxPool2dBackwardLoops, maxPool
 import type { LoopCursor } from '../../trace/loop-cursor.ts';
 import { checkDrawBudget } from '../figure/budget.ts';
 import type { Plane } from '../figure/plane.ts';
-import { planesOf } from '../figure/plane.ts';
+import { planeIndex, planesOf } from '../figure/plane.ts';
 import type { Grid } from '../grid.ts';
 import { planeOf } from '../grid.ts';
 import type { PoolExample, PoolMode } from './settings.ts';
@@ -181,4 +181,10 @@ export function cellName(view: PoolView, name: string, c: number, i: number, j: 
   const coords = [i, j].map((v) => String(v).replace(/^-/, '−'));
   if (view.planes.length > 1) coords.unshift(String(c));
   return `${name}[${coords.join(',')}]`;
+}
+
+/** Index in the settings' `x` list of the pixel at padded position `(y, x)` of channel c (its edit target). */
+export function inputValueIndex(view: PoolView, c: number, y: number, x: number): number {
+  const { ph, pw } = view.example.pool.g;
+  return planeIndex(view.planes[c].x, y - ph, x - pw);
 }
