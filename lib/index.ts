@@ -39,8 +39,8 @@ export { dilateTensor, padTensor, cropTensor, rotateKernel180, dilatedPlan, dila
 export type { DilatedTerm, DilatedCellStep, DilatedTrace, DilatedTraceOptions } from './trace/dilated-trace.ts';
 export { traceDilatedBackward } from './trace/dilated-trace.ts';
 export { relu, reluMask, reluBackward } from './ops/relu.ts';
-export type { PoolOptions, PoolGeometry, MaxPoolResult, MaxPoolRecord } from './ops/pool.ts';
-export { poolGeometry, poolInsideMask, maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './ops/pool.ts';
+export type { PoolOptions, PoolGeometry, MaxPoolResult, MaxPoolRecord, PoolRouteObserver } from './ops/pool.ts';
+export { poolGeometry, poolInsideMask, maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, routePoolGradient } from './ops/pool.ts';
 export type { DenseGradients } from './ops/dense.ts';
 export { dense, denseBackward } from './ops/dense.ts';
 export type { SoftmaxCrossEntropyResult } from './ops/softmax-cross-entropy.ts';

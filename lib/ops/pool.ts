@@ -175,6 +175,55 @@ function assertDyShape(dy: Tensor, yShape: readonly number[], op: string): void 
 }
 
 /**
+ * Called by routePoolGradient for every entry of the window matrix that receives a gradient:
+ * row `r`, column `q` (= output q), and the value it receives.
+ */
+export type PoolRouteObserver = (r: number, q: number, value: number) => void;
+
+/**
+ * The routing of pooling's backward pass, shared by maxPool2dBackward, avgPool2dBackward and the
+ * figure of lesson 9: the upstream gradient `dy` (one entry per output, in y's order `[N, C, OH,
+ * OW]`, so entry q belongs to column q) goes into the window matrix dX_col `[rows, Q]` (rows =
+ * KH·KW, Q = dy's length), which col2im then folds into dx.
+ * - Max (`argmax` given, from maxPool2d): all of `dy[q]` goes to row `argmax[q]` of column q — the
+ *   window position that won the max — and every other row of the column gets 0.
+ * - Average (`argmax` null): every row of column q gets `dy[q] / rows` (rounded to float32 once).
+ * `observe` (optional) is told every receiving entry, in column order. Throws ConvConfigError for
+ * an argmax that is not an Int32Array of length Q or holds a row outside `[0, rows)`.
+ */
+export function routePoolGradient(
+  dy: ArrayLike<number>,
+  rows: number,
+  argmax: Int32Array | null,
+  observe?: PoolRouteObserver,
+): Float32Array {
+  const Q = dy.length;
+  const cols = new Float32Array(rows * Q);
+  if (argmax !== null) {
+    if (!(argmax instanceof Int32Array) || argmax.length !== Q) {
+      throw new ConvConfigError(
+        'argmax',
+        `maxPool2dBackward: argmax must be an Int32Array of length N·C·OH·OW = ${Q}, got ${argmax instanceof Int32Array ? `length ${argmax.length}` : describeValue(argmax)}`,
+      );
+    }
+    for (let q = 0; q < Q; q++) {
+      const r = argmax[q];
+      if (!(r >= 0 && r < rows)) {
+        throw new ConvConfigError('argmax', `maxPool2dBackward: argmax[${q}] must be a window row in [0, ${rows}), got ${r}`);
+      }
+      cols[r * Q + q] = dy[q];
+      observe?.(r, q, cols[r * Q + q]);
+    }
+    return cols;
+  }
+  const share = new Float32Array(Q);
+  for (let q = 0; q < Q; q++) share[q] = dy[q] / rows;
+  for (let r = 0; r < rows; r++) cols.set(share, r * Q);
+  if (observe) for (let q = 0; q < Q; q++) for (let r = 0; r < rows; r++) observe(r, q, share[q]);
+  return cols;
+}
+
+/**
  * Max pooling backward: `dy` `[N, C, OH, OW]` → `dx` `[N, C, H, W]`. Each `dy` goes to the row of
  * its column that won the max (a zero `[KH·KW, N·C·OH·OW]` matrix otherwise), then col2im folds the
  * matrix back, so a pixel that wins several overlapping windows receives the sum. `source` is either
@@ -193,26 +242,8 @@ export function maxPool2dBackward(
   const pg = poolGeometry(record.xShape, window, opts, 'maxPool2dBackward');
   const { g } = pg;
   assertDyShape(dy, pg.yShape, 'maxPool2dBackward');
-  const rows = g.KH * g.KW;
-  const Q = g.N * g.OH * g.OW;
-  const { argmax } = record;
-  if (!(argmax instanceof Int32Array) || argmax.length !== Q) {
-    throw new ConvConfigError(
-      'argmax',
-      `maxPool2dBackward: argmax must be an Int32Array of length N·C·OH·OW = ${Q}, got ${argmax instanceof Int32Array ? `length ${argmax.length}` : describeValue(argmax)}`,
-    );
-  }
-  const cols = new Float32Array(rows * Q);
-  for (let q = 0; q < Q; q++) {
-    const r = argmax[q];
-    if (!(r >= 0 && r < rows)) {
-      throw new ConvConfigError(
-        'argmax',
-        `maxPool2dBackward: argmax[${q}] must be a window row in [0, ${rows}), got ${r}`,
-      );
-    }
-    cols[r * Q + q] = dy.data[q];
-  }
+  // The switch: each dy to the row that won its column (routePoolGradient checks argmax).
+  const cols = routePoolGradient(dy.data, g.KH * g.KW, record.argmax);
   const dx = new Float32Array(g.N * g.H * g.W);
   col2imInto(cols, g, dx);
   return { shape: [...pg.xShape], data: dx };
@@ -260,12 +291,8 @@ export function avgPool2dBackward(
   const pg = poolGeometry(xShape, window, opts, 'avgPool2dBackward');
   const { g } = pg;
   assertDyShape(dy, pg.yShape, 'avgPool2dBackward');
-  const rows = g.KH * g.KW;
-  const Q = g.N * g.OH * g.OW;
-  const cols = new Float32Array(rows * Q);
-  const share = new Float32Array(Q);
-  for (let q = 0; q < Q; q++) share[q] = dy.data[q] / rows;
-  for (let r = 0; r < rows; r++) cols.set(share, r * Q);
+  // Every row of a column gets an equal share of its dy.
+  const cols = routePoolGradient(dy.data, g.KH * g.KW, null);
   const dx = new Float32Array(g.N * g.H * g.W);
   col2imInto(cols, g, dx);
   return { shape: [...pg.xShape], data: dx };

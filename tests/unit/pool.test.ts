@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, poolGeometry } from '../../lib/ops/pool.ts';
+import { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, poolGeometry, routePoolGradient } from '../../lib/ops/pool.ts';
 import type { PoolOptions } from '../../lib/ops/pool.ts';
 import { tensor, toNested, sizeOf } from '../../lib/tensor.ts';
 import type { Tensor } from '../../lib/tensor.ts';
@@ -357,5 +357,43 @@ describe('pooling errors', () => {
     expect(pg.g.C).toBe(1);
     expect([pg.g.sh, pg.g.sw]).toEqual([2, 2]);
     expect(pg.yShape).toEqual([2, 3, 2, 2]);
+  });
+});
+
+describe('routePoolGradient: the routing both backward ops use', () => {
+  it('max: each dy goes whole to its argmax row, 0 elsewhere (hand-worked, 4 rows × 3 columns)', () => {
+    const seen: [number, number, number][] = [];
+    const cols = routePoolGradient([5, -2, 7], 4, new Int32Array([3, 0, 1]), (r, q, v) => seen.push([r, q, v]));
+    // Row-major [4, 3]: column q holds dy[q] in row argmax[q].
+    expect(Array.from(cols)).toEqual([0, -2, 0, 0, 0, 7, 0, 0, 0, 5, 0, 0]);
+    expect(seen).toEqual([[3, 0, 5], [0, 1, -2], [1, 2, 7]]);
+  });
+
+  it('average: every row of column q gets dy[q] / rows, rounded to float32 once', () => {
+    const seen: [number, number, number][] = [];
+    const cols = routePoolGradient([1, 3], 9, null, (r, q, v) => seen.push([r, q, v]));
+    for (let r = 0; r < 9; r++) {
+      expect(cols[r * 2]).toBe(Math.fround(1 / 9));
+      expect(cols[r * 2 + 1]).toBe(Math.fround(3 / 9));
+    }
+    expect(seen.length).toBe(18);
+    expect(seen[0]).toEqual([0, 0, Math.fround(1 / 9)]);
+    expect(seen[9]).toEqual([0, 1, Math.fround(3 / 9)]);
+  });
+
+  it('folding the routed matrix is the backward op: maxPool2dBackward / avgPool2dBackward use it', () => {
+    const x = tensor([1, 1, 4, 4], [1, 4, 3, 7, 6, 2, 2, 5, 0, 8, 9, 1, 3, 5, 4, 6]);
+    const dy = tensor([1, 1, 2, 2], [1, 2, 3, 4]);
+    const { argmax } = maxPool2d(x, [2, 2]);
+    const routed = routePoolGradient(dy.data, 4, argmax);
+    // Non-overlapping 2×2 windows: dx holds dy at the winner of each window (6, 7, 8, 9).
+    expect(toNested(maxPool2dBackward(dy, x, [2, 2]))).toEqual([[[[0, 0, 0, 2], [1, 0, 0, 0], [0, 3, 4, 0], [0, 0, 0, 0]]]]);
+    expect(Array.from(routed)).toEqual([0, 0, 0, 4, 0, 2, 3, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+    expect((toNested(avgPool2dBackward(dy, x.shape, [2, 2])) as number[][][][])[0][0][0]).toEqual([0.25, 0.25, 0.5, 0.5]);
+  });
+
+  it('refuses a bad argmax with the backward op’s message', () => {
+    expect(() => routePoolGradient([1, 2], 4, new Int32Array(3))).toThrow(/argmax must be an Int32Array of length N·C·OH·OW = 2, got length 3/);
+    expect(() => routePoolGradient([1, 2], 4, new Int32Array([0, 4]))).toThrow(/argmax\[1\] must be a window row in \[0, 4\), got 4/);
   });
 });

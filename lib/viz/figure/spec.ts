@@ -47,6 +47,8 @@ export interface FigureField<S> {
   label: string;
   min: number;
   max: number;
+  /** Shown as a choice (a select) instead of a number input: choice k stands for the value `min + k`. */
+  choices?: readonly string[];
 }
 
 /**
