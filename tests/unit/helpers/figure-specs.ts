@@ -6,6 +6,7 @@ import { GEMM_SPEC } from '../../../lib/viz/gemm-view/spec.ts';
 import { RELU_DW_SPEC } from '../../../lib/viz/relu-dw/spec.ts';
 import { SCATTER_SPEC } from '../../../lib/viz/gradient-scatter/spec.ts';
 import { DILATED_SPEC } from '../../../lib/viz/dilated-backprop/spec.ts';
+import { POOL_SPEC } from '../../../lib/viz/pooling/spec.ts';
 import { TRANSPOSE_SPEC } from '../../../lib/viz/transpose/spec.ts';
 
 /** A figure spec of any settings, example, view and step types. */
@@ -25,5 +26,6 @@ export const FIGURE_SPECS: readonly { lesson: number; spec: AnyFigureSpec }[] = 
   { lesson: 6, spec: RELU_DW_SPEC },
   { lesson: 7, spec: SCATTER_SPEC },
   { lesson: 8, spec: DILATED_SPEC },
+  { lesson: 9, spec: POOL_SPEC },
   { lesson: 11, spec: TRANSPOSE_SPEC },
 ];
