@@ -274,7 +274,7 @@ async function download(
       }
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
-      throw new Error(`download broke off after ${formatCount(received)} bytes: ${describeError(reason)}`);
+      throw new Error(`download broke off after ${formatCount(received)} bytes: ${describeError(reason)}`, { cause: error });
     } finally {
       await handle.close();
     }

@@ -14,7 +14,6 @@ export type CellResult =
   | { ok: true; hasValue: boolean; value: unknown; label: string | null }
   | { ok: false; error: CellErrorInfo };
 
-// eslint-disable-next-line @typescript-eslint/no-empty-function
 const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor as new (...args: string[]) => (scope: object) => Promise<unknown>;
 
 /** Lines the engine puts before a function body built from a string (2 in V8), measured once. */

@@ -48,6 +48,6 @@ export async function decodeNotebook(hash: string): Promise<string[] | null> {
     if (!Array.isArray(value) || !value.every((s) => typeof s === 'string')) throw new Error('not a list of cells');
     return value;
   } catch (err) {
-    throw new Error(`This shared notebook link is damaged and cannot be read (${(err as Error).message}).`);
+    throw new Error(`This shared notebook link is damaged and cannot be read (${(err as Error).message}).`, { cause: err });
   }
 }

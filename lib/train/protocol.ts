@@ -52,30 +52,30 @@ export interface RunPosition {
  * 'ack' once the message is handled, with the error text if it failed), so that a request's reply
  * can be told from every other message (see worker-client's `request`).
  */
-export type ToWorker = (
-
+export type ToWorker =
   /** The data to train and test on (sent once, before configure). */
-  | { readonly type: 'data'; readonly train: DatasetPayload; readonly test: DatasetPayload }
-  /**
-   * Builds the model and backend; `params` restores a checkpoint instead of initialising, and
-   * `position` (with params) continues that checkpoint's step and epoch count.
-   */
-  | { readonly type: 'configure'; readonly settings: TrainSettings; readonly params?: ParamsPayload; readonly position?: RunPosition }
-  /** Starts training, or resumes after a pause. */
-  | { readonly type: 'train' }
-  | { readonly type: 'pause' }
-  /** Back to freshly initialised parameters (same settings), step 0. */
-  | { readonly type: 'reset' }
-  | { readonly type: 'set-learning-rate'; readonly learningRate: number }
-  /** Asks for a 'params' message with the current parameters. */
-  | { readonly type: 'snapshot' }
-  /** Puts back the last good weights kept before the loss diverged (after a 'diverged' fault). */
-  | { readonly type: 'rollback' }
-  /** After Done: plans `epochs` more epochs and trains on from the current weights. */
-  | { readonly type: 'more-epochs'; readonly epochs: number }
-  /** Fault injection for tests and the page's "simulate" buttons. */
-  | { readonly type: 'simulate'; readonly fault: 'lose-context' | 'restore-context' | 'nan-loss' }
-) & { readonly requestId?: number };
+  (
+    | { readonly type: 'data'; readonly train: DatasetPayload; readonly test: DatasetPayload }
+    /**
+     * Builds the model and backend; `params` restores a checkpoint instead of initialising, and
+     * `position` (with params) continues that checkpoint's step and epoch count.
+     */
+    | { readonly type: 'configure'; readonly settings: TrainSettings; readonly params?: ParamsPayload; readonly position?: RunPosition }
+    /** Starts training, or resumes after a pause. */
+    | { readonly type: 'train' }
+    | { readonly type: 'pause' }
+    /** Back to freshly initialised parameters (same settings), step 0. */
+    | { readonly type: 'reset' }
+    | { readonly type: 'set-learning-rate'; readonly learningRate: number }
+    /** Asks for a 'params' message with the current parameters. */
+    | { readonly type: 'snapshot' }
+    /** Puts back the last good weights kept before the loss diverged (after a 'diverged' fault). */
+    | { readonly type: 'rollback' }
+    /** After Done: plans `epochs` more epochs and trains on from the current weights. */
+    | { readonly type: 'more-epochs'; readonly epochs: number }
+    /** Fault injection for tests and the page's "simulate" buttons. */
+    | { readonly type: 'simulate'; readonly fault: 'lose-context' | 'restore-context' | 'nan-loss' }
+  ) & { readonly requestId?: number };
 
 /**
  * What stopped or disturbed training: a non-finite loss, a diverging loss (far above its running
@@ -116,7 +116,14 @@ export type FromWorker =
       readonly points: readonly StepPoint[];
     }
   /** After each epoch: the test set's predicted classes (one per test digit) and accuracy. */
-  | { readonly type: 'epoch'; readonly epoch: number; readonly testAccuracy: number; readonly testLoss: number; readonly predictions: Uint8Array; readonly params: ParamsPayload }
+  | {
+      readonly type: 'epoch';
+      readonly epoch: number;
+      readonly testAccuracy: number;
+      readonly testLoss: number;
+      readonly predictions: Uint8Array;
+      readonly params: ParamsPayload;
+    }
   /** The current weights and the step they include (a snapshot's reply carries its requestId). */
   | { readonly type: 'params'; readonly step: number; readonly epoch: number; readonly params: ParamsPayload; readonly requestId?: number }
   /** A message with a requestId was handled (`error`: why it failed). */
@@ -125,7 +132,15 @@ export type FromWorker =
    * A quick check on the first `count` test digits (a fixed slice, 1,000 by default) every few
    * hundred steps and after a restore: mean loss, accuracy and the predicted class of each.
    */
-  | { readonly type: 'validation'; readonly step: number; readonly epoch: number; readonly loss: number; readonly accuracy: number; readonly count: number; readonly predictions: Uint8Array }
+  | {
+      readonly type: 'validation';
+      readonly step: number;
+      readonly epoch: number;
+      readonly loss: number;
+      readonly accuracy: number;
+      readonly count: number;
+      readonly predictions: Uint8Array;
+    }
   /** Progress of the full test pass at the end of an epoch: `done` of `total` digits classified. */
   | { readonly type: 'testing'; readonly done: number; readonly total: number }
   /** The weights went back to those kept at `step` (a rollback): curves beyond it are dropped. */

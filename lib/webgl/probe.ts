@@ -79,7 +79,7 @@ function floatTargetComplete(gl: WebGL2RenderingContext): boolean {
  * it cannot be used. Touches nothing of the DOM but the canvas, so it runs in a Worker.
  */
 export function openComputeContext(canvas: AnyCanvas): ComputeContext | { reason: string } {
-  let gl: WebGL2RenderingContext | null = null;
+  let gl: WebGL2RenderingContext | null;
   try {
     gl = canvas.getContext('webgl2', CONTEXT_ATTRIBUTES) as WebGL2RenderingContext | null;
   } catch (error) {

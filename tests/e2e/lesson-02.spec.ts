@@ -198,7 +198,9 @@ test('editing an input cell and Randomize keep X_col equal to lib’s im2col', a
 
 test('the URL keeps the state; a garbage query shows a notice', async ({ page }) => {
   const errors = watchErrors(page);
-  let { matrix, narration, figure } = await figureOf(page);
+  const start = await figureOf(page);
+  const { figure } = start;
+  let { matrix, narration } = start;
   await field(page, 'Padding').fill('1');
   await press(page, figure, 'ArrowRight');
   await expect(page).toHaveURL(/pe\.p=1/);
@@ -212,7 +214,7 @@ test('the URL keeps the state; a garbage query shows a notice', async ({ page })
   expect(await gridTexts(matrix)).toEqual(shown);
   await expect(field(page, 'Padding')).toHaveValue('1');
 
-  ({ matrix, narration } = await figureOf(page, `${PATH}?pe.s=zero&pe.k=oops&pe.step=99`));
+  ({ narration } = await figureOf(page, `${PATH}?pe.s=zero&pe.k=oops&pe.step=99`));
   await expect(page.getByRole('note').first()).toContainText('Ignored stride "zero"');
   // pe.k is not read: this figure has no kernel.
   await expect(page.getByRole('note')).toHaveCount(2);

@@ -26,8 +26,6 @@ function indexedDataset(count: number): DatasetPayload {
 
 const indexOf = (x: Float32Array, b: number): number => Math.round(x[b * 784] * 255) + 256 * Math.round(x[b * 784 + 1] * 255);
 
-const OVERLAP_PARAMS = initParams(OVERLAP_CNN, 1);
-
 /** A scripted backend: records every call, moves a fake clock, and answers with chosen metrics. */
 class FakeBackend implements TrainingBackend {
   readonly kind: BackendKind;

@@ -19,8 +19,6 @@ import { buildExample } from '../conv-settings.ts';
 import type { CellMark } from '../figure/mark.ts';
 import type { FigurePreset, FigureStep } from '../figure/spec.ts';
 import { formatProduct, formatValue } from '../format.ts';
-import type { Grid } from '../grid.ts';
-import { planeOf } from '../grid.ts';
 import { matrixTeX as gridTeX } from '../tex.ts';
 import type { Plane } from '../figure/plane.ts';
 import { planesOf } from '../figure/plane.ts';

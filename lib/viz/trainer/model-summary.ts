@@ -26,7 +26,6 @@ export interface ModelSummary {
  */
 export function modelSummary(preset: ModelPreset, batch: number): ModelSummary {
   let [c, h, w] = preset.input;
-  let flat: number | null = null;
   const rows: SummaryRow[] = [];
   for (const layer of preset.layers) {
     if (layer.kind === 'conv') {
@@ -40,10 +39,8 @@ export function modelSummary(preset: ModelPreset, batch: number): ModelSummary {
       });
       [c, h, w] = [layer.outC, g.OH, g.OW];
     } else if (layer.kind === 'flatten') {
-      flat = c * h * w;
-      rows.push({ layer: 'flatten', output: formatInteger(flat), params: 0, im2col: null });
+      rows.push({ layer: 'flatten', output: formatInteger(c * h * w), params: 0, im2col: null });
     } else {
-      flat = layer.out;
       rows.push({ layer: `dense ${layer.in}→${layer.out}${layer.relu ? ', ReLU' : ''}`, output: formatInteger(layer.out), params: layer.in * layer.out + layer.out, im2col: null });
     }
   }

@@ -60,6 +60,7 @@ export class Notebook {
   private readonly kernel = new KernelClient();
   private chain: Promise<void> = Promise.resolve();
   private generation = 0;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping for run order; nothing renders it
   private orders = new Map<string, number>();
   /** The generation in which Run all was pressed: cells that hydrate after it join the run. */
   private runAllGeneration = -1;
@@ -169,6 +170,7 @@ export class Notebook {
   }
 }
 
+// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a registry looked up once per island; nothing renders it
 const notebooks = new Map<string, Notebook>();
 
 /** The page's notebook for `key` (one per lesson page or scratch page), made on first use. */

@@ -19,6 +19,7 @@ export interface Checkpoint {
   readonly meta: CheckpointMeta;
 }
 
+/* eslint-disable svelte/prefer-svelte-reactivity -- its Dates are read once to print a time; none is kept */
 /** `step 1,874, epoch 2, 98.0% accuracy, saved today at 14:05:09`. */
 export function describeMeta(meta: CheckpointMeta): string {
   const created = meta.created ? new Date(meta.created) : null;
@@ -29,6 +30,7 @@ export function describeMeta(meta: CheckpointMeta): string {
   const accuracy = meta.accuracy === undefined ? '' : `, ${formatPercent(meta.accuracy)} accuracy`;
   return `step ${formatInteger(meta.step)}, epoch ${Number(meta.epoch.toFixed(2))}${accuracy}${when}`;
 }
+/* eslint-enable svelte/prefer-svelte-reactivity */
 
 /** True when `next` may replace `saved` although it did not grow from it. */
 function atLeastAsGood(next: CheckpointMeta, saved: CheckpointMeta): boolean {
@@ -105,6 +107,7 @@ export class TrainerCheckpoints {
         this.continuesSaved = true;
         this.heldBack = null;
         this.hasSaved = true;
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a Date read once to print a time
         this.note = `Checkpoint saved automatically at ${formatClock(new Date(record.savedAt))} (${describeMeta({ ...meta, created: '' })}). It comes back if you reload the page.`;
       } catch (error) {
         this.note = `The automatic checkpoint could not be saved (${error instanceof Error ? error.message : String(error)}). Use Download weights to keep them.`;

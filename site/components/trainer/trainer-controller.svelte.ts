@@ -155,6 +155,7 @@ export class TrainerController {
       step: Math.max(0, Math.round(snap.step)),
       epoch: Math.max(0, snap.epoch),
       settings: this.run.applied,
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a Date read once for its ISO text
       created: new Date().toISOString(),
       ...(this.accuracy === undefined ? {} : { accuracy: this.accuracy }),
     };
