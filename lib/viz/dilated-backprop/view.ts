@@ -15,11 +15,9 @@ import type { DilatedCellStep, DilatedTrace } from '../../trace/dilated-trace.ts
 import { traceDilatedBackward } from '../../trace/dilated-trace.ts';
 import type { LoopCursor } from '../../trace/loop-cursor.ts';
 import type { ConvExample, ConvSettings, NumericKey } from '../conv-settings.ts';
-import { buildExample } from '../conv-settings.ts';
 import type { CellMark } from '../figure/mark.ts';
 import type { FigurePreset, FigureStep } from '../figure/spec.ts';
 import { formatProduct, formatValue } from '../format.ts';
-import { matrixTeX as gridTeX } from '../tex.ts';
 import type { Plane } from '../figure/plane.ts';
 import { planesOf } from '../figure/plane.ts';
 

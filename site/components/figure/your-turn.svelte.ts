@@ -28,6 +28,7 @@ export class YourTurn<S extends object, E, V, St extends FigureStep> {
   #asked: Asked<S, E, V, St> | null = $state.raw(null);
   #result: { drawn: Drawn<S, E, V, St>; verdict: TurnVerdict } | null = $state.raw(null);
   /** Steps already asked about, for the drawing `#answeredFor`. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping for the gate only; nothing renders it
   #answered = new Set<number>();
   #answeredFor: Drawn<S, E, V, St> | null = null;
   readonly #questionAt: QuestionAt<V, St>;
@@ -56,6 +57,7 @@ export class YourTurn<S extends object, E, V, St extends FigureStep> {
     const drawn = this.figure.drawn;
     if (this.#answeredFor !== drawn) {
       this.#answeredFor = drawn;
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- as above: read by the gate, never rendered
       this.#answered = new Set();
     }
     if (this.#answered.has(next)) return true;
