@@ -3,7 +3,8 @@ import type { BackendKind, BackendOptions, StepMetrics, TrainingBackend } from '
 import type { ModelPreset, Param } from './model.ts';
 import { initParams } from './init.ts';
 import { checkSettings, checkLearningRate } from './settings.ts';
-import { paramsFromPayload, paramsToPayload, presetByName } from './params-payload.ts';
+import { paramsFromPayload, paramsToPayload } from './params-payload.ts';
+import { modelOfNet } from './net-model.ts';
 import { batchAt, checkDataset, epochOrder, stepsPerEpoch } from './batches.ts';
 import { evaluateDataset } from './evaluate.ts';
 import { createThroughputMeter } from './throughput.ts';
@@ -376,7 +377,7 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
     submitted = completed = 0;
     order = null;
     keepSnapshot(params);
-    const payload = paramsToPayload(settings!.preset, params);
+    const payload = paramsToPayload(settings!.net, params);
     post(
       { type: 'epoch', epoch: epochIndex, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, predictions: evaluation.predictions, params: payload },
       [evaluation.predictions.buffer as ArrayBuffer, ...payload.data.map((d) => d.buffer as ArrayBuffer)],
@@ -519,7 +520,7 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
       }
       case 'configure': {
         const next = checkSettings(message.settings);
-        const nextPreset = presetByName(next.preset);
+        const nextPreset = modelOfNet(next.net);
         const params = message.params ? paramsFromPayload(message.params, nextPreset) : initParams(nextPreset, next.seed);
         await stopLoop(true);
         generation++;
@@ -614,14 +615,14 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
         if (!settings) throw new Error('the trainer is not configured yet; send the settings first');
         if (contextLost || !backend) {
           if (!snapshot) throw new Error('no weights to send yet');
-          const payload = paramsToPayload(settings.preset, snapshot.params);
+          const payload = paramsToPayload(settings.net, snapshot.params);
           const epoch = snapshot.epoch + (perEpoch() ? snapshot.stepInEpoch / perEpoch() : 0);
           post({ type: 'params', step: snapshot.step, epoch, params: payload, ...idOf(message) }, payload.data.map((d) => d.buffer as ArrayBuffer));
           return;
         }
         const step = totalSubmitted();
         const epoch = perEpoch() ? step / perEpoch() : 0;
-        const payload = paramsToPayload(settings.preset, await backend.getParams());
+        const payload = paramsToPayload(settings.net, await backend.getParams());
         post({ type: 'params', step, epoch, params: payload, ...idOf(message) }, payload.data.map((d) => d.buffer as ArrayBuffer));
         return;
       }
