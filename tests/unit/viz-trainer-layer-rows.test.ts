@@ -97,21 +97,37 @@ describe('invalid rows carry the engine’s message; later rows wait; Train is b
 });
 
 describe('backend limits, on the row that causes them', () => {
-  it('WebGL2: a flatten of 16×28×28 is a 12,544×64 matrix, taller than 8,192 texture rows: refused on that row', () => {
-    const webgl = table('c16k3s1p1,f,d10', 64, { choice: 'webgl', maxTextureSize: 8192 });
-    // The dense layer's input gradient [12544, 64] is as tall: its row says so too.
-    expect(webgl.rows.map((r) => r.limit === null)).toEqual([true, false, false]);
-    expect(webgl.rows[1].limit).toMatch(/^at batch size 64 this layer does not fit WebGL2's texture limit of 8192 texels on this device: a 12544×64 matrix needs 12544 texture rows/);
+  it('WebGL2: an im2col matrix [4608, 50176] needs 2 texture rows per row, 9216 > 8192: refused on its conv row', () => {
+    const net = 'c512k3s1p1,c512k3s1p1,f,d10';
+    const webgl = table(net, 64, { choice: 'webgl', maxTextureSize: 8192 });
+    expect(webgl.rows.map((r) => r.limit === null)).toEqual([true, false, true, true]);
+    expect(webgl.rows[1].limit).toBe(
+      "at batch size 64 this layer does not fit WebGL2's texture limit of 8192 texels on this device: a 4608×50176 matrix needs 9216 texture rows (2 per matrix row), more than the device's limit of 8192",
+    );
     expect(webgl.rows[1].blocking).toBe(true);
     expect(webgl.blocked).toBe(true);
-    expect(webgl.net).toBe('c16k3s1p1,f,d10');
-    // Auto trains it on the CPU instead: said, not blocking; the CPU itself has no limit for it.
-    const auto = table('c16k3s1p1,f,d10', 64, { choice: 'auto', maxTextureSize: 8192 });
-    expect(auto.rows[1].limit).toMatch(/Auto trains this network on the CPU instead$/);
+    expect(webgl.net).toBe(net);
+    // Auto would fall back to the CPU, whose 1 GiB budget this step exceeds too: the CPU's reason, blocking.
+    const auto = table(net, 64, { choice: 'auto', maxTextureSize: 8192 });
+    expect(auto.rows[1].limit).toMatch(/on the CPU, more than its budget of 1.07 GB/);
+    expect(auto.blocked).toBe(true);
+  });
+
+  it('Auto: a network beyond WebGL2’s textures but within the CPU’s budget is said, and trains on the CPU', () => {
+    // With WebGL2's minimum limit 2048: conv 2's im2col [576, 50176] needs 7 texture rows a row, 4032 > 2048.
+    const net = 'c64k3s1p1,c64k3s1p1,f,d10';
+    const auto = table(net, 64, { choice: 'auto', maxTextureSize: 2048 });
+    expect(auto.rows[1].limit).toMatch(/texture limit of 2048 texels on this device: a 576×50176 matrix needs 4032 texture rows \(7 per matrix row\).*; Auto trains this network on the CPU instead$/);
+    expect(auto.rows[1].blocking).toBe(false);
     expect(auto.blocked).toBe(false);
-    expect(table('c16k3s1p1,f,d10', 64, CPU).rows.every((r) => r.limit === null)).toBe(true);
+    expect(table(net, 64, { choice: 'webgl', maxTextureSize: 2048 }).blocked).toBe(true);
+    expect(table(net, 64, CPU).rows.every((r) => r.limit === null)).toBe(true);
     // Without WebGL2 at all, Auto means the CPU.
-    expect(table('c16k3s1p1,f,d10', 64, { choice: 'auto', maxTextureSize: null }).blocked).toBe(false);
+    expect(table(net, 64, { choice: 'auto', maxTextureSize: null }).blocked).toBe(false);
+  });
+
+  it('WebGL2: a flattened 16×28×28 activation [12544, 64] folds into the texture and trains', () => {
+    expect(table('c16k3s1p1,f,d10', 64, { choice: 'webgl', maxTextureSize: 8192 }).blocked).toBe(false);
   });
 
   it('CPU: an im2col matrix over the engine’s per-array limit is refused on its conv row', () => {
