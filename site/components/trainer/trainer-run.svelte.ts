@@ -51,6 +51,8 @@ export class TrainerRun {
     return this.net.table.blocked && action.message === 'train' ? { ...action, disabled: true } : action;
   });
   readonly busy = $derived(this.view.state === 'training' || this.view.state === 'configuring');
+  /** The layer editor waits only while training: a network edited while the model is built applies at Train. */
+  readonly training = $derived(this.view.state === 'training');
   readonly started = $derived(
     this.view.step > 0 || ['training', 'paused', 'done', 'fault'].includes(this.view.state),
   );
@@ -128,7 +130,7 @@ export class TrainerRun {
       this.send({ type: 'set-learning-rate', learningRate: lr });
       this.applied = { ...this.applied, optimizer: { ...this.applied.optimizer, learningRate: lr } };
     }
-    if (needsRebuild(this.applied, next.settings) && !this.started && this.view.state !== 'configuring') {
+    if (needsRebuild(this.applied, next.settings) && !this.started) {
       if (this.configureTimer) clearTimeout(this.configureTimer);
       this.configureTimer = setTimeout(() => this.configure(this.form.settings), 350);
     }
