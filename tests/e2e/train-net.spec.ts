@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { test, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { watchErrors } from './helpers.ts';
+import { expectNoSeriousA11yViolations, watchErrors } from './helpers.ts';
 import { loadMnistFixture, mnistMissingReason } from './fixtures/mnist-fixture.ts';
 import { firstNumber, openTrainer, readoutText, report, startTraining, stepNumber, trainButton } from './fixtures/trainer-page.ts';
 
@@ -60,6 +60,7 @@ test('an invalid row shows the engine’s message and disables Train; the last v
   await expect(field(page, 'Layer 2 stride')).toHaveAccessibleDescription(/stride must be a positive integer/);
   await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
   expect(new URL(page.url()).searchParams.get('net')).toBe(EXAMPLE);
+  await expectNoSeriousA11yViolations(page, '/train layer editor with an invalid row');
   // A 7×7 kernel on the 7×7 map of layer 3 fits; on a 4×4 one (stride 7 before it) it does not.
   await field(page, 'Layer 2 stride').fill('7');
   await field(page, 'Layer 3 kernel').fill('7');
