@@ -1,6 +1,7 @@
 import { ConvConfigError } from '../errors.ts';
-import type { ParamsPayload, PresetName, TrainSettings } from './protocol.ts';
-import { paramsFromPayload, presetByName } from './params-payload.ts';
+import type { ParamsPayload, TrainSettings } from './protocol.ts';
+import { paramsFromPayload } from './params-payload.ts';
+import { NET_PRESETS, canonicalNet } from './net-model.ts';
 import { checkSettings } from './settings.ts';
 
 /**
@@ -14,8 +15,10 @@ import { checkSettings } from './settings.ts';
  * | 12 | H | UTF-8 JSON header, padded with spaces so the data starts at a multiple of 4 |
  * | 12 + H | 4·Σ sizes | float32 values of every parameter, in header order, each row-major |
  *
- * Header: `{ preset, names, shapes, step, epoch, settings?, created }` (created: ISO 8601 time).
- * Nothing follows the data.
+ * Header: `{ net, names, shapes, step, epoch, settings?, created, accuracy? }` (net: the network's
+ * text form, see lib/train/net-spec.ts; created: ISO 8601 time). Files written before the layer
+ * editor name a preset instead (`preset: "seed-cnn"` or `"overlap-cnn"`, also in their settings)
+ * and still load as that preset's network. Nothing follows the data.
  */
 export const CHECKPOINT_MAGIC = 'UNRL';
 
@@ -72,7 +75,7 @@ export function encodeCheckpoint(payload: ParamsPayload, meta: CheckpointMeta): 
   paramsFromPayload(payload);
   checkMeta(meta);
   const header = {
-    preset: payload.preset,
+    net: payload.net,
     names: [...payload.names],
     shapes: payload.shapes.map((s) => [...s]),
     step: meta.step,
@@ -109,6 +112,32 @@ function checkMeta(meta: CheckpointMeta): void {
   if (meta.settings !== undefined) checkSettings(meta.settings);
   if (meta.accuracy !== undefined && !(typeof meta.accuracy === 'number' && meta.accuracy >= 0 && meta.accuracy <= 1)) {
     throw new ConvConfigError('meta.accuracy', `meta.accuracy must be a number in [0, 1], got ${String(meta.accuracy)}`);
+  }
+}
+
+/** The network of a preset named by a file from before the layer editor, else undefined. */
+function legacyNet(name: unknown): string | undefined {
+  return NET_PRESETS.find((p) => p.name === name)?.net;
+}
+
+/** Settings from before the layer editor (`preset` instead of `net`) with their preset's network. */
+function legacySettings(settings: unknown): unknown {
+  if (typeof settings !== 'object' || settings === null || 'net' in settings) return settings;
+  const { preset, ...rest } = settings as Record<string, unknown>;
+  return { ...rest, net: legacyNet(preset) ?? preset };
+}
+
+/** The header's network in canonical form; CheckpointError ('header') when there is none this page can build. */
+function headerNet(header: Record<string, unknown>): string {
+  const text = header.net ?? legacyNet(header.preset);
+  if (typeof text !== 'string') {
+    throw new CheckpointError('header', `The weights file names no network this page knows (${JSON.stringify(header.net ?? header.preset ?? null)}). ${REMEDY}`);
+  }
+  try {
+    return canonicalNet(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new CheckpointError('header', `The weights file is for the network ${JSON.stringify(text)}, which this page cannot build: ${detail}. ${REMEDY}`);
   }
 }
 
@@ -154,12 +183,7 @@ export function decodeCheckpoint(bytes: Uint8Array): { params: ParamsPayload; me
   } catch (error) {
     throw new CheckpointError('header', `The weights file's header is unreadable (${error instanceof Error ? error.message : String(error)}). ${REMEDY}`);
   }
-  const preset = header.preset as PresetName;
-  try {
-    presetByName(preset);
-  } catch {
-    throw new CheckpointError('header', `The weights file is for an unknown model ${JSON.stringify(preset)}; this page trains "seed-cnn" and "overlap-cnn". ${REMEDY}`);
-  }
+  const net = headerNet(header);
   const shapes = header.shapes;
   if (!Array.isArray(shapes) || !shapes.every((s) => Array.isArray(s) && s.every((d) => Number.isInteger(d) && d >= 0))) {
     throw new CheckpointError('header', `The weights file's header lists no valid shapes. ${REMEDY}`);
@@ -183,12 +207,12 @@ export function decodeCheckpoint(bytes: Uint8Array): { params: ParamsPayload; me
     for (let k = 0; k < size; k++, at += 4) values[k] = view.getFloat32(at, true);
     return values;
   });
-  const params: ParamsPayload = { preset, names: header.names as string[], shapes: shapes as number[][], data };
+  const params: ParamsPayload = { net, names: header.names as string[], shapes: shapes as number[][], data };
   try {
     paramsFromPayload(params);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    throw new CheckpointError('shapes', `The weights in this file do not fit the ${preset} model: ${detail}. ${REMEDY}`);
+    throw new CheckpointError('shapes', `The weights in this file do not fit the network ${net}: ${detail}. ${REMEDY}`);
   }
   // NaN, ±Infinity or a huge weight would load, then wreck the first step: refuse it, naming the tensor.
   data.forEach((values, k) => {
@@ -206,7 +230,7 @@ export function decodeCheckpoint(bytes: Uint8Array): { params: ParamsPayload; me
   let settings: TrainSettings | undefined;
   if (header.settings !== undefined) {
     try {
-      settings = checkSettings(header.settings);
+      settings = checkSettings(legacySettings(header.settings));
     } catch (error) {
       throw new CheckpointError('header', `The weights file's settings are invalid (${error instanceof Error ? error.message : String(error)}). ${REMEDY}`);
     }

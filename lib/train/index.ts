@@ -1,6 +1,6 @@
 /**
  * The UI-free training core on the CPU engine: model presets (the seed CNN and an overlapping-window
- * CNN), forward and backward passes, He initialisation, SGD/Adam, and one training step.
+ * CNN) and any network of conv, flatten and dense layers in the `net=` text form, forward and backward passes, He initialisation, SGD/Adam, and one training step.
  */
 export type {
   ConvLayer,
@@ -21,6 +21,8 @@ export {
   denseLayer,
   flattenSize,
   presetShapes,
+  layerOutputShape,
+  checkLogitsLayer,
   paramSpecs,
   checkParams,
   forward,
@@ -48,11 +50,16 @@ export type {
 } from './protocol.ts';
 export { BATCH_SIZES } from './protocol.ts';
 export { createCpuBackend, CPU_DEVICE_NAME, CPU_MAX_BATCH, cpuDeviceName } from './cpu-backend.ts';
-export { presetByName, paramsToPayload, paramsFromPayload } from './params-payload.ts';
+export { paramsToPayload, paramsFromPayload } from './params-payload.ts';
+export type { NetLayer, NetConv, NetFlatten, NetDense } from './net-spec.ts';
+export { NET_BOUNDS, parseNet, printNet, checkNetBounds } from './net-spec.ts';
+export type { NetLayerCheck, NetPreset } from './net-model.ts';
+export { NET_INPUT, NET_CLASSES, NET_PRESETS, checkNetLayers, netModel, netOfModel, netText, modelOfNet, canonicalNet, presetOfNet } from './net-model.ts';
+export type { LayerMemory } from './cpu-memory.ts';
+export { CPU_MEMORY_BUDGET_BYTES, cpuLayerMemory, cpuMemoryProblems } from './cpu-memory.ts';
 export type { SettingsProblem } from './settings.ts';
 export {
   DEFAULT_SETTINGS,
-  PRESET_NAMES,
   BACKEND_CHOICES,
   OPTIMIZER_KINDS,
   MAX_EPOCHS,

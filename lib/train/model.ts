@@ -126,11 +126,66 @@ function positiveInteger(parameter: string, value: unknown): void {
 }
 
 /**
+ * The shape of one example after `layer` (index `index` in the model), given the shape `shape`
+ * coming in (`[C, H, W]` or `[features]`): convGeometry for a conv, `[C·H·W]` for flatten, `[out]`
+ * for dense. Checks the layer's sizes and that its input matches (channels for conv, features for
+ * dense). Throws ConvConfigError naming the field, e.g. `layers[4].in`, or convGeometry's error
+ * when the kernel does not fit the padded input.
+ */
+export function layerOutputShape(layer: LayerSpec, shape: readonly number[], index: number): number[] {
+  const at = `layers[${index}]`;
+  if (layer?.kind === 'conv') {
+    for (const key of ['inC', 'outC', 'k', 'stride'] as const) positiveInteger(`${at}.${key}`, layer[key]);
+    if (!Number.isInteger(layer.padding) || layer.padding < 0) {
+      throw new ConvConfigError(`${at}.padding`, `${at}.padding must be a non-negative integer, got ${describeValue(layer.padding)}`);
+    }
+    if (shape.length !== 3) {
+      throw new ConvConfigError(at, `${at}: a conv layer needs an image [C, H, W] input, got ${describeValue(shape)} (conv after flatten)`);
+    }
+    if (layer.inC !== shape[0]) {
+      throw new ConvConfigError(`${at}.inC`, `${at}.inC must equal the incoming channels ${shape[0]}, got ${layer.inC}`);
+    }
+    const g = convGeometry([1, ...shape], [layer.k, layer.k], { stride: layer.stride, padding: layer.padding });
+    return [layer.outC, g.OH, g.OW];
+  }
+  if (layer?.kind === 'flatten') {
+    if (shape.length !== 3) throw new ConvConfigError(at, `${at}: flatten needs an image [C, H, W] input, got ${describeValue(shape)}`);
+    return [shape[0] * shape[1] * shape[2]];
+  }
+  if (layer?.kind === 'dense') {
+    positiveInteger(`${at}.in`, layer.in);
+    positiveInteger(`${at}.out`, layer.out);
+    if (shape.length !== 1) {
+      throw new ConvConfigError(at, `${at}: a dense layer needs a flat input (add a flatten layer), got ${describeValue(shape)}`);
+    }
+    if (layer.in !== shape[0]) {
+      throw new ConvConfigError(`${at}.in`, `${at}.in must equal the incoming features ${shape[0]}, got ${layer.in}`);
+    }
+    return [layer.out];
+  }
+  throw new ConvConfigError(`${at}.kind`, `${at}.kind must be "conv", "flatten" or "dense", got ${describeValue((layer as { kind: unknown } | undefined)?.kind)}`);
+}
+
+/**
+ * Checks the end of a model: the last layer must be a dense layer without ReLU (the logits) whose
+ * width is `classes`. Throws ConvConfigError (`layers` or `preset.classes`).
+ */
+export function checkLogitsLayer(layers: readonly LayerSpec[], classes: number): void {
+  const last = layers[layers.length - 1];
+  if (!last || last.kind !== 'dense' || last.relu) {
+    throw new ConvConfigError('layers', `the last layer must be a dense layer without ReLU (the logits), got ${describeValue(last ? last.kind : 'no layers')}`);
+  }
+  if (last.out !== classes) {
+    throw new ConvConfigError('preset.classes', `preset.classes must equal the last layer's width ${last.out}, got ${classes}`);
+  }
+}
+
+/**
  * Checks a preset: positive integer sizes, each layer's input matching the previous output
- * (channels for conv, the flattened size for dense), exactly one flatten between the convs and
- * the dense layers, and a last dense layer without ReLU whose width is `classes`. Returns the
- * shape of one example after each layer (without the batch axis). Throws ConvConfigError naming
- * the offending field, e.g. `layers[4].in`.
+ * (channels for conv, the flattened size for dense; see layerOutputShape), exactly one flatten
+ * between the convs and the dense layers, and a last dense layer without ReLU whose width is
+ * `classes` (checkLogitsLayer). Returns the shape of one example after each layer (without the
+ * batch axis). Throws ConvConfigError naming the offending field, e.g. `layers[4].in`.
  */
 export function presetShapes(preset: ModelPreset): number[][] {
   if (!preset || !Array.isArray(preset.layers) || !Array.isArray(preset.input) || preset.input.length !== 3) {
@@ -141,45 +196,10 @@ export function presetShapes(preset: ModelPreset): number[][] {
   let shape: number[] = [...preset.input];
   const shapes: number[][] = [];
   preset.layers.forEach((layer, i) => {
-    const at = `layers[${i}]`;
-    if (layer.kind === 'conv') {
-      for (const key of ['inC', 'outC', 'k', 'stride'] as const) positiveInteger(`${at}.${key}`, layer[key]);
-      if (!Number.isInteger(layer.padding) || layer.padding < 0) {
-        throw new ConvConfigError(`${at}.padding`, `${at}.padding must be a non-negative integer, got ${describeValue(layer.padding)}`);
-      }
-      if (shape.length !== 3) {
-        throw new ConvConfigError(at, `${at}: a conv layer needs an image [C, H, W] input, got ${describeValue(shape)} (conv after flatten)`);
-      }
-      if (layer.inC !== shape[0]) {
-        throw new ConvConfigError(`${at}.inC`, `${at}.inC must equal the incoming channels ${shape[0]}, got ${layer.inC}`);
-      }
-      const g = convGeometry([1, ...shape], [layer.k, layer.k], { stride: layer.stride, padding: layer.padding });
-      shape = [layer.outC, g.OH, g.OW];
-    } else if (layer.kind === 'flatten') {
-      if (shape.length !== 3) throw new ConvConfigError(at, `${at}: flatten needs an image [C, H, W] input, got ${describeValue(shape)}`);
-      shape = [shape[0] * shape[1] * shape[2]];
-    } else if (layer.kind === 'dense') {
-      positiveInteger(`${at}.in`, layer.in);
-      positiveInteger(`${at}.out`, layer.out);
-      if (shape.length !== 1) {
-        throw new ConvConfigError(at, `${at}: a dense layer needs a flat input (add a flatten layer), got ${describeValue(shape)}`);
-      }
-      if (layer.in !== shape[0]) {
-        throw new ConvConfigError(`${at}.in`, `${at}.in must equal the incoming features ${shape[0]}, got ${layer.in}`);
-      }
-      shape = [layer.out];
-    } else {
-      throw new ConvConfigError(`${at}.kind`, `${at}.kind must be "conv", "flatten" or "dense", got ${describeValue((layer as { kind: unknown }).kind)}`);
-    }
+    shape = layerOutputShape(layer, shape, i);
     shapes.push(shape);
   });
-  const last = preset.layers[preset.layers.length - 1];
-  if (!last || last.kind !== 'dense' || last.relu) {
-    throw new ConvConfigError('layers', `the last layer must be a dense layer without ReLU (the logits), got ${describeValue(last ? last.kind : 'no layers')}`);
-  }
-  if (last.out !== preset.classes) {
-    throw new ConvConfigError('preset.classes', `preset.classes must equal the last layer's width ${last.out}, got ${preset.classes}`);
-  }
+  checkLogitsLayer(preset.layers, preset.classes);
   return shapes;
 }
 

@@ -1,6 +1,6 @@
 import type { BackendKind, OptimizerSettings } from './backend.ts';
 
-/** The presets the trainer page offers, by name (see SEED_CNN and OVERLAP_CNN). */
+/** The presets the trainer's layer editor starts from, by name (see SEED_CNN, OVERLAP_CNN and NET_PRESETS). */
 export type PresetName = 'seed-cnn' | 'overlap-cnn';
 
 /** Which backend the reader asked for; 'auto' means WebGL2 when available, else the CPU worker. */
@@ -8,7 +8,8 @@ export type BackendChoice = 'auto' | BackendKind;
 
 /** Everything that defines a training run. Changing any field but the learning rate needs a Reset. */
 export interface TrainSettings {
-  readonly preset: PresetName;
+  /** The network in its canonical text form (see lib/train/net-spec.ts), e.g. `c16k3s1p1,f,d10`. */
+  readonly net: string;
   readonly backend: BackendChoice;
   readonly optimizer: OptimizerSettings;
   /** One of BATCH_SIZES. */
@@ -29,9 +30,9 @@ export interface DatasetPayload {
   readonly count: number;
 }
 
-/** Parameters as they travel between threads: names and shapes in paramSpecs order. */
+/** Parameters as they travel between threads: the network (canonical text), names and shapes in paramSpecs order. */
 export interface ParamsPayload {
-  readonly preset: PresetName;
+  readonly net: string;
   readonly names: readonly string[];
   readonly shapes: readonly (readonly number[])[];
   readonly data: readonly Float32Array[];

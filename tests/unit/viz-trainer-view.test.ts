@@ -3,13 +3,13 @@ import { clearProgress, initialTrainerView, reduceTrainerMessage } from '../../l
 import type { TrainerView } from '../../lib/viz/trainer/trainer-view.ts';
 import { STATE_TEXT, backendText, faultText, primaryAction, statusReadout } from '../../lib/viz/trainer/status.ts';
 import { SETTING_OPTIONS, editSetting, needsRebuild } from '../../lib/viz/trainer/settings-form.ts';
-import { BACKEND_CHOICES, OPTIMIZER_KINDS, PRESET_NAMES } from '../../lib/train/settings.ts';
+import { BACKEND_CHOICES, OPTIMIZER_KINDS } from '../../lib/train/settings.ts';
 import { BATCH_SIZES } from '../../lib/train/protocol.ts';
 import { emaSmooth } from '../../lib/viz/trainer/smoothing.ts';
 import { DEFAULT_SETTINGS } from '../../lib/train/settings.ts';
 import type { FromWorker, ParamsPayload } from '../../lib/train/protocol.ts';
 
-const payload: ParamsPayload = { preset: 'seed-cnn', names: [], shapes: [], data: [] };
+const payload: ParamsPayload = { net: 'c32k2s2p0,c64k2s2p1,c128k2s2p0,f,d250,d10', names: [], shapes: [], data: [] };
 const run = (messages: FromWorker[], from: TrainerView = initialTrainerView()) => messages.reduce(reduceTrainerMessage, from);
 const progress = (step: number, losses: number[], extra: Partial<Extract<FromWorker, { type: 'progress' }>> = {}): FromWorker => ({
   type: 'progress',
@@ -139,7 +139,8 @@ describe('settings form', () => {
     expect(s.error).toBeNull();
     expect(s.settings.optimizer.learningRate).toBe(0.01);
     expect(editSetting(start, 'batchSize', '128').settings.batchSize).toBe(128);
-    expect(editSetting(start, 'preset', 'overlap-cnn').settings.preset).toBe('overlap-cnn');
+    expect(editSetting(start, 'net', 'c8k3s1p1r,f,d10').settings.net).toBe('c8k3s1p1,f,d10');
+    expect(editSetting(start, 'net', 'c8k3s1p1,d10').error?.message).toBe('layers[1]: a dense layer needs a flat input (add a flatten layer), got [8, 28, 28]');
   });
 
   it('refuses an invalid edit with the engine message and keeps the last valid settings', () => {
@@ -154,7 +155,6 @@ describe('settings form', () => {
 
   it('offers exactly the choices the engine accepts', () => {
     const values = (list: readonly { value: string }[]) => list.map((o) => o.value).sort();
-    expect(values(SETTING_OPTIONS.preset)).toEqual([...PRESET_NAMES].sort());
     expect(values(SETTING_OPTIONS.backend)).toEqual([...BACKEND_CHOICES].sort());
     expect(values(SETTING_OPTIONS.optimizer)).toEqual([...OPTIMIZER_KINDS].sort());
     expect(SETTING_OPTIONS.batchSize.map((o) => Number(o.value))).toEqual([...BATCH_SIZES]);

@@ -30,6 +30,11 @@ export interface FeatureMaps {
   readonly legend: string;
 }
 
+/** True when the model starts with a conv layer, whose filters and feature maps the view can show. */
+export function showsFilters(preset: ModelPreset): boolean {
+  return preset?.layers?.[0]?.kind === 'conv';
+}
+
 function firstConv(preset: ModelPreset) {
   const layer = preset.layers[0];
   if (!layer || layer.kind !== 'conv') {

@@ -1,10 +1,10 @@
-import type { BackendChoice, PresetName, TrainSettings } from '../../train/protocol.ts';
+import type { BackendChoice, TrainSettings } from '../../train/protocol.ts';
 import { BATCH_SIZES } from '../../train/protocol.ts';
 import { checkSettings } from '../../train/settings.ts';
 import { ConvConfigError } from '../../errors.ts';
 
 /** The settings form's fields, one per control. */
-export type SettingField = 'preset' | 'backend' | 'optimizer' | 'learningRate' | 'momentum' | 'batchSize' | 'epochs' | 'seed';
+export type SettingField = 'net' | 'backend' | 'optimizer' | 'learningRate' | 'momentum' | 'batchSize' | 'epochs' | 'seed';
 
 /** The form's state: the last valid settings, and the message of the field whose edit was refused. */
 export interface SettingsFormState {
@@ -15,10 +15,6 @@ export interface SettingsFormState {
 
 /** The select options of the form's choice fields: value and visible text. */
 export const SETTING_OPTIONS = {
-  preset: [
-    { value: 'seed-cnn', text: 'Seed CNN' },
-    { value: 'overlap-cnn', text: 'Overlapping CNN' },
-  ],
   backend: [
     { value: 'auto', text: 'Auto' },
     { value: 'webgl', text: 'WebGL2 (GPU)' },
@@ -38,8 +34,8 @@ function numberFrom(text: string): number {
 /** The settings with one field replaced by the parsed `text` (not yet checked). */
 function withField(s: TrainSettings, field: SettingField, text: string): TrainSettings {
   switch (field) {
-    case 'preset':
-      return { ...s, preset: text as PresetName };
+    case 'net':
+      return { ...s, net: text };
     case 'backend':
       return { ...s, backend: text as BackendChoice };
     case 'optimizer':
@@ -73,7 +69,7 @@ export function editSetting(state: SettingsFormState, field: SettingField, text:
 
 /** What an empty number field says, in the reader's words (the engine's message would name NaN). */
 export const EMPTY_FIELD_MESSAGE: Readonly<Record<SettingField, string>> = {
-  preset: 'Model: choose one',
+  net: 'Network: add at least one layer',
   backend: 'Backend: choose one',
   optimizer: 'Optimizer: choose one',
   learningRate: 'Learning rate: enter a number between 0 and 1 (0 excluded), e.g. 0.001',
@@ -86,7 +82,7 @@ export const EMPTY_FIELD_MESSAGE: Readonly<Record<SettingField, string>> = {
 /** True when `a` and `b` differ in any field other than the learning rate (those need a new model). */
 export function needsRebuild(a: TrainSettings, b: TrainSettings): boolean {
   return (
-    a.preset !== b.preset ||
+    a.net !== b.net ||
     a.backend !== b.backend ||
     a.optimizer.kind !== b.optimizer.kind ||
     a.optimizer.momentum !== b.optimizer.momentum ||

@@ -17,6 +17,13 @@ import { TrainerData } from './trainer-data.svelte.ts';
 import { TrainerRun } from './trainer-run.svelte.ts';
 import type { Snapshot } from './trainer-run.svelte.ts';
 import { TrainerCheckpoints, describeMeta } from './trainer-checkpoints.svelte.ts';
+import { probeWebGL } from '../../../lib/webgl/probe.ts';
+import { presetOfNet } from '../../../lib/train/net-model.ts';
+
+/** A network for messages and file names: its preset's name, or its text form. */
+function netLabel(net: string): string {
+  return presetOfNet(net)?.name ?? net;
+}
 
 /** Steps between automatic saves while training (the most a hard close can lose). */
 export const SAVE_EVERY_STEPS = 200;
@@ -48,6 +55,8 @@ export class TrainerController {
   /** Starts loading data and the saved checkpoint; returns the teardown. */
   mount(): () => void {
     let alive = true;
+    const probe = probeWebGL();
+    this.run.maxTextureSize = probe.ok ? probe.maxTextureSize : null;
     const loading = this.data.loadFromSite();
     void (async () => {
       this.restored = await this.checkpoints.read();
@@ -93,7 +102,7 @@ export class TrainerController {
     this.pendingData = null;
     this.run.start(data);
     const chosen = this.run.form.settings;
-    const saved = this.restored && this.restored.params.preset === chosen.preset ? this.restored : null;
+    const saved = this.restored && this.restored.params.net === chosen.net ? this.restored : null;
     this.restored = null;
     this.accuracy = saved?.meta.accuracy;
     if (saved) {
@@ -106,7 +115,7 @@ export class TrainerController {
       this.run.configure(chosen);
       if (this.checkpoints.saved) {
         const other = this.checkpoints.saved;
-        this.checkpoints.note = `A saved checkpoint for the ${other.params.preset} model (${describeMeta(other.meta)}) is kept but not used, because this page is set to ${chosen.preset}.`;
+        this.checkpoints.note = `A saved checkpoint for the network ${netLabel(other.params.net)} (${describeMeta(other.meta)}) is kept but not used, because this page is set to ${netLabel(chosen.net)}.`;
       }
     }
   }
@@ -239,7 +248,7 @@ export class TrainerController {
     const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
     const a = document.createElement('a');
     a.href = url;
-    a.download = `unrolled-${payload.preset}-step-${step}${CHECKPOINT_EXTENSION}`;
+    a.download = `unrolled-${presetOfNet(payload.net)?.name ?? 'own-net'}-step-${step}${CHECKPOINT_EXTENSION}`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 30_000);
     this.checkpoints.loaded = `Downloaded ${a.download}.`;
@@ -250,14 +259,23 @@ export class TrainerController {
     this.checkpoints.loaded = null;
     try {
       const { params, meta } = decodeCheckpoint(new Uint8Array(await file.arrayBuffer()));
-      const settings = checkSettings({ ...this.run.form.settings, preset: params.preset, ...(meta.settings ? { epochs: Math.max(meta.settings.epochs, this.run.form.settings.epochs) } : {}) });
+      const settings = checkSettings({ ...this.run.form.settings, net: params.net, ...(meta.settings ? { epochs: Math.max(meta.settings.epochs, this.run.form.settings.epochs) } : {}) });
+      const switched = params.net !== this.run.form.settings.net;
+      const previous = this.run.form.settings;
       this.run.useSettings(settings);
+      if (this.run.net.table.blocked) {
+        // The engine builds the file's network, but the chosen backend cannot hold it: keep the run as it was.
+        const why = this.run.net.table.rows.find((r) => r.blocking)?.limit ?? 'the backend cannot hold it';
+        this.run.useSettings(previous);
+        this.checkpoints.loadError = `${file.name}: its network ${params.net} cannot train here: ${why}. The current network stays in use.`;
+        return;
+      }
       this.accuracy = meta.accuracy;
       this.checkpoints.continuesSaved = false;
       this.run.configure(settings, params, { step: meta.step, epoch: meta.epoch });
       this.run.showParams(params, meta.step);
       this.savedStep = meta.step;
-      this.checkpoints.loaded = `Loaded ${file.name}: ${params.preset} weights (${describeMeta(meta)}). Training goes on from them.`;
+      this.checkpoints.loaded = `Loaded ${file.name}: weights for ${netLabel(params.net)} (${describeMeta(meta)}). ${switched ? 'The layer editor switched to its network. ' : ''}Training goes on from them.`;
     } catch (error) {
       this.checkpoints.loadError =
         error instanceof CheckpointError || error instanceof ConvConfigError

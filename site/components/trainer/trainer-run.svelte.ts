@@ -4,6 +4,8 @@
  * worker's messages, applied once per animation frame). Commands (train, pause, more epochs,
  * reset, rollback, configure) go to the worker; `snapshot()` asks it for its weights by request id.
  * `onmessage` lets the controller hear every message (checkpoints are saved from there).
+ * `net` is the layer editor: its valid networks become the form's `net` setting, and while it is
+ * blocked (an engine error, or a network the backend cannot hold) Train waits.
  */
 import { DEFAULT_SETTINGS, checkSettings } from '../../../lib/train/settings.ts';
 import { MAX_EPOCHS } from '../../../lib/train/settings.ts';
@@ -15,6 +17,9 @@ import type { TrainerView } from '../../../lib/viz/trainer/trainer-view.ts';
 import { primaryAction } from '../../../lib/viz/trainer/status.ts';
 import type { MnistData } from '../../../lib/data/index.ts';
 import { startTrainerWorker } from './worker-client.ts';
+import { NetEditor } from './net-editor.svelte.ts';
+import { parseNet } from '../../../lib/train/net-spec.ts';
+import { layerTable } from '../../../lib/viz/trainer/layer-rows.ts';
 import type { TrainerWorker } from './worker-client.ts';
 
 /** Weights as the worker sent them, with the step and (fractional) epoch they include. */
@@ -33,10 +38,21 @@ export class TrainerRun {
   /** A note about something the page did on its own (continuing on the CPU). */
   note: string | null = $state(null);
   hasWorker = $state(false);
+  /** WebGL2's texture limit on this device (null: no WebGL2, or not probed yet). */
+  maxTextureSize: number | null = $state(null);
+  readonly net = new NetEditor(
+    () => ({ batch: this.form.settings.batchSize, backend: { choice: this.form.settings.backend, maxTextureSize: this.maxTextureSize } }),
+    (net) => this.edit('net', net),
+  );
 
   readonly rebuildPending = $derived(needsRebuild(this.applied, this.form.settings));
-  readonly primary = $derived(primaryAction(this.view.state));
+  readonly primary = $derived.by(() => {
+    const action = primaryAction(this.view.state);
+    return this.net.table.blocked && action.message === 'train' ? { ...action, disabled: true } : action;
+  });
   readonly busy = $derived(this.view.state === 'training' || this.view.state === 'configuring');
+  /** The layer editor waits only while training: a network edited while the model is built applies at Train. */
+  readonly training = $derived(this.view.state === 'training');
   readonly started = $derived(
     this.view.step > 0 || ['training', 'paused', 'done', 'fault'].includes(this.view.state),
   );
@@ -72,6 +88,7 @@ export class TrainerRun {
   useSettings(settings: TrainSettings): void {
     this.form = { settings, error: null };
     this.applied = settings;
+    this.net.show(settings.net);
   }
 
   send(message: ToWorker): void {
@@ -89,6 +106,14 @@ export class TrainerRun {
     if (this.configureTimer) clearTimeout(this.configureTimer);
     this.configureTimer = null;
     if (!this.worker) return;
+    const limits = { choice: settings.backend, maxTextureSize: this.maxTextureSize };
+    const check = layerTable(parseNet(settings.net), settings.batchSize, limits);
+    if (check.blocked) {
+      // Never ask the worker for a network it cannot hold; the editor's rows say why.
+      const why = check.rows.find((r) => r.blocking)?.limit;
+      this.note = `The network ${settings.net} is not built: ${why ?? 'the engine refuses it'}.`;
+      return;
+    }
     this.applied = settings;
     this.workerFailure = null;
     this.view = clearProgress(this.view);
@@ -105,7 +130,7 @@ export class TrainerRun {
       this.send({ type: 'set-learning-rate', learningRate: lr });
       this.applied = { ...this.applied, optimizer: { ...this.applied.optimizer, learningRate: lr } };
     }
-    if (needsRebuild(this.applied, next.settings) && !this.started && this.view.state !== 'configuring') {
+    if (needsRebuild(this.applied, next.settings) && !this.started) {
       if (this.configureTimer) clearTimeout(this.configureTimer);
       this.configureTimer = setTimeout(() => this.configure(this.form.settings), 350);
     }

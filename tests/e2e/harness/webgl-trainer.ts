@@ -8,6 +8,7 @@ import { deviceLimits } from './device-limits.ts';
 import { OVERLAP_CNN, SEED_CNN, convRelu, denseLayer, forward, lossAndGradients } from '../../../lib/train/model.ts';
 import type { ModelPreset, Param } from '../../../lib/train/model.ts';
 import { initParams } from '../../../lib/train/init.ts';
+import { modelOfNet } from '../../../lib/train/net-model.ts';
 import { createAdam, createSgd } from '../../../lib/train/optimizer.ts';
 import { trainStep } from '../../../lib/train/train-step.ts';
 import type { StepMetrics } from '../../../lib/train/backend.ts';
@@ -66,6 +67,8 @@ export interface StepCase {
   readonly paceMs?: number;
   /** GEMM rows per fragment (default 'auto'). */
   readonly gemmRows?: 4 | 8;
+  /** A network in the net= text form, trained instead of the preset. */
+  readonly net?: string;
 }
 
 /**
@@ -89,7 +92,7 @@ export interface StepComparison {
 const ADAM_TINY_GRADIENT = 1e-5;
 
 async function stepParity(c: StepCase): Promise<StepComparison> {
-  const preset = PRESETS[c.preset];
+  const preset = c.net ? modelOfNet(c.net) : PRESETS[c.preset];
   const initial = initParams(preset, c.seed);
   const settings = { kind: c.optimizer, learningRate: c.optimizer === 'sgd' ? 0.05 : 0.002, momentum: 0.9 };
   const backend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: settings, params: initial, maxTextureSize: c.maxTextureSize, gemmRows: c.gemmRows, ...(c.paceMs === undefined ? { pacing: 'none' as const } : { pacing: 'draw' as const, paceMs: c.paceMs }) });
