@@ -79,15 +79,7 @@ function packRowPanels(M: number, K: number, a: Float32Array, transA: boolean, o
  * Copies columns `j0…j0+width−1` of op(b) (`K×N`; `b` stored `K×N`, or `N×K` when transposed) into
  * 4-column panels of `out`, the last one zero-filled past `width`.
  */
-function packColumnPanels(
-  N: number,
-  K: number,
-  b: Float32Array,
-  transB: boolean,
-  j0: number,
-  width: number,
-  out: Float64Array,
-): void {
+function packColumnPanels(N: number, K: number, b: Float32Array, transB: boolean, j0: number, width: number, out: Float64Array): void {
   if (transB) {
     // b[j][k]: walk each stored row contiguously, writing every fourth slot of its panel.
     for (let jp = 0; jp < width; jp += NR) {
@@ -128,38 +120,71 @@ function packColumnPanels(
  * (`(x + n) | 0` keeps V8 on plain int32 index arithmetic, without overflow checks; packed
  * indices stay far below 2³¹, which would take 16 GiB of packed panels.)
  */
-function kernel4x4(
-  K: number,
-  A: Float64Array,
-  pa: number,
-  B: Float64Array,
-  pb: number,
-  C: Float32Array,
-  o: number,
-  ldc: number,
-): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+function kernel4x4(K: number, A: Float64Array, pa: number, B: Float64Array, pb: number, C: Float32Array, o: number, ldc: number): void {
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   const end = (pa + MR * K) | 0;
   while (pa < end) {
-    const a0 = A[pa], a1 = A[(pa + 1) | 0], a2 = A[(pa + 2) | 0], a3 = A[(pa + 3) | 0];
-    const b0 = B[pb], b1 = B[(pb + 1) | 0], b2 = B[(pb + 2) | 0], b3 = B[(pb + 3) | 0];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = A[pa],
+      a1 = A[(pa + 1) | 0],
+      a2 = A[(pa + 2) | 0],
+      a3 = A[(pa + 3) | 0];
+    const b0 = B[pb],
+      b1 = B[(pb + 1) | 0],
+      b2 = B[(pb + 2) | 0],
+      b3 = B[(pb + 3) | 0];
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
     pa = (pa + 4) | 0;
     pb = (pb + 4) | 0;
   }
-  C[o] = c00; C[o + 1] = c01; C[o + 2] = c02; C[o + 3] = c03;
+  C[o] = c00;
+  C[o + 1] = c01;
+  C[o + 2] = c02;
+  C[o + 3] = c03;
   o += ldc;
-  C[o] = c10; C[o + 1] = c11; C[o + 2] = c12; C[o + 3] = c13;
+  C[o] = c10;
+  C[o + 1] = c11;
+  C[o + 2] = c12;
+  C[o + 3] = c13;
   o += ldc;
-  C[o] = c20; C[o + 1] = c21; C[o + 2] = c22; C[o + 3] = c23;
+  C[o] = c20;
+  C[o + 1] = c21;
+  C[o + 2] = c22;
+  C[o + 3] = c23;
   o += ldc;
-  C[o] = c30; C[o + 1] = c31; C[o + 2] = c32; C[o + 3] = c33;
+  C[o] = c30;
+  C[o + 1] = c31;
+  C[o + 2] = c32;
+  C[o + 3] = c33;
 }
 
 /**
@@ -196,8 +221,14 @@ function gemmFewRows(
       const ai = i * K;
       const out = i * N;
       for (let j = 0; j < full; j += 4) {
-        const r0 = j * K, r1 = r0 + K, r2 = r1 + K, r3 = r2 + K;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        const r0 = j * K,
+          r1 = r0 + K,
+          r2 = r1 + K,
+          r3 = r2 + K;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         for (let k = 0; k < K; k++) {
           const av = A[ai + k];
           s0 += av * b[r0 + k];

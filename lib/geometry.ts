@@ -28,14 +28,24 @@ export interface ResolvedConvOptions {
  * (`dh·(KH−1)+1`); and the output `OH×OW`, `OH = floor((H + 2·ph − dh·(KH−1) − 1) / sh) + 1`.
  */
 export interface ConvGeometry {
-  N: number; C: number; H: number; W: number;
-  KH: number; KW: number;
-  sh: number; sw: number;
-  ph: number; pw: number;
-  dh: number; dw: number;
-  HP: number; WP: number;
-  EKH: number; EKW: number;
-  OH: number; OW: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  KH: number;
+  KW: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  HP: number;
+  WP: number;
+  EKH: number;
+  EKW: number;
+  OH: number;
+  OW: number;
 }
 
 const AXES = ['height', 'width'] as const;
@@ -47,10 +57,7 @@ function splitPair(name: string, value: number | Pair | undefined, fallback: num
   if (value === undefined) return [fallback, fallback];
   if (typeof value === 'number') return [value, value];
   if (Array.isArray(value) && value.length === 2) return [value[0], value[1]];
-  throw new ConvConfigError(
-    name,
-    `${name} must be a number or a [height, width] pair, got ${describeValue(value)}`,
-  );
+  throw new ConvConfigError(name, `${name} must be a number or a [height, width] pair, got ${describeValue(value)}`);
 }
 
 function check(name: string, pair: Pair, scalar: boolean, min: number, allowed: string): void {
@@ -95,7 +102,12 @@ export function outputSize(size: number, kernel: number, stride: number, padding
  * positive integer dimensions, the kernel size is not two positive integers, an option is out of
  * range, or the dilated kernel does not fit the padded input.
  */
-export function convGeometry(xShape: readonly number[], kernel: readonly number[], opts: ConvOptions = {}, op = 'the convolution'): ConvGeometry {
+export function convGeometry(
+  xShape: readonly number[],
+  kernel: readonly number[],
+  opts: ConvOptions = {},
+  op = 'the convolution',
+): ConvGeometry {
   if (!Array.isArray(xShape) || xShape.length !== 4) {
     throw new ConvConfigError(
       'x',
@@ -108,10 +120,7 @@ export function convGeometry(xShape: readonly number[], kernel: readonly number[
     }
   }
   if (!Array.isArray(kernel) || kernel.length !== 2 || !kernel.every((k) => Number.isInteger(k) && k >= 1)) {
-    throw new ConvConfigError(
-      'kernel',
-      `kernel size must be two positive integers [KH, KW], got ${describeValue(kernel)}`,
-    );
+    throw new ConvConfigError('kernel', `kernel size must be two positive integers [KH, KW], got ${describeValue(kernel)}`);
   }
   const { stride, padding, dilation } = resolveConvOptions(opts, op);
   const [N, C, H, W] = xShape;
@@ -125,10 +134,7 @@ export function convGeometry(xShape: readonly number[], kernel: readonly number[
   const EKW = dw * (KW - 1) + 1;
   if (EKH > HP || EKW > WP) {
     const dil = dh === 1 && dw === 1 ? '' : ` (dilation ${dh === dw ? dh : `${dh}×${dw}`} → ${EKH}×${EKW})`;
-    throw new ConvConfigError(
-      'kernel',
-      `kernel ${KH}×${KW}${dil} does not fit the padded input ${HP}×${WP}`,
-    );
+    throw new ConvConfigError('kernel', `kernel ${KH}×${KW}${dil} does not fit the padded input ${HP}×${WP}`);
   }
   const OH = outputSize(H, KH, sh, ph, dh);
   const OW = outputSize(W, KW, sw, pw, dw);

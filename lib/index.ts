@@ -51,8 +51,37 @@ export type { Col2imColumnStep, Col2imTrace } from './trace/col2im-trace.ts';
 export { traceCol2im } from './trace/col2im-trace.ts';
 export type { GemmTerm, GemmCellStep, GemmTrace, GemmTraceOptions } from './trace/gemm-trace.ts';
 export { traceGemm, gemmCellTerms } from './trace/gemm-trace.ts';
-export type { ConvLayer, FlattenLayer, DenseLayer, LayerSpec, ModelPreset, Param, ParamSpec, LayerCache, ForwardResult, LossAndGradients } from './train/index.ts';
-export { SEED_CNN, OVERLAP_CNN, convRelu, denseLayer, flattenSize, presetShapes, paramSpecs, checkParams, forward, backward, lossAndGradients, argmaxRows, predict, initParams, createSgd, createAdam, trainStep } from './train/index.ts';
+export type {
+  ConvLayer,
+  FlattenLayer,
+  DenseLayer,
+  LayerSpec,
+  ModelPreset,
+  Param,
+  ParamSpec,
+  LayerCache,
+  ForwardResult,
+  LossAndGradients,
+} from './train/index.ts';
+export {
+  SEED_CNN,
+  OVERLAP_CNN,
+  convRelu,
+  denseLayer,
+  flattenSize,
+  presetShapes,
+  paramSpecs,
+  checkParams,
+  forward,
+  backward,
+  lossAndGradients,
+  argmaxRows,
+  predict,
+  initParams,
+  createSgd,
+  createAdam,
+  trainStep,
+} from './train/index.ts';
 export type { Optimizer, SgdOptions, AdamOptions, TrainStepResult } from './train/index.ts';
 // The WebGL2 backend (GPU ops on RGBA32F textures and the TrainingBackend built on them).
 export * from './webgl/index.ts';

@@ -74,10 +74,7 @@ export function assertTensor(name: string, t: Tensor, rank: number, layout: stri
   for (let k = 0; k < t.shape.length; k++) {
     const d = t.shape[k];
     if (!Number.isInteger(d) || d < 1) {
-      throw new ConvConfigError(
-        name,
-        `${name} ${layout} must have positive integer dimensions, got ${describeValue(t.shape)}`,
-      );
+      throw new ConvConfigError(name, `${name} ${layout} must have positive integer dimensions, got ${describeValue(t.shape)}`);
     }
   }
   const size = sizeOf(t.shape);

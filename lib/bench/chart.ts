@@ -99,7 +99,15 @@ export function chartLayout(run: BenchRun | null, methods: readonly MethodInfo[]
       for (const method of methods) {
         const stats = findCell(run, c.id, pass, method.id)?.stats;
         if (!stats) continue;
-        found.push({ group: `${c.id}/${pass}`, groupLabel: `${c.label} · ${pass}`, key: `${c.id}/${pass}/${method.id}`, method, min: stats.min, median: stats.median, max: stats.max });
+        found.push({
+          group: `${c.id}/${pass}`,
+          groupLabel: `${c.label} · ${pass}`,
+          key: `${c.id}/${pass}/${method.id}`,
+          method,
+          min: stats.min,
+          median: stats.median,
+          max: stats.max,
+        });
       }
     }
   }

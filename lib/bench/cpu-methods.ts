@@ -14,7 +14,14 @@ type Forward = (l: LayerInputs) => Tensor;
 type Backward = (l: LayerInputs) => Conv2dGradients;
 
 /** A CPU method from a forward and a backward function of one layer; a run applies them to every layer in turn. */
-function cpuMethod(id: MethodId, label: string, description: string, usesIm2col: boolean, forward: Forward, backward: Backward): BenchMethod {
+function cpuMethod(
+  id: MethodId,
+  label: string,
+  description: string,
+  usesIm2col: boolean,
+  forward: Forward,
+  backward: Backward,
+): BenchMethod {
   return {
     id,
     label,
@@ -25,12 +32,13 @@ function cpuMethod(id: MethodId, label: string, description: string, usesIm2col:
       let last: Tensor[] = [];
       return {
         run() {
-          last = pass === 'forward'
-            ? inputs.map(forward)
-            : inputs.flatMap((l) => {
-                const g = backward(l);
-                return [g.dx, g.dw, g.db];
-              });
+          last =
+            pass === 'forward'
+              ? inputs.map(forward)
+              : inputs.flatMap((l) => {
+                  const g = backward(l);
+                  return [g.dx, g.dw, g.db];
+                });
         },
         read: () => last,
         dispose() {

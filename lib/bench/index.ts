@@ -5,7 +5,20 @@
  * and the seed slides' published figures.
  */
 export type { BenchLayer, BenchCase } from './cases.ts';
-export { BENCH_CASES, ALEXNET_LAYER, seedLayers, benchCase, layerOptions, layerGeometry, layerOutputShape, layerMacs, layerIm2colBytes, caseIm2colBytes, caseMacs, toMegabytes } from './cases.ts';
+export {
+  BENCH_CASES,
+  ALEXNET_LAYER,
+  seedLayers,
+  benchCase,
+  layerOptions,
+  layerGeometry,
+  layerOutputShape,
+  layerMacs,
+  layerIm2colBytes,
+  caseIm2colBytes,
+  caseMacs,
+  toMegabytes,
+} from './cases.ts';
 export type { LayerInputs, Pass } from './inputs.ts';
 export { PASSES, makeCaseInputs } from './inputs.ts';
 export type { MethodId, PreparedRun, BenchMethod } from './method.ts';
@@ -30,6 +43,14 @@ export type { SeedMethod, SeedStats, SeedTable } from './seed-figures.ts';
 export { SEED_SOURCE, SEED_METHODS, SEED_TABLES, seedTable, seedSpeedup } from './seed-figures.ts';
 export { formatMs, formatSpeedup, formatMegabytes } from './format.ts';
 export type { ToBenchWorker, FromBenchWorker } from './protocol.ts';
-export { REPETITION_CHOICES, DEFAULT_REPETITIONS, REPETITIONS_PARAM, repetitionsFromQuery, readRepetitions, warmupFor, budgetFor } from './protocol.ts';
+export {
+  REPETITION_CHOICES,
+  DEFAULT_REPETITIONS,
+  REPETITIONS_PARAM,
+  repetitionsFromQuery,
+  readRepetitions,
+  warmupFor,
+  budgetFor,
+} from './protocol.ts';
 export type { BenchPhase } from './status.ts';
 export { progressFraction, statusText, agreementText } from './status.ts';

@@ -15,12 +15,32 @@ function rowCells(row: TableRow, table: ResultTable): string[] {
   const who = row.source === 'seed' ? 'seed slides' : 'this browser';
   const values = STAT_COLUMNS.map((k) => formatMs(row.stats[k]));
   const extra = table.hasBuffer ? [row.bufferMb === undefined ? '—' : formatMegabytes(row.bufferMb)] : [];
-  return [who, label, ...values, row.runs === null ? '—' : String(row.runs), formatSpeedup(row.speedup), ...extra, row.wideSpread ? 'wide' : ''];
+  return [
+    who,
+    label,
+    ...values,
+    row.runs === null ? '—' : String(row.runs),
+    formatSpeedup(row.speedup),
+    ...extra,
+    row.wideSpread ? 'wide' : '',
+  ];
 }
 
 /** One table as GitHub-flavoured Markdown, the reader's rows then the seed's. */
 export function tableToMarkdown(table: ResultTable): string {
-  const header = ['measured by', 'method', 'mean ms', 'std ms', 'min ms', 'median ms', 'max ms', 'runs', 'speed-up', ...(table.hasBuffer ? ['im2col buffer MB'] : []), 'spread'];
+  const header = [
+    'measured by',
+    'method',
+    'mean ms',
+    'std ms',
+    'min ms',
+    'median ms',
+    'max ms',
+    'runs',
+    'speed-up',
+    ...(table.hasBuffer ? ['im2col buffer MB'] : []),
+    'spread',
+  ];
   const align = header.map((_, k) => (k < 2 ? '---' : '---:'));
   const lines = [`### ${table.title}`, '', table.caption, '', `| ${header.join(' | ')} |`, `| ${align.join(' | ')} |`];
   for (const row of [...table.rows, ...table.seedRows]) lines.push(`| ${rowCells(row, table).map(cell).join(' | ')} |`);

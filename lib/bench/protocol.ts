@@ -47,7 +47,10 @@ export function readRepetitions(query: URLSearchParams): { repetitions: number; 
   const value = Number(raw);
   if (raw.trim() !== '' && (REPETITION_CHOICES as readonly number[]).includes(value)) return { repetitions: value, notice: null };
   const choices = `${REPETITION_CHOICES.slice(0, -1).join(', ')} or ${REPETITION_CHOICES.at(-1)}`;
-  return { repetitions: DEFAULT_REPETITIONS, notice: `Ignored ${REPETITIONS_PARAM} ${quoteClipped(raw)} from the link: it must be ${choices}; using ${DEFAULT_REPETITIONS}.` };
+  return {
+    repetitions: DEFAULT_REPETITIONS,
+    notice: `Ignored ${REPETITIONS_PARAM} ${quoteClipped(raw)} from the link: it must be ${choices}; using ${DEFAULT_REPETITIONS}.`,
+  };
 }
 
 /** Untimed warm-up runs for a repetition count: one for the quick mode, two otherwise (JIT compilers settle). */

@@ -89,7 +89,11 @@ export const MIN_REPETITIONS = 2;
 const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** The cells of a plan, in the order they run: case by case, forward then backward, method by method. */
-export function planCells(cases: readonly BenchCase[], passes: readonly Pass[], methods: readonly BenchMethod[]): { c: BenchCase; pass: Pass; method: BenchMethod }[] {
+export function planCells(
+  cases: readonly BenchCase[],
+  passes: readonly Pass[],
+  methods: readonly BenchMethod[],
+): { c: BenchCase; pass: Pass; method: BenchMethod }[] {
   return cases.flatMap((c) => passes.flatMap((pass) => methods.map((method) => ({ c, pass, method }))));
 }
 

@@ -29,16 +29,31 @@ export interface SavedRun {
 
 function isCell(v: unknown): v is CellResult {
   const c = v as CellResult;
-  return typeof c === 'object' && c !== null && typeof c.caseId === 'string' && typeof c.pass === 'string'
-    && typeof c.methodId === 'string' && typeof c.status === 'string' && Array.isArray(c.times)
-    && (c.stats === null || (typeof c.stats === 'object' && typeof c.stats.mean === 'number' && typeof c.stats.median === 'number'));
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.caseId === 'string' &&
+    typeof c.pass === 'string' &&
+    typeof c.methodId === 'string' &&
+    typeof c.status === 'string' &&
+    Array.isArray(c.times) &&
+    (c.stats === null || (typeof c.stats === 'object' && typeof c.stats.mean === 'number' && typeof c.stats.median === 'number'))
+  );
 }
 
 function isRun(v: unknown): v is BenchRun {
   const r = v as BenchRun;
-  return typeof r === 'object' && r !== null && r.version === 1 && typeof r.environment === 'string'
-    && typeof r.startedAt === 'string' && Array.isArray(r.methods) && Array.isArray(r.cells) && r.cells.every(isCell)
-    && r.methods.every((m) => typeof m?.id === 'string' && typeof m?.label === 'string');
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    r.version === 1 &&
+    typeof r.environment === 'string' &&
+    typeof r.startedAt === 'string' &&
+    Array.isArray(r.methods) &&
+    Array.isArray(r.cells) &&
+    r.cells.every(isCell) &&
+    r.methods.every((m) => typeof m?.id === 'string' && typeof m?.label === 'string')
+  );
 }
 
 /**
@@ -50,8 +65,16 @@ export function parseSaved(stored: string | null): SavedRun[] {
   try {
     const value: unknown = JSON.parse(stored);
     if (!Array.isArray(value)) return [];
-    return value.filter((e): e is SavedRun => typeof e?.label === 'string' && e.label.length > 0
-      && e.label.length <= MAX_LABEL && typeof e.savedAt === 'string' && isRun(e.run)).slice(-MAX_SAVED);
+    return value
+      .filter(
+        (e): e is SavedRun =>
+          typeof e?.label === 'string' &&
+          e.label.length > 0 &&
+          e.label.length <= MAX_LABEL &&
+          typeof e.savedAt === 'string' &&
+          isRun(e.run),
+      )
+      .slice(-MAX_SAVED);
   } catch {
     return [];
   }

@@ -54,13 +54,22 @@ export interface SeedTable {
   readonly stats: Readonly<Record<SeedMethod['id'], SeedStats>>;
 }
 
-const s = (mean: number, std: number, min: number, q25: number, median: number, q75: number, max: number): SeedStats =>
-  ({ mean, std, min, q25, median, q75, max });
+const s = (mean: number, std: number, min: number, q25: number, median: number, q75: number, max: number): SeedStats => ({
+  mean,
+  std,
+  min,
+  q25,
+  median,
+  q75,
+  max,
+});
 
 /** The four published tables (seconds per batch), transcribed from the slides. */
 export const SEED_TABLES: readonly SeedTable[] = [
   {
-    pass: 'forward', batch: 1, batches: 960,
+    pass: 'forward',
+    batch: 1,
+    batches: 960,
     stats: {
       nested: s(0.905063, 0.158358, 0.846334, 0.878515, 0.885522, 0.89973, 2.841252),
       im2col: s(0.000473, 0.001717, 0, 0, 0, 0, 0.016235),
@@ -71,7 +80,9 @@ export const SEED_TABLES: readonly SeedTable[] = [
     },
   },
   {
-    pass: 'forward', batch: 32, batches: 30,
+    pass: 'forward',
+    batch: 32,
+    batches: 30,
     stats: {
       nested: s(28.797833, 0.262673, 28.443987, 28.619262, 28.750885, 28.930829, 29.599773),
       im2col: s(0.004053, 0.005367, 0, 0, 0.002197, 0.005922, 0.016489),
@@ -82,7 +93,9 @@ export const SEED_TABLES: readonly SeedTable[] = [
     },
   },
   {
-    pass: 'backward', batch: 1, batches: 960,
+    pass: 'backward',
+    batch: 1,
+    batches: 960,
     stats: {
       nested: s(2.225652, 0.249752, 2.120881, 2.168586, 2.187272, 2.220948, 5.059112),
       im2col: s(0.006299, 0.0056, 0, 0, 0.006004, 0.008441, 0.037697),
@@ -93,7 +106,9 @@ export const SEED_TABLES: readonly SeedTable[] = [
     },
   },
   {
-    pass: 'backward', batch: 32, batches: 30,
+    pass: 'backward',
+    batch: 32,
+    batches: 30,
     stats: {
       nested: s(70.565303, 0.405636, 69.947701, 70.31923, 70.498324, 70.760394, 71.698621),
       im2col: s(0.043744, 0.007077, 0.027079, 0.039957, 0.045567, 0.049187, 0.054494),

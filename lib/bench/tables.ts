@@ -159,7 +159,12 @@ export function resultTables(run: BenchRun | null, methods: readonly MethodInfo[
       seedRows: [],
       hasBuffer: true,
       columnCount: STAT_COLUMNS.length + 4,
-      groups: byPass.map((p) => ({ id: p.pass, title: `${PASS_TITLE[p.pass]} pass, in this browser`, source: 'reader' as const, rows: p.rows })),
+      groups: byPass.map((p) => ({
+        id: p.pass,
+        title: `${PASS_TITLE[p.pass]} pass, in this browser`,
+        source: 'reader' as const,
+        rows: p.rows,
+      })),
     });
   }
   return tables;

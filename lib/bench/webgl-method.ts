@@ -40,7 +40,9 @@ function allocate(gpu: Gpu, l: LayerInputs, pass: Pass, gemmRows: 4 | 8): GpuLay
   const K = C * KH * KW;
   const Q = g.N * g.OH * g.OW;
   const common = {
-    l, g, F,
+    l,
+    g,
+    F,
     x: gpu.matrix(C, g.N * g.H * g.W, 'x'),
     wRow: gpu.matrix(F, K, 'W_row'),
     cols: gpu.matrix(K, Q, 'X_col'),

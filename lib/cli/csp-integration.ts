@@ -51,7 +51,9 @@ export function cspIntegration(): AstroIntegration {
           rewritten.set(page, { html: result.html, usesClasses: result.styleClasses.size > 0 });
         }
         if (problems.length > 0) {
-          throw new Error(`the built pages break the Content-Security-Policy (site/csp.ts):\n${problems.slice(0, 40).join('\n')}${problems.length > 40 ? `\n… and ${problems.length - 40} more` : ''}`);
+          throw new Error(
+            `the built pages break the Content-Security-Policy (site/csp.ts):\n${problems.slice(0, 40).join('\n')}${problems.length > 40 ? `\n… and ${problems.length - 40} more` : ''}`,
+          );
         }
         const css = styleClassesCss(classes);
         const cssName = `_astro/static-styles.${contentHash(css)}.css`;
@@ -64,7 +66,9 @@ export function cspIntegration(): AstroIntegration {
         for (const [page, { html, usesClasses }] of rewritten) {
           await writeFile(page, usesClasses ? linkStylesheet(html, href) : html);
         }
-        logger.info(`${pages.length} pages: ${files.size - 1} inline scripts and styles moved to files, ${classes.size} style attributes turned into classes of ${cssName}`);
+        logger.info(
+          `${pages.length} pages: ${files.size - 1} inline scripts and styles moved to files, ${classes.size} style attributes turned into classes of ${cssName}`,
+        );
       },
     },
   };

@@ -136,8 +136,7 @@ export async function verifyMnistFile(bytes: Uint8Array, spec: MnistFileSpec): P
       throw new MnistDataError(file, 'checksum', `${file} has SHA-256 ${sum}, the published file has ${spec.sha256}`);
     }
   }
-  const count =
-    spec.kind === 'images' ? await checkImages(bytes, file) : (await decodeIdxLabels(bytes, file)).count;
+  const count = spec.kind === 'images' ? await checkImages(bytes, file) : (await decodeIdxLabels(bytes, file)).count;
   if (spec.count !== null && count !== spec.count) {
     throw new MnistDataError(
       file,
@@ -248,10 +247,7 @@ async function download(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(
-      () => controller.abort(new Error(`no data for ${formatDuration(options.idleTimeoutMs)}`)),
-      options.idleTimeoutMs,
-    );
+    timer = setTimeout(() => controller.abort(new Error(`no data for ${formatDuration(options.idleTimeoutMs)}`)), options.idleTimeoutMs);
   };
   try {
     arm();
@@ -268,7 +264,7 @@ async function download(
     try {
       for await (const chunk of response as AsyncIterable<Buffer>) {
         arm();
-        for (let at = 0; at < chunk.length; ) at += (await handle.write(chunk, at)).bytesWritten;
+        for (let at = 0; at < chunk.length;) at += (await handle.write(chunk, at)).bytesWritten;
         received += chunk.length;
         onBytes(received, total);
       }

@@ -68,7 +68,10 @@ function resampleArea(
  * example), or null when nothing is drawn.
  */
 export function preprocessDrawing(rgba: Uint8ClampedArray, width: number, height: number): Float32Array | null {
-  for (const [name, v] of [['width', width], ['height', height]] as const) {
+  for (const [name, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1 || v > 8192) {
       throw new ConvConfigError(name, `${name} must be an integer in [1, 8192], got ${describeValue(v)}`);
     }

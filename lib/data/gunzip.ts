@@ -70,11 +70,7 @@ function tooLong(file: string, limit: number, what: string): MnistDataError {
 export async function gunzip(data: ArrayBuffer | Uint8Array, file = 'file', limit: GunzipLimit = {}): Promise<Uint8Array> {
   const bytes = asBytes(data);
   if (!isGzip(bytes)) {
-    throw new MnistDataError(
-      file,
-      'not-gzip',
-      `${file} is not a gzip file (it does not start with the bytes 1f 8b). ${MNIST_REMEDY}`,
-    );
+    throw new MnistDataError(file, 'not-gzip', `${file} is not a gzip file (it does not start with the bytes 1f 8b). ${MNIST_REMEDY}`);
   }
   try {
     return await boundedInflate(bytes, file, limit);
@@ -85,17 +81,9 @@ export async function gunzip(data: ArrayBuffer | Uint8Array, file = 'file', limi
     const detail = message ? ` (${message})` : '';
     // Node reports Z_BUF_ERROR; Chromium says the input "was truncated" / "not properly terminated".
     if (code === 'Z_BUF_ERROR' || /truncat|terminat|unexpected end/i.test(message)) {
-      throw new MnistDataError(
-        file,
-        'truncated',
-        `${file} is truncated: its gzip stream ends before the data does. ${MNIST_REMEDY}`,
-      );
+      throw new MnistDataError(file, 'truncated', `${file} is truncated: its gzip stream ends before the data does. ${MNIST_REMEDY}`);
     }
-    throw new MnistDataError(
-      file,
-      'corrupt-gzip',
-      `${file} is damaged: its gzip data could not be unpacked${detail}. ${MNIST_REMEDY}`,
-    );
+    throw new MnistDataError(file, 'corrupt-gzip', `${file} is damaged: its gzip data could not be unpacked${detail}. ${MNIST_REMEDY}`);
   }
 }
 

@@ -70,7 +70,9 @@ function writeUint32BE(bytes: Uint8Array, at: number, value: number): void {
 export function describeIdxStart(bytes: Uint8Array): string {
   if (bytes.length === 0) return 'it is empty';
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return 'it is still gzip-compressed';
-  const head = String.fromCharCode(...bytes.subarray(0, 64)).trimStart().toLowerCase();
+  const head = String.fromCharCode(...bytes.subarray(0, 64))
+    .trimStart()
+    .toLowerCase();
   if (head.startsWith('<!doctype html') || head.startsWith('<html')) return 'it looks like an HTML page (a download error page?)';
   if (head.startsWith('<?xml') || head.startsWith('<error')) return 'it looks like an XML error message from a server';
   if (bytes.length < 4) return `it is only ${bytes.length} byte${bytes.length === 1 ? '' : 's'} long`;
@@ -214,10 +216,7 @@ export function encodeIdx(dims: readonly number[], data: Uint8Array): Uint8Array
     size *= d;
   }
   if (data.length !== size) {
-    throw new ConvConfigError(
-      'data',
-      `data length must equal the product of dims ${describeValue(dims)} = ${size}, got ${data.length}`,
-    );
+    throw new ConvConfigError('data', `data length must equal the product of dims ${describeValue(dims)} = ${size}, got ${data.length}`);
   }
   const header = 4 + 4 * dims.length;
   const out = new Uint8Array(header + size);

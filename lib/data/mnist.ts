@@ -53,11 +53,7 @@ export async function decodeIdxLabels(data: ArrayBuffer | Uint8Array, file: stri
  * Pairs parsed images and labels into a dataset, checking the images are 28×28 and that both files
  * hold the same number of digits (MnistDataError `bad-shape` / `count-mismatch` otherwise).
  */
-export function pairImagesAndLabels(
-  images: IdxImages,
-  labels: IdxLabels,
-  names: { images: string; labels: string },
-): MnistDataset {
+export function pairImagesAndLabels(images: IdxImages, labels: IdxLabels, names: { images: string; labels: string }): MnistDataset {
   if (images.rows !== MNIST_SIDE || images.cols !== MNIST_SIDE) {
     throw new MnistDataError(
       names.images,

@@ -39,12 +39,7 @@ export interface ScatterAdd {
  * With `observe`, reports every entry in that order: kept ones with the pixel's value before and
  * after the add, dropped ones with `dropped: true` and `before = after = 0`.
  */
-export function col2imInto(
-  cols: Float32Array,
-  g: ConvGeometry,
-  dx: Float32Array,
-  observe?: (add: ScatterAdd) => void,
-): void {
+export function col2imInto(cols: Float32Array, g: ConvGeometry, dx: Float32Array, observe?: (add: ScatterAdd) => void): void {
   const { N, C, H, W, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW } = g;
   const R = C * KH * KW;
   const Q = N * OH * OW;

@@ -30,12 +30,7 @@ export interface PatchCopy {
  * `cols[r][q] = xpadded[n][c][oh·sh + kh·dh][ow·sw + kw·dw]`. With `observe`, reports every copy
  * in the order it is made (row by row, then image, then output position).
  */
-export function im2colInto(
-  x: Float32Array,
-  g: ConvGeometry,
-  cols: Float32Array,
-  observe?: (copy: PatchCopy) => void,
-): void {
+export function im2colInto(x: Float32Array, g: ConvGeometry, cols: Float32Array, observe?: (copy: PatchCopy) => void): void {
   const { N, C, H, W, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW } = g;
   const Q = N * OH * OW;
   for (let c = 0; c < C; c++) {

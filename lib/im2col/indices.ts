@@ -61,7 +61,10 @@ export function gatherWithIndices(x: Tensor, idx: IndexMatrices, padding: readon
   const [N, C, H, W] = x.shape;
   const maxChannel = idx.d.reduce((m, c) => Math.max(m, c), -1);
   if (maxChannel >= C) {
-    throw new ConvConfigError('x', `x has ${C} channels but the index matrices address channel ${maxChannel}; build them for shape ${describeValue(x.shape)}`);
+    throw new ConvConfigError(
+      'x',
+      `x has ${C} channels but the index matrices address channel ${maxChannel}; build them for shape ${describeValue(x.shape)}`,
+    );
   }
   if (!Array.isArray(padding) || padding.length !== 2 || !padding.every((v) => Number.isInteger(v) && v >= 0)) {
     throw new ConvConfigError('padding', `padding must be a [height, width] pair of non-negative integers, got ${describeValue(padding)}`);

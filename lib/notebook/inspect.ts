@@ -41,11 +41,19 @@ function inspectValue(value: unknown, depth: number, seen: Set<object>): string 
       const arr = value as unknown as ArrayLike<number> & { constructor: { name: string } };
       return `${arr.constructor.name}(${arr.length}) ${list(arr, depth + 1, seen)}`;
     }
-    if (value instanceof Map) return `Map(${value.size}) {${[...value].slice(0, MAX_ITEMS).map(([k, v]) => ` ${inner(k, depth + 1, seen)} => ${inner(v, depth + 1, seen)}`).join(',')} }`;
+    if (value instanceof Map)
+      return `Map(${value.size}) {${[...value]
+        .slice(0, MAX_ITEMS)
+        .map(([k, v]) => ` ${inner(k, depth + 1, seen)} => ${inner(v, depth + 1, seen)}`)
+        .join(',')} }`;
     if (value instanceof Set) return `Set(${value.size}) ${list([...value], depth + 1, seen)}`;
     const keys = Object.keys(value);
     if (keys.length === 0) return '{}';
-    const body = keys.slice(0, MAX_ITEMS).map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${inner((value as Record<string, unknown>)[k], depth + 1, seen)}`);
+    const body = keys
+      .slice(0, MAX_ITEMS)
+      .map(
+        (k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${inner((value as Record<string, unknown>)[k], depth + 1, seen)}`,
+      );
     if (keys.length > MAX_ITEMS) body.push(`… ${keys.length - MAX_ITEMS} more`);
     return `{ ${body.join(', ')} }`;
   } finally {

@@ -10,11 +10,11 @@ export interface CellHost {
 }
 
 /** How a cell run ended: its last expression's value (with a label when it was a name), or its error. */
-export type CellResult =
-  | { ok: true; hasValue: boolean; value: unknown; label: string | null }
-  | { ok: false; error: CellErrorInfo };
+export type CellResult = { ok: true; hasValue: boolean; value: unknown; label: string | null } | { ok: false; error: CellErrorInfo };
 
-const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor as new (...args: string[]) => (scope: object) => Promise<unknown>;
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor as new (
+  ...args: string[]
+) => (scope: object) => Promise<unknown>;
 
 /** Lines the engine puts before a function body built from a string (2 in V8), measured once. */
 let headerLines: number | null = null;
@@ -51,9 +51,15 @@ export class CellKernel {
   private host: CellHost | null = null;
 
   constructor(globals: Record<string, unknown>) {
-    const log = (level: 'log' | 'info' | 'warn' | 'error') => (...args: unknown[]): void => { this.host?.log(level, args); };
+    const log =
+      (level: 'log' | 'info' | 'warn' | 'error') =>
+      (...args: unknown[]): void => {
+        this.host?.log(level, args);
+      };
     this.base = Object.assign(Object.create(null) as Record<string, unknown>, globals, {
-      show: (value: unknown, label?: string, options?: unknown) => { this.host?.show(value, label, options); },
+      show: (value: unknown, label?: string, options?: unknown) => {
+        this.host?.show(value, label, options);
+      },
       console: { log: log('log'), info: log('info'), debug: log('log'), warn: log('warn'), error: log('error') },
     });
     this.known = new Set(Object.keys(globals));
@@ -81,7 +87,14 @@ export class CellKernel {
       if (err instanceof CellSyntaxError) return { ok: false, error: { name: err.name, message: err.message, line: err.line } };
       const e = err as Error & { loc?: { line: number } };
       const m = /\((\d+):\d+\)\s*$/.exec(e?.message ?? '');
-      return { ok: false, error: { name: 'SyntaxError', message: String(e?.message ?? err).replace(/\s*\(\d+:\d+\)\s*$/, ''), line: e?.loc?.line ?? (m ? Number(m[1]) : null) } };
+      return {
+        ok: false,
+        error: {
+          name: 'SyntaxError',
+          message: String(e?.message ?? err).replace(/\s*\(\d+:\d+\)\s*$/, ''),
+          line: e?.loc?.line ?? (m ? Number(m[1]) : null),
+        },
+      };
     }
     for (const n of rewritten.declared) if (!Object.prototype.hasOwnProperty.call(this.vars, n)) this.vars[n] = undefined;
     this.host = host;

@@ -9,6 +9,4 @@ export interface RunRequest {
 }
 
 /** Cell worker → page: an output item of run `id`, in order, or the end of the run. */
-export type WorkerReply =
-  | { type: 'output'; id: number; item: OutputItem }
-  | { type: 'done'; id: number; ok: boolean; ms: number };
+export type WorkerReply = { type: 'output'; id: number; item: OutputItem } | { type: 'done'; id: number; ok: boolean; ms: number };

@@ -32,14 +32,23 @@ interface Edit {
 
 function patternNames(p: Pattern, out: string[]): void {
   switch (p.type) {
-    case 'Identifier': out.push(p.name); break;
+    case 'Identifier':
+      out.push(p.name);
+      break;
     case 'ObjectPattern':
       for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop.argument : prop.value, out);
       break;
-    case 'ArrayPattern': for (const el of p.elements) if (el) patternNames(el, out); break;
-    case 'RestElement': patternNames(p.argument, out); break;
-    case 'AssignmentPattern': patternNames(p.left, out); break;
-    default: break;
+    case 'ArrayPattern':
+      for (const el of p.elements) if (el) patternNames(el, out);
+      break;
+    case 'RestElement':
+      patternNames(p.argument, out);
+      break;
+    case 'AssignmentPattern':
+      patternNames(p.left, out);
+      break;
+    default:
+      break;
   }
 }
 
@@ -96,7 +105,10 @@ export function rewriteCell(source: string, known: ReadonlySet<string>): Rewritt
       case 'ExportNamedDeclaration':
       case 'ExportDefaultDeclaration':
       case 'ExportAllDeclaration':
-        throw new CellSyntaxError('a cell cannot export: its top-level names are shared with the next cells already', lineOf(source, node.start));
+        throw new CellSyntaxError(
+          'a cell cannot export: its top-level names are shared with the next cells already',
+          lineOf(source, node.start),
+        );
       case 'VariableDeclaration': {
         const decls = node.declarations;
         for (const d of decls) patternNames(d.id, declared);
@@ -127,10 +139,11 @@ export function rewriteCell(source: string, known: ReadonlySet<string>): Rewritt
 
   let out = source;
   // Right to left; of two inserts at one place the later-pushed goes in first, so it ends up after.
-  edits.forEach((e, k) => { e.order = k; });
+  edits.forEach((e, k) => {
+    e.order = k;
+  });
   edits.sort((a, b) => b.at - a.at || b.order! - a.order!);
   for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.end);
   const prefix = `with (${SCOPE_PARAM}) {` + hoisted.map((n) => `${SCOPE_PARAM}.${n} = ${n};`).join('');
   return { body: `${prefix}${out}\n}`, declared: [...new Set(declared)], lastLabel, hasLast };
 }
-

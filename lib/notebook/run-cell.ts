@@ -10,7 +10,12 @@ import { errorMessage } from './cell-error.ts';
  * (labelled with its name when it was one), or the error with its cell line. Returns whether the
  * cell ran without error. A `show` with bad options reports that error and the cell goes on.
  */
-export async function runCellToOutputs(kernel: CellKernel, source: string, name: string, emit: (item: OutputItem) => void): Promise<boolean> {
+export async function runCellToOutputs(
+  kernel: CellKernel,
+  source: string,
+  name: string,
+  emit: (item: OutputItem) => void,
+): Promise<boolean> {
   const shown = (value: unknown, label?: string, options?: unknown) => {
     try {
       const item = describeShown(value, label, options);

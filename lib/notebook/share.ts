@@ -30,7 +30,10 @@ export async function encodeNotebook(sources: readonly string[]): Promise<ShareR
   const json = new TextEncoder().encode(JSON.stringify(sources));
   const packed = toBase64Url(await through(json, new CompressionStream('deflate-raw')));
   if (packed.length > MAX_SHARE_CHARS) {
-    return { ok: false, reason: `This notebook is too long for a link: it compresses to ${packed.length} characters, over the ${MAX_SHARE_CHARS} a shared link may carry. Shorten or delete some cells.` };
+    return {
+      ok: false,
+      reason: `This notebook is too long for a link: it compresses to ${packed.length} characters, over the ${MAX_SHARE_CHARS} a shared link may carry. Shorten or delete some cells.`,
+    };
   }
   return { ok: true, hash: `#${PREFIX}${packed}` };
 }

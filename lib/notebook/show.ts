@@ -57,7 +57,8 @@ function clip(rows: number[][], notes: string[], what: string, R: number, C: num
 
 function planeRows(data: Float32Array, base: number, H: number, W: number): number[][] {
   const rows: number[][] = [];
-  for (let r = 0; r < Math.min(H, MAX_ROWS + 1); r++) rows.push(Array.from(data.subarray(base + r * W, base + r * W + Math.min(W, MAX_COLS + 1))));
+  for (let r = 0; r < Math.min(H, MAX_ROWS + 1); r++)
+    rows.push(Array.from(data.subarray(base + r * W, base + r * W + Math.min(W, MAX_COLS + 1))));
   return rows;
 }
 
@@ -68,7 +69,8 @@ function checkOptions(options: unknown): ShowOptions {
   }
   const o = options as ShowOptions;
   for (const key of Object.keys(o)) {
-    if (key !== 'role' && key !== 'im2col') throw new ConvConfigError(key, `show has no option ${JSON.stringify(key)}; allowed: role, im2col`);
+    if (key !== 'role' && key !== 'im2col')
+      throw new ConvConfigError(key, `show has no option ${JSON.stringify(key)}; allowed: role, im2col`);
   }
   if (o.role !== undefined && !ROLES.includes(o.role)) {
     throw new ConvConfigError('role', `role must be one of ${ROLES.join(', ')}, got ${describeValue(o.role)}`);
@@ -77,18 +79,26 @@ function checkOptions(options: unknown): ShowOptions {
 }
 
 /** Row and column headers of an im2col matrix of the given geometry; throws if the shape does not match. */
-function im2colHeaders(shape: readonly number[], spec: NonNullable<ShowOptions['im2col']>): { rows: string[]; cols: string[]; note: string } {
+function im2colHeaders(
+  shape: readonly number[],
+  spec: NonNullable<ShowOptions['im2col']>,
+): { rows: string[]; cols: string[]; note: string } {
   const { xShape, kernel, ...opts } = spec;
   const g = convGeometry(xShape, kernel, opts, 'show');
   const rows = g.C * g.KH * g.KW;
   const cols = g.N * g.OH * g.OW;
   if (shape.length !== 2 || shape[0] !== rows || shape[1] !== cols) {
-    throw new ConvConfigError('im2col', `an im2col matrix of this geometry is ${rows}×${cols} [C·KH·KW, N·OH·OW], got shape ${describeValue(shape)}`);
+    throw new ConvConfigError(
+      'im2col',
+      `an im2col matrix of this geometry is ${rows}×${cols} [C·KH·KW, N·OH·OW], got shape ${describeValue(shape)}`,
+    );
   }
   const rowHeaders: string[] = [];
-  for (let c = 0; c < g.C; c++) for (let kh = 0; kh < g.KH; kh++) for (let kw = 0; kw < g.KW; kw++) rowHeaders.push(`${g.C > 1 ? `c${c} ` : ''}${kh},${kw}`);
+  for (let c = 0; c < g.C; c++)
+    for (let kh = 0; kh < g.KH; kh++) for (let kw = 0; kw < g.KW; kw++) rowHeaders.push(`${g.C > 1 ? `c${c} ` : ''}${kh},${kw}`);
   const colHeaders: string[] = [];
-  for (let n = 0; n < g.N; n++) for (let oh = 0; oh < g.OH; oh++) for (let ow = 0; ow < g.OW; ow++) colHeaders.push(`${g.N > 1 ? `n${n} ` : ''}${oh},${ow}`);
+  for (let n = 0; n < g.N; n++)
+    for (let oh = 0; oh < g.OH; oh++) for (let ow = 0; ow < g.OW; ow++) colHeaders.push(`${g.N > 1 ? `n${n} ` : ''}${oh},${ow}`);
   return {
     rows: rowHeaders.slice(0, MAX_ROWS),
     cols: colHeaders.slice(0, MAX_COLS),
@@ -128,12 +138,17 @@ function tensorItem(t: { shape: readonly number[]; data: Float32Array }, label: 
     for (let p = 0; p < shown; p++) {
       const index: number[] = [];
       let rest = p;
-      for (let a = rank - 3; a >= 0; a--) { index.unshift(rest % shape[a]); rest = Math.floor(rest / shape[a]); }
+      for (let a = rank - 3; a >= 0; a--) {
+        index.unshift(rest % shape[a]);
+        rest = Math.floor(rest / shape[a]);
+      }
       const name = `${label} [${index.map((v, a) => `${rank === 3 ? 'c' : axes[a]}=${v}`).join(', ')}]`;
       grids.push({ label: name, values: clip(planeRows(t.data, p * H * W, H, W), p === 0 ? notes : [], 'each plane', H, W) });
     }
     if (planes > shown) {
-      notes.push(`showing ${shown} of ${planes} planes${shown < MAX_GRIDS ? ` (a value draws at most ${DRAW_BUDGET.toLocaleString('en-US')} cells)` : ''}`);
+      notes.push(
+        `showing ${shown} of ${planes} planes${shown < MAX_GRIDS ? ` (a value draws at most ${DRAW_BUDGET.toLocaleString('en-US')} cells)` : ''}`,
+      );
     }
   }
   return { kind: 'grids', label, role, shape, grids, notes };

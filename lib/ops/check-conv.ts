@@ -22,13 +22,7 @@ const METHODS: readonly BackwardMethod[] = ['col2im', 'dilated'];
  * tensor, an option out of range, a kernel that does not fit the padded input, kernel channels
  * that differ from the input's, or a bias whose length is not F.
  */
-export function checkConvShapes(
-  xShape: readonly number[],
-  w: Tensor,
-  b: Tensor | null,
-  opts: ConvOptions = {},
-  op = 'conv2d',
-): ConvShapes {
+export function checkConvShapes(xShape: readonly number[], w: Tensor, b: Tensor | null, opts: ConvOptions = {}, op = 'conv2d'): ConvShapes {
   assertTensor('w', w, 4, '[F, C, KH, KW]');
   const [F, CW, KH, KW] = w.shape;
   const g = convGeometry(xShape, [KH, KW], opts, op);
@@ -81,10 +75,7 @@ export function checkOutputGradient(dy: Tensor, s: ConvShapes): void {
 /** Checks a backward method name: one of 'col2im' and 'dilated'. */
 export function checkBackwardMethod(method: unknown): BackwardMethod {
   if (!METHODS.includes(method as BackwardMethod)) {
-    throw new ConvConfigError(
-      'method',
-      `method must be ${METHODS.map((m) => `'${m}'`).join(' or ')}, got ${describeValue(method)}`,
-    );
+    throw new ConvConfigError('method', `method must be ${METHODS.map((m) => `'${m}'`).join(' or ')}, got ${describeValue(method)}`);
   }
   return method as BackwardMethod;
 }

@@ -44,10 +44,7 @@ function splitOutputPadding(value: unknown): Pair {
   if (value === undefined) return [0, 0];
   if (typeof value === 'number') return [value, value];
   if (Array.isArray(value) && value.length === 2) return [value[0], value[1]];
-  throw new ConvConfigError(
-    'outputPadding',
-    `outputPadding must be a number or a [height, width] pair, got ${describeValue(value)}`,
-  );
+  throw new ConvConfigError('outputPadding', `outputPadding must be a number or a [height, width] pair, got ${describeValue(value)}`);
 }
 
 /**
@@ -85,7 +82,10 @@ export function checkConvTransposeArgs(
       );
     }
   }
-  const { stride, padding, dilation } = resolveConvOptions({ stride: options.stride, padding: options.padding, dilation: options.dilation }, caller);
+  const { stride, padding, dilation } = resolveConvOptions(
+    { stride: options.stride, padding: options.padding, dilation: options.dilation },
+    caller,
+  );
   const outputPadding = splitOutputPadding(options.outputPadding);
   const sizes: number[] = [];
   for (let axis = 0; axis < 2; axis++) {

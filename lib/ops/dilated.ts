@@ -58,7 +58,12 @@ export function padTensor(t: Tensor, rows: Pair, columns: Pair): Tensor {
   assertTensor('t', t, 4, '[N, C, H, W]');
   const [top, bottom] = rows;
   const [left, right] = columns;
-  for (const [name, v] of [['top', top], ['bottom', bottom], ['left', left], ['right', right]] as const) {
+  for (const [name, v] of [
+    ['top', top],
+    ['bottom', bottom],
+    ['left', left],
+    ['right', right],
+  ] as const) {
     checkAmount(`padding ${name}`, v, 0, 'a non-negative integer');
   }
   const [N, C, H, W] = t.shape;
@@ -83,7 +88,12 @@ export function cropTensor(t: Tensor, rows: Pair, columns: Pair): Tensor {
   assertTensor('t', t, 4, '[N, C, H, W]');
   const [top, bottom] = rows;
   const [left, right] = columns;
-  for (const [name, v] of [['top', top], ['bottom', bottom], ['left', left], ['right', right]] as const) {
+  for (const [name, v] of [
+    ['top', top],
+    ['bottom', bottom],
+    ['left', left],
+    ['right', right],
+  ] as const) {
     checkAmount(`crop ${name}`, v, 0, 'a non-negative integer');
   }
   const [N, C, H, W] = t.shape;

@@ -47,10 +47,7 @@ export function poolGeometry(
     );
   }
   if (!Array.isArray(window) || window.length !== 2 || !window.every((k) => Number.isInteger(k) && k >= 1)) {
-    throw new ConvConfigError(
-      'kernel',
-      `${op}: pooling window must be two positive integers [KH, KW], got ${describeValue(window)}`,
-    );
+    throw new ConvConfigError('kernel', `${op}: pooling window must be two positive integers [KH, KW], got ${describeValue(window)}`);
   }
   opts = checkOptions<PoolOptions>(op, opts, CONV_OPTION_KEYS);
   const [N, C, H, W] = xShape;
@@ -124,11 +121,7 @@ function assertNoEmptyWindow(pg: PoolGeometry, mask: Float32Array, opts: PoolOpt
  * at all throws ConvConfigError. A NaN in a window is propagated. `argmax` records the winning
  * row of each column (first on ties) for the backward pass.
  */
-export function maxPool2d(
-  x: Tensor,
-  window: readonly [number, number] | readonly number[],
-  opts: PoolOptions = {},
-): MaxPoolResult {
+export function maxPool2d(x: Tensor, window: readonly [number, number] | readonly number[], opts: PoolOptions = {}): MaxPoolResult {
   assertTensor('x', x, 4, '[N, C, H, W]');
   const pg = poolGeometry(x.shape, window, opts, 'maxPool2d');
   const { g } = pg;
@@ -237,8 +230,7 @@ export function maxPool2dBackward(
   opts: PoolOptions = {},
 ): Tensor {
   opts = checkOptions<PoolOptions>('maxPool2dBackward', opts, CONV_OPTION_KEYS);
-  const record: MaxPoolRecord =
-    source && 'argmax' in source ? source : maxPool2d(source as Tensor, window, opts);
+  const record: MaxPoolRecord = source && 'argmax' in source ? source : maxPool2d(source as Tensor, window, opts);
   const pg = poolGeometry(record.xShape, window, opts, 'maxPool2dBackward');
   const { g } = pg;
   assertDyShape(dy, pg.yShape, 'maxPool2dBackward');
@@ -255,11 +247,7 @@ export function maxPool2dBackward(
  * `count_include_pad=True`): every window divides by `KH·KW` even where it overlaps the border.
  * Stride defaults to the window (see PoolOptions).
  */
-export function avgPool2d(
-  x: Tensor,
-  window: readonly [number, number] | readonly number[],
-  opts: PoolOptions = {},
-): Tensor {
+export function avgPool2d(x: Tensor, window: readonly [number, number] | readonly number[], opts: PoolOptions = {}): Tensor {
   assertTensor('x', x, 4, '[N, C, H, W]');
   const pg = poolGeometry(x.shape, window, opts, 'avgPool2d');
   const { g } = pg;

@@ -12,19 +12,13 @@ function assertLabels(op: string, labels: ArrayLike<number>, N: number, K: numbe
     throw new ConvConfigError('labels', `${op}: labels must be an array of class indices, got ${describeValue(labels)}`);
   }
   if (labels.length !== N) {
-    throw new ConvConfigError(
-      'labels',
-      `${op}: labels must have one entry per row of logits (N = ${N}), got length ${labels.length}`,
-    );
+    throw new ConvConfigError('labels', `${op}: labels must have one entry per row of logits (N = ${N}), got length ${labels.length}`);
   }
   const checked = new Int32Array(N);
   for (let n = 0; n < N; n++) {
     const v = labels[n];
     if (!Number.isInteger(v) || v < 0 || v >= K) {
-      throw new ConvConfigError(
-        'labels',
-        `${op}: labels[${n}] must be an integer class index in [0, ${K}), got ${describeValue(v)}`,
-      );
+      throw new ConvConfigError('labels', `${op}: labels[${n}] must be an integer class index in [0, ${K}), got ${describeValue(v)}`);
     }
     checked[n] = v;
   }
@@ -51,10 +45,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>): 
   const z = logits.data;
   for (let k = 0; k < z.length; k++) {
     if (!Number.isFinite(z[k])) {
-      throw new ConvConfigError(
-        'logits',
-        `softmaxCrossEntropy: logits[${Math.floor(k / K)}, ${k % K}] must be finite, got ${z[k]}`,
-      );
+      throw new ConvConfigError('logits', `softmaxCrossEntropy: logits[${Math.floor(k / K)}, ${k % K}] must be finite, got ${z[k]}`);
     }
   }
   const probs = new Float32Array(N * K);

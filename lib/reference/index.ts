@@ -19,5 +19,12 @@ export { convParamGradientLoops, PARAM_GRADIENT_LOOP_MARKS } from './gemm-loops.
 export type { ParamGradientLoopEvent, ParamGradientLoopObserver } from './gemm-loops.ts';
 export { reluBackwardLoops, RELU_LOOP_MARKS } from './relu-backward-loops.ts';
 export type { ReluLoopEvent, ReluLoopObserver } from './relu-backward-loops.ts';
-export { maxPool2dLoops, avgPool2dLoops, maxPool2dBackwardLoops, avgPool2dBackwardLoops, POOL_LOOP_MARKS, POOL_LOOP_FUNCTIONS } from './pool-loops.ts';
+export {
+  maxPool2dLoops,
+  avgPool2dLoops,
+  maxPool2dBackwardLoops,
+  avgPool2dBackwardLoops,
+  POOL_LOOP_MARKS,
+  POOL_LOOP_FUNCTIONS,
+} from './pool-loops.ts';
 export type { PoolLoopEvent, PoolLoopObserver } from './pool-loops.ts';

@@ -116,7 +116,11 @@ export function traceDilatedBackward(
             const xj = j - pw;
             const inside = yi >= 0 && yi < H && xj >= 0 && xj < W;
             cells.push({
-              n, c, i, j, terms,
+              n,
+              c,
+              i,
+              j,
+              terms,
               value: fullConv.data[((n * C + c) * HP + i) * WP + j],
               dx: inside ? [yi, xj] : null,
             });

@@ -52,13 +52,12 @@ export interface TransposeTraceOptions extends ConvTransposeOptions {
  * col2im loop: one TransposeStamp per pixel of x. Throws ConvConfigError as conv2dTranspose does,
  * and when the trace would record more than `opts.maxEvents` adds.
  */
-export function traceConv2dTranspose(
-  x: Tensor,
-  w: Tensor,
-  b: Tensor | null,
-  opts: TransposeTraceOptions = {},
-): TransposeTrace {
-  const { maxEvents, ...convOpts } = checkOptions<TransposeTraceOptions>('traceConv2dTranspose', opts, [...CONV_OPTION_KEYS, 'outputPadding', 'maxEvents']);
+export function traceConv2dTranspose(x: Tensor, w: Tensor, b: Tensor | null, opts: TransposeTraceOptions = {}): TransposeTrace {
+  const { maxEvents, ...convOpts } = checkOptions<TransposeTraceOptions>('traceConv2dTranspose', opts, [
+    ...CONV_OPTION_KEYS,
+    'outputPadding',
+    'maxEvents',
+  ]);
   const s = checkConvTransposeArgs(x, w, b, convOpts);
   const { N, F, C, H, W, OH, OW, forward } = s;
   const K = C * forward.KH * forward.KW;

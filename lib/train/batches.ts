@@ -64,7 +64,10 @@ export function epochOrder(count: number, seed: number, epoch: number): Uint32Ar
 export function batchAt(data: DatasetPayload, order: Uint32Array, step: number, batchSize: number): { x: Float32Array; y: Uint8Array } {
   const start = step * batchSize;
   if (!Number.isInteger(step) || step < 0 || start + batchSize > order.length) {
-    throw new ConvConfigError('step', `step must be an integer in [0, ${stepsPerEpoch(order.length, batchSize) - 1}], got ${describeValue(step)}`);
+    throw new ConvConfigError(
+      'step',
+      `step must be an integer in [0, ${stepsPerEpoch(order.length, batchSize) - 1}], got ${describeValue(step)}`,
+    );
   }
   return imageBatch({ ...data, rows: 28, cols: 28 }, order.subarray(start, start + batchSize));
 }

@@ -43,7 +43,8 @@ export interface CheckpointMeta {
 }
 
 /** What is wrong with a file that did not load as a checkpoint. */
-export type CheckpointProblem = 'not-checkpoint' | 'version' | 'truncated' | 'header' | 'shapes' | 'non-finite' | 'too-large' | 'extra-bytes';
+export type CheckpointProblem =
+  'not-checkpoint' | 'version' | 'truncated' | 'header' | 'shapes' | 'non-finite' | 'too-large' | 'extra-bytes';
 
 /**
  * The largest weight magnitude a checkpoint may hold: 10⁴. Trained weights of these models stay
@@ -106,9 +107,12 @@ export function encodeCheckpoint(payload: ParamsPayload, meta: CheckpointMeta): 
 }
 
 function checkMeta(meta: CheckpointMeta): void {
-  if (!Number.isInteger(meta?.step) || meta.step < 0) throw new ConvConfigError('meta.step', `meta.step must be a non-negative integer, got ${meta?.step}`);
-  if (typeof meta.epoch !== 'number' || !(meta.epoch >= 0)) throw new ConvConfigError('meta.epoch', `meta.epoch must be a non-negative number, got ${meta.epoch}`);
-  if (typeof meta.created !== 'string') throw new ConvConfigError('meta.created', `meta.created must be an ISO 8601 string, got ${String(meta.created)}`);
+  if (!Number.isInteger(meta?.step) || meta.step < 0)
+    throw new ConvConfigError('meta.step', `meta.step must be a non-negative integer, got ${meta?.step}`);
+  if (typeof meta.epoch !== 'number' || !(meta.epoch >= 0))
+    throw new ConvConfigError('meta.epoch', `meta.epoch must be a non-negative number, got ${meta.epoch}`);
+  if (typeof meta.created !== 'string')
+    throw new ConvConfigError('meta.created', `meta.created must be an ISO 8601 string, got ${String(meta.created)}`);
   if (meta.settings !== undefined) checkSettings(meta.settings);
   if (meta.accuracy !== undefined && !(typeof meta.accuracy === 'number' && meta.accuracy >= 0 && meta.accuracy <= 1)) {
     throw new ConvConfigError('meta.accuracy', `meta.accuracy must be a number in [0, 1], got ${String(meta.accuracy)}`);
@@ -131,13 +135,19 @@ function legacySettings(settings: unknown): unknown {
 function headerNet(header: Record<string, unknown>): string {
   const text = header.net ?? legacyNet(header.preset);
   if (typeof text !== 'string') {
-    throw new CheckpointError('header', `The weights file names no network this page knows (${JSON.stringify(header.net ?? header.preset ?? null)}). ${REMEDY}`);
+    throw new CheckpointError(
+      'header',
+      `The weights file names no network this page knows (${JSON.stringify(header.net ?? header.preset ?? null)}). ${REMEDY}`,
+    );
   }
   try {
     return canonicalNet(text);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    throw new CheckpointError('header', `The weights file is for the network ${JSON.stringify(text)}, which this page cannot build: ${detail}. ${REMEDY}`);
+    throw new CheckpointError(
+      'header',
+      `The weights file is for the network ${JSON.stringify(text)}, which this page cannot build: ${detail}. ${REMEDY}`,
+    );
   }
 }
 
@@ -156,10 +166,16 @@ export function decodeCheckpoint(bytes: Uint8Array): { params: ParamsPayload; me
   if (!(bytes instanceof Uint8Array)) throw new CheckpointError('not-checkpoint', `This is not a weights file (expected bytes). ${REMEDY}`);
   const magic = new TextDecoder().decode(bytes.subarray(0, 4));
   if (bytes.length < 4 || magic !== CHECKPOINT_MAGIC) {
-    throw new CheckpointError('not-checkpoint', `This is not an Unrolled weights file: it does not start with "${CHECKPOINT_MAGIC}". ${REMEDY}`);
+    throw new CheckpointError(
+      'not-checkpoint',
+      `This is not an Unrolled weights file: it does not start with "${CHECKPOINT_MAGIC}". ${REMEDY}`,
+    );
   }
   if (bytes.length < PREFIX) {
-    throw new CheckpointError('truncated', `The weights file is truncated: ${describeSize(bytes.length)}, shorter than its ${PREFIX}-byte preamble. ${REMEDY}`);
+    throw new CheckpointError(
+      'truncated',
+      `The weights file is truncated: ${describeSize(bytes.length)}, shorter than its ${PREFIX}-byte preamble. ${REMEDY}`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
@@ -181,7 +197,10 @@ export function decodeCheckpoint(bytes: Uint8Array): { params: ParamsPayload; me
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX, PREFIX + headerLength)));
     if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error('not an object');
   } catch (error) {
-    throw new CheckpointError('header', `The weights file's header is unreadable (${error instanceof Error ? error.message : String(error)}). ${REMEDY}`);
+    throw new CheckpointError(
+      'header',
+      `The weights file's header is unreadable (${error instanceof Error ? error.message : String(error)}). ${REMEDY}`,
+    );
   }
   const net = headerNet(header);
   const shapes = header.shapes;
@@ -199,7 +218,10 @@ export function decodeCheckpoint(bytes: Uint8Array): { params: ParamsPayload; me
     );
   }
   if (bytes.length > expected) {
-    throw new CheckpointError('extra-bytes', `The weights file has ${describeSize(bytes.length - expected)} after the weights; it is damaged. ${REMEDY}`);
+    throw new CheckpointError(
+      'extra-bytes',
+      `The weights file has ${describeSize(bytes.length - expected)} after the weights; it is damaged. ${REMEDY}`,
+    );
   }
   let at = start;
   const data = sizes.map((size) => {
@@ -220,7 +242,10 @@ export function decodeCheckpoint(bytes: Uint8Array): { params: ParamsPayload; me
     if (at < 0) return;
     const v = values[at];
     if (!Number.isFinite(v)) {
-      throw new CheckpointError('non-finite', `The weights in this file are damaged: ${params.names[k]} holds ${v} at entry ${at}; every weight must be a finite number. ${REMEDY}`);
+      throw new CheckpointError(
+        'non-finite',
+        `The weights in this file are damaged: ${params.names[k]} holds ${v} at entry ${at}; every weight must be a finite number. ${REMEDY}`,
+      );
     }
     throw new CheckpointError(
       'too-large',
@@ -232,7 +257,10 @@ export function decodeCheckpoint(bytes: Uint8Array): { params: ParamsPayload; me
     try {
       settings = checkSettings(legacySettings(header.settings));
     } catch (error) {
-      throw new CheckpointError('header', `The weights file's settings are invalid (${error instanceof Error ? error.message : String(error)}). ${REMEDY}`);
+      throw new CheckpointError(
+        'header',
+        `The weights file's settings are invalid (${error instanceof Error ? error.message : String(error)}). ${REMEDY}`,
+      );
     }
   }
   const step = Number.isInteger(header.step) && (header.step as number) >= 0 ? (header.step as number) : 0;

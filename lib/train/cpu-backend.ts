@@ -59,7 +59,10 @@ export function createCpuBackend(options: BackendOptions): TrainingBackend {
 
   const checkImages = (x: Float32Array, n: number): void => {
     if (!(x instanceof Float32Array) || x.length !== n * perImage) {
-      throw new ConvConfigError('x', `x must be a Float32Array of ${n}·${perImage} = ${n * perImage} floats, got ${x instanceof Float32Array ? x.length : describeValue(x)}`);
+      throw new ConvConfigError(
+        'x',
+        `x must be a Float32Array of ${n}·${perImage} = ${n * perImage} floats, got ${x instanceof Float32Array ? x.length : describeValue(x)}`,
+      );
     }
   };
 
@@ -71,7 +74,10 @@ export function createCpuBackend(options: BackendOptions): TrainingBackend {
       const current = live();
       checkImages(x, batchSize);
       if (!labels || labels.length !== batchSize) {
-        throw new ConvConfigError('labels', `labels must hold ${batchSize} labels (one per image), got ${labels ? labels.length : describeValue(labels)}`);
+        throw new ConvConfigError(
+          'labels',
+          `labels must hold ${batchSize} labels (one per image), got ${labels ? labels.length : describeValue(labels)}`,
+        );
       }
       const result = trainStep(current, { shape: [batchSize, C, H, W], data: x }, labels, preset, optimizer);
       return { loss: result.loss, correct: Math.round(result.accuracy * batchSize), count: batchSize, finite: result.finite };
@@ -102,4 +108,3 @@ export function createCpuBackend(options: BackendOptions): TrainingBackend {
     },
   };
 }
-

@@ -54,7 +54,18 @@ export { paramsToPayload, paramsFromPayload } from './params-payload.ts';
 export type { NetLayer, NetConv, NetFlatten, NetDense } from './net-spec.ts';
 export { NET_BOUNDS, parseNet, printNet, checkNetBounds } from './net-spec.ts';
 export type { NetLayerCheck, NetPreset } from './net-model.ts';
-export { NET_INPUT, NET_CLASSES, NET_PRESETS, checkNetLayers, netModel, netOfModel, netText, modelOfNet, canonicalNet, presetOfNet } from './net-model.ts';
+export {
+  NET_INPUT,
+  NET_CLASSES,
+  NET_PRESETS,
+  checkNetLayers,
+  netModel,
+  netOfModel,
+  netText,
+  modelOfNet,
+  canonicalNet,
+  presetOfNet,
+} from './net-model.ts';
 export type { LayerMemory } from './cpu-memory.ts';
 export { CPU_MEMORY_BUDGET_BYTES, cpuLayerMemory, cpuMemoryProblems } from './cpu-memory.ts';
 export type { SettingsProblem } from './settings.ts';

@@ -163,7 +163,10 @@ export function layerOutputShape(layer: LayerSpec, shape: readonly number[], ind
     }
     return [layer.out];
   }
-  throw new ConvConfigError(`${at}.kind`, `${at}.kind must be "conv", "flatten" or "dense", got ${describeValue((layer as { kind: unknown } | undefined)?.kind)}`);
+  throw new ConvConfigError(
+    `${at}.kind`,
+    `${at}.kind must be "conv", "flatten" or "dense", got ${describeValue((layer as { kind: unknown } | undefined)?.kind)}`,
+  );
 }
 
 /**
@@ -173,7 +176,10 @@ export function layerOutputShape(layer: LayerSpec, shape: readonly number[], ind
 export function checkLogitsLayer(layers: readonly LayerSpec[], classes: number): void {
   const last = layers[layers.length - 1];
   if (!last || last.kind !== 'dense' || last.relu) {
-    throw new ConvConfigError('layers', `the last layer must be a dense layer without ReLU (the logits), got ${describeValue(last ? last.kind : 'no layers')}`);
+    throw new ConvConfigError(
+      'layers',
+      `the last layer must be a dense layer without ReLU (the logits), got ${describeValue(last ? last.kind : 'no layers')}`,
+    );
   }
   if (last.out !== classes) {
     throw new ConvConfigError('preset.classes', `preset.classes must equal the last layer's width ${last.out}, got ${classes}`);
@@ -216,7 +222,12 @@ export function paramSpecs(preset: ModelPreset): ParamSpec[] {
   for (const layer of preset.layers) {
     if (layer.kind === 'conv') {
       const name = `conv${++convs}`;
-      specs.push({ name: `${name}.w`, shape: [layer.outC, layer.inC, layer.k, layer.k], fanIn: layer.inC * layer.k * layer.k, kind: 'weight' });
+      specs.push({
+        name: `${name}.w`,
+        shape: [layer.outC, layer.inC, layer.k, layer.k],
+        fanIn: layer.inC * layer.k * layer.k,
+        kind: 'weight',
+      });
       specs.push({ name: `${name}.b`, shape: [layer.outC], fanIn: 0, kind: 'bias' });
     } else if (layer.kind === 'dense') {
       const name = `dense${++denses}`;
@@ -232,7 +243,10 @@ export function checkParams(params: readonly Param[], preset: ModelPreset): void
   const specs = paramSpecs(preset);
   const isList = Array.isArray(params as unknown);
   if (!isList || params.length !== specs.length) {
-    throw new ConvConfigError('params', `params must list ${specs.length} parameters for ${preset.name}, got ${isList ? params.length : describeValue(params)}`);
+    throw new ConvConfigError(
+      'params',
+      `params must list ${specs.length} parameters for ${preset.name}, got ${isList ? params.length : describeValue(params)}`,
+    );
   }
   specs.forEach((spec, k) => {
     const p = params[k];
@@ -242,7 +256,10 @@ export function checkParams(params: readonly Param[], preset: ModelPreset): void
     }
     assertTensor(spec.name, p.tensor, spec.shape.length, describeValue(spec.shape));
     if (p.tensor.shape.some((d, i) => d !== spec.shape[i])) {
-      throw new ConvConfigError('params', `${spec.name} must have shape ${describeValue(spec.shape)}, got ${describeValue(p.tensor.shape)}`);
+      throw new ConvConfigError(
+        'params',
+        `${spec.name} must have shape ${describeValue(spec.shape)}, got ${describeValue(p.tensor.shape)}`,
+      );
     }
   });
 }
@@ -301,12 +318,7 @@ export function forward(params: readonly Param[], x: Tensor, preset: ModelPreset
  * the forward's result, returns the gradient of every parameter, in the order of `params`
  * (same shapes). Convolutions use conv2dBackward with method 'col2im'.
  */
-export function backward(
-  params: readonly Param[],
-  forwardResult: ForwardResult,
-  dlogits: Tensor,
-  preset: ModelPreset,
-): Tensor[] {
+export function backward(params: readonly Param[], forwardResult: ForwardResult, dlogits: Tensor, preset: ModelPreset): Tensor[] {
   const grads: Tensor[] = new Array(params.length);
   let p = params.length;
   let grad = dlogits;
@@ -343,12 +355,7 @@ export interface LossAndGradients {
  * in [0, classes)), and its gradients. Throws ConvConfigError for non-finite logits (see
  * trainStep, which reports them instead).
  */
-export function lossAndGradients(
-  params: readonly Param[],
-  x: Tensor,
-  labels: ArrayLike<number>,
-  preset: ModelPreset,
-): LossAndGradients {
+export function lossAndGradients(params: readonly Param[], x: Tensor, labels: ArrayLike<number>, preset: ModelPreset): LossAndGradients {
   const fwd = forward(params, x, preset);
   const { loss, probs } = softmaxCrossEntropy(fwd.logits, labels);
   const grads = backward(params, fwd, softmaxCrossEntropyBackward(probs, labels), preset);

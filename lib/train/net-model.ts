@@ -88,7 +88,8 @@ export function netModel(layers: readonly NetLayer[]): ModelPreset {
 /** The layers of a model preset without their input sizes (the inverse of netModel). */
 export function netOfModel(preset: ModelPreset): NetLayer[] {
   return preset.layers.map((layer): NetLayer => {
-    if (layer.kind === 'conv') return { kind: 'conv', outC: layer.outC, k: layer.k, stride: layer.stride, padding: layer.padding, relu: layer.relu };
+    if (layer.kind === 'conv')
+      return { kind: 'conv', outC: layer.outC, k: layer.k, stride: layer.stride, padding: layer.padding, relu: layer.relu };
     if (layer.kind === 'dense') return { kind: 'dense', units: layer.out, relu: layer.relu };
     return { kind: 'flatten' };
   });

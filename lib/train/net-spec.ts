@@ -49,7 +49,8 @@ export const NET_BOUNDS = Object.freeze({ layers: 16, outC: 512, k: 28, stride: 
 
 const CONV = /^c(\d+)k(\d+)s(\d+)p(\d+)([rl]?)$/;
 const DENSE = /^d(\d+)([rl]?)$/;
-const SYNTAX = 'cOUTkKsSpP (conv, e.g. c16k3s1p1), f (flatten) or dUNITS (dense, e.g. d64), with an optional r (ReLU) or l (linear) at the end';
+const SYNTAX =
+  'cOUTkKsSpP (conv, e.g. c16k3s1p1), f (flatten) or dUNITS (dense, e.g. d64), with an optional r (ReLU) or l (linear) at the end';
 
 /**
  * Checks the upper bounds of layer `index` (NET_BOUNDS) and that its numbers are integers.
@@ -91,7 +92,15 @@ export function parseNet(text: string): NetLayer[] {
     const dense = DENSE.exec(token);
     const act = (flag: string | undefined): boolean => (flag === 'r' ? true : flag === 'l' ? false : defaultRelu(i, tokens.length));
     let layer: NetLayer;
-    if (conv) layer = { kind: 'conv', outC: Number(conv[1]), k: Number(conv[2]), stride: Number(conv[3]), padding: Number(conv[4]), relu: act(conv[5]) };
+    if (conv)
+      layer = {
+        kind: 'conv',
+        outC: Number(conv[1]),
+        k: Number(conv[2]),
+        stride: Number(conv[3]),
+        padding: Number(conv[4]),
+        relu: act(conv[5]),
+      };
     else if (dense) layer = { kind: 'dense', units: Number(dense[1]), relu: act(dense[2]) };
     else if (token === 'f') layer = { kind: 'flatten' };
     else throw new ConvConfigError('net', `net layer ${i + 1} ${JSON.stringify(token)} must be ${SYNTAX}`);

@@ -114,7 +114,14 @@ async function endEpoch(c: LoopContext, gen: number, active: TrainingBackend): P
   c.keepSnapshot(params);
   const payload = paramsToPayload(s.settings!.net, params);
   c.post(
-    { type: 'epoch', epoch: s.epochIndex, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, predictions: evaluation.predictions, params: payload },
+    {
+      type: 'epoch',
+      epoch: s.epochIndex,
+      testAccuracy: evaluation.accuracy,
+      testLoss: evaluation.loss,
+      predictions: evaluation.predictions,
+      params: payload,
+    },
     [evaluation.predictions.buffer as ArrayBuffer, ...payload.data.map((d) => d.buffer as ArrayBuffer)],
   );
   s.lastValidated = c.totalCompleted();
@@ -193,7 +200,12 @@ export async function runLoop(c: LoopContext, gen: number): Promise<void> {
       s.completed++;
       s.meter.record(c.now(), metrics.count);
       const step = c.totalCompleted();
-      s.points.push({ step, epoch: s.epochIndex + s.completed / spe, loss: metrics.loss, accuracy: metrics.count > 0 ? metrics.correct / metrics.count : 0 });
+      s.points.push({
+        step,
+        epoch: s.epochIndex + s.completed / spe,
+        loss: metrics.loss,
+        accuracy: metrics.count > 0 ? metrics.correct / metrics.count : 0,
+      });
       const blowUp: ReturnType<typeof c.guard.record> = diverged || nonFinite ? null : c.guard.record(step, metrics.loss);
       if (blowUp && (metrics.finite || blowUp.firstBadStep < step)) {
         diverged = { step, loss: metrics.loss, bestLoss: blowUp.bestLoss, firstBadStep: blowUp.firstBadStep };

@@ -15,7 +15,6 @@ import { runLoop, validate } from './session-loop.ts';
 
 export type { BackendFactory, SessionOptions, TrainingSession } from './session-types.ts';
 
-
 /**
  * Creates a training session: keeps the data, the settings, the model's backend and the position
  * in the run; trains in a loop that keeps a few steps queued on the backend and yields (through
@@ -194,7 +193,11 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
     s.backend = b;
     b.onContextChange?.((lost) => onContextChange(b, lost));
     s.meter = createThroughputMeter(warmup);
-    post(fallbackReason ? { type: 'backend', kind: b.kind, deviceName: b.deviceName, fallbackReason } : { type: 'backend', kind: b.kind, deviceName: b.deviceName });
+    post(
+      fallbackReason
+        ? { type: 'backend', kind: b.kind, deviceName: b.deviceName, fallbackReason }
+        : { type: 'backend', kind: b.kind, deviceName: b.deviceName },
+    );
   }
 
   function resetPosition(): void {
@@ -314,7 +317,10 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
         if (!s.train) throw new Error('no training data yet; load MNIST first');
         if (contextLost) {
           resumeAfterRestore = true;
-          fault('context-lost', 'The GPU context is still lost; training resumes when the browser restores it. Reset starts again from fresh weights.');
+          fault(
+            'context-lost',
+            'The GPU context is still lost; training resumes when the browser restores it. Reset starts again from fresh weights.',
+          );
           return;
         }
         if (perEpoch() === 0) {
@@ -363,13 +369,19 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
           if (!s.snapshot) throw new Error('no weights to send yet');
           const payload = paramsToPayload(s.settings.net, s.snapshot.params);
           const epoch = s.snapshot.epoch + (perEpoch() ? s.snapshot.stepInEpoch / perEpoch() : 0);
-          post({ type: 'params', step: s.snapshot.step, epoch, params: payload, ...idOf(message) }, payload.data.map((d) => d.buffer as ArrayBuffer));
+          post(
+            { type: 'params', step: s.snapshot.step, epoch, params: payload, ...idOf(message) },
+            payload.data.map((d) => d.buffer as ArrayBuffer),
+          );
           return;
         }
         const step = totalSubmitted();
         const epoch = perEpoch() ? step / perEpoch() : 0;
         const payload = paramsToPayload(s.settings.net, await s.backend.getParams());
-        post({ type: 'params', step, epoch, params: payload, ...idOf(message) }, payload.data.map((d) => d.buffer as ArrayBuffer));
+        post(
+          { type: 'params', step, epoch, params: payload, ...idOf(message) },
+          payload.data.map((d) => d.buffer as ArrayBuffer),
+        );
         return;
       }
       case 'simulate': {
@@ -381,7 +393,9 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
         const lose = message.fault === 'lose-context';
         const drill = lose ? s.backend.simulateContextLoss : s.backend.simulateContextRestore;
         if (s.backend.kind !== 'webgl' || !drill) {
-          throw new Error(`the ${s.backend.deviceName} backend has no GPU context to ${lose ? 'lose' : 'restore'}; choose the WebGL backend to try this drill`);
+          throw new Error(
+            `the ${s.backend.deviceName} backend has no GPU context to ${lose ? 'lose' : 'restore'}; choose the WebGL backend to try this drill`,
+          );
         }
         if (!lose && !contextLost) throw new Error('the GPU context is not lost, so there is nothing to restore');
         if (!drill.call(s.backend)) {

@@ -81,7 +81,10 @@ export function checkSettings(settings: unknown): TrainSettings {
   const net = canonicalNet(s.net as string);
   const backend = oneOf('backend', s.backend, BACKEND_CHOICES);
   if (typeof s.optimizer !== 'object' || s.optimizer === null) {
-    throw new ConvConfigError('optimizer', `optimizer must be an object { kind, learningRate, momentum }, got ${describeValue(s.optimizer)}`);
+    throw new ConvConfigError(
+      'optimizer',
+      `optimizer must be an object { kind, learningRate, momentum }, got ${describeValue(s.optimizer)}`,
+    );
   }
   const o = s.optimizer as Record<string, unknown>;
   const kind = oneOf('optimizer.kind', o.kind, OPTIMIZER_KINDS);
@@ -112,7 +115,11 @@ export const SETTINGS_QUERY_KEYS = ['net', 'preset', 'backend', 'optimizer', 'lr
 /** The network of a preset named in an older link; ConvConfigError for another name. */
 function presetNet(name: string): string {
   const preset = NET_PRESETS.find((p) => p.name === name);
-  if (!preset) throw new ConvConfigError('preset', `preset must be one of ${NET_PRESETS.map((p) => `"${p.name}"`).join(', ')}, got ${describeValue(name)}`);
+  if (!preset)
+    throw new ConvConfigError(
+      'preset',
+      `preset must be one of ${NET_PRESETS.map((p) => `"${p.name}"`).join(', ')}, got ${describeValue(name)}`,
+    );
   return preset.net;
 }
 

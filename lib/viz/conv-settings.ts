@@ -55,7 +55,19 @@ export const SETTING_FIELDS: readonly SettingField[] = [
 
 /** The seed's first example: a 3×3 input and a 2×2 kernel, stride 1, no padding. */
 export const SEED_SETTINGS: ConvSettings = {
-  N: 1, C: 1, H: 3, W: 3, F: 1, KH: 2, KW: 2, stride: 1, padding: 0, dilation: 1, x: null, w: null, dy: null,
+  N: 1,
+  C: 1,
+  H: 3,
+  W: 3,
+  F: 1,
+  KH: 2,
+  KW: 2,
+  stride: 1,
+  padding: 0,
+  dilation: 1,
+  x: null,
+  w: null,
+  dy: null,
 };
 
 /** A valid example built from settings: the tensors and the engine's geometry. */
@@ -94,7 +106,10 @@ export function buildExample(settings: ConvSettings, fields: readonly SettingFie
   for (const field of fields) {
     const v = settings[field.key];
     if (!Number.isInteger(v) || v < field.min || v > field.max) {
-      throw new ConvConfigError(field.key, `${field.label} must be an integer from ${field.min} to ${field.max}, got ${Number.isNaN(v) ? 'nothing' : v}`);
+      throw new ConvConfigError(
+        field.key,
+        `${field.label} must be an integer from ${field.min} to ${field.max}, got ${Number.isNaN(v) ? 'nothing' : v}`,
+      );
     }
   }
   const { N, C, H, W, F, KH, KW, stride, padding, dilation } = settings;
@@ -202,7 +217,11 @@ function parseList(text: string): number[] | null {
  * `pe.h`). Anything unreadable or refused by the engine falls back to `defaults` and adds a notice
  * for the reader; this never throws.
  */
-export function settingsFromQuery(query: URLSearchParams, defaults: ConvSettings, prefix = ''): { settings: ConvSettings; notices: string[] } {
+export function settingsFromQuery(
+  query: URLSearchParams,
+  defaults: ConvSettings,
+  prefix = '',
+): { settings: ConvSettings; notices: string[] } {
   const notices: string[] = [];
   const settings: ConvSettings = { ...defaults };
   let touched = false;
@@ -217,7 +236,11 @@ export function settingsFromQuery(query: URLSearchParams, defaults: ConvSettings
       settings[field.key] = v;
     }
   }
-  for (const [param, key, label] of [['x', 'x', 'input values'], ['k', 'w', 'kernel values'], ['g', 'dy', 'gradient values']] as const) {
+  for (const [param, key, label] of [
+    ['x', 'x', 'input values'],
+    ['k', 'w', 'kernel values'],
+    ['g', 'dy', 'gradient values'],
+  ] as const) {
     const raw = query.get(prefix + param);
     if (raw === null) continue;
     touched = true;
@@ -229,10 +252,13 @@ export function settingsFromQuery(query: URLSearchParams, defaults: ConvSettings
   try {
     const example = buildExample(settings);
     const { N, C, H, W, F, KH, KW } = settings;
-    if (settings.x && settings.x.length !== N * C * H * W) notices.push(`Ignored the input values from the link: ${N * C * H * W} were needed, ${settings.x.length} given.`);
-    if (settings.w && settings.w.length !== F * C * KH * KW) notices.push(`Ignored the kernel values from the link: ${F * C * KH * KW} were needed, ${settings.w.length} given.`);
+    if (settings.x && settings.x.length !== N * C * H * W)
+      notices.push(`Ignored the input values from the link: ${N * C * H * W} were needed, ${settings.x.length} given.`);
+    if (settings.w && settings.w.length !== F * C * KH * KW)
+      notices.push(`Ignored the kernel values from the link: ${F * C * KH * KW} were needed, ${settings.w.length} given.`);
     const dySize = example.dy.data.length;
-    if (settings.dy && settings.dy.length !== dySize) notices.push(`Ignored the gradient values from the link: ${dySize} were needed, ${settings.dy.length} given.`);
+    if (settings.dy && settings.dy.length !== dySize)
+      notices.push(`Ignored the gradient values from the link: ${dySize} were needed, ${settings.dy.length} given.`);
     return { settings: example.settings, notices };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -251,7 +277,11 @@ export function settingsToQuery(settings: ConvSettings, defaults: ConvSettings, 
     if (settings[field.key] === defaults[field.key]) query.delete(key);
     else query.set(key, String(settings[field.key]));
   }
-  for (const [param, key] of [['x', 'x'], ['k', 'w'], ['g', 'dy']] as const) {
+  for (const [param, key] of [
+    ['x', 'x'],
+    ['k', 'w'],
+    ['g', 'dy'],
+  ] as const) {
     const values = settings[key];
     if (values) query.set(prefix + param, values.join(','));
     else query.delete(prefix + param);

@@ -62,7 +62,16 @@ export interface LayerPreset {
 }
 
 const layer = (N: number, C: number, H: number, F: number, K: number, stride: number, padding: number): LayerSettings => ({
-  N, C, H, W: H, F, KH: K, KW: K, stride, padding, dilation: 1,
+  N,
+  C,
+  H,
+  W: H,
+  F,
+  KH: K,
+  KW: K,
+  stride,
+  padding,
+  dilation: 1,
 });
 
 /** The presets: AlexNet's first layer (book chapter "Making faster"), the seed MNIST CNN's three layers (Pisa slides, batch 32), a 3×3 layer. */
@@ -71,7 +80,12 @@ export const LAYER_PRESETS: readonly LayerPreset[] = [
   { id: 'mnist1', label: 'MNIST CNN conv1', source: 'the University of Pisa slides', settings: layer(32, 1, 28, 32, 2, 2, 0) },
   { id: 'mnist2', label: 'MNIST CNN conv2', source: 'the University of Pisa slides', settings: layer(32, 32, 14, 64, 2, 2, 1) },
   { id: 'mnist3', label: 'MNIST CNN conv3', source: 'the University of Pisa slides', settings: layer(32, 64, 8, 128, 2, 2, 0) },
-  { id: 'conv3x3', label: '3×3 conv, 64→64 on 56×56', source: 'a typical stride-1, pad-1 layer of a deep CNN', settings: layer(32, 64, 56, 64, 3, 1, 1) },
+  {
+    id: 'conv3x3',
+    label: '3×3 conv, 64→64 on 56×56',
+    source: 'a typical stride-1, pad-1 layer of a deep CNN',
+    settings: layer(32, 64, 56, 64, 3, 1, 1),
+  },
 ];
 
 /** The calculator's starting layer: AlexNet conv1. */
@@ -142,7 +156,12 @@ export function memoryCost(settings: LayerSettings): MemoryCost {
   const xColShape: [number, number] = [C * KH * KW, N * OH * OW];
   const xColBytes = im2colBytes(geometry);
   const make = (id: Buffer['id'], name: string, role: Buffer['role'], shape: number[], bytes: number): Buffer => ({
-    id, label: `${name} [${shape.join(', ')}]`, role, shape, bytes, text: formatBytes(bytes),
+    id,
+    label: `${name} [${shape.join(', ')}]`,
+    role,
+    shape,
+    bytes,
+    text: formatBytes(bytes),
   });
   const buffers: Buffer[] = [
     make('input', 'Input', 'input', [N, C, H, W], bytesOf([N, C, H, W])),
@@ -206,7 +225,11 @@ export function presetOf(settings: LayerSettings): LayerPreset | undefined {
  * A value that is not an integer at or above its minimum is ignored with a notice; a layer the
  * engine refuses falls back to `defaults` with the engine's message. Never throws.
  */
-export function layerFromQuery(query: URLSearchParams, defaults: LayerSettings = DEFAULT_LAYER, prefix = ''): { settings: LayerSettings; notices: string[] } {
+export function layerFromQuery(
+  query: URLSearchParams,
+  defaults: LayerSettings = DEFAULT_LAYER,
+  prefix = '',
+): { settings: LayerSettings; notices: string[] } {
   const notices: string[] = [];
   const settings: LayerSettings = { ...defaults };
   let touched = false;
@@ -216,7 +239,9 @@ export function layerFromQuery(query: URLSearchParams, defaults: LayerSettings =
     touched = true;
     const v = Number(raw);
     if (raw.trim() === '' || !Number.isSafeInteger(v) || v < field.min) {
-      notices.push(`Ignored ${field.label.toLowerCase()} ${quoteClipped(raw)} from the link: it must be an integer of at least ${field.min}.`);
+      notices.push(
+        `Ignored ${field.label.toLowerCase()} ${quoteClipped(raw)} from the link: it must be an integer of at least ${field.min}.`,
+      );
     } else {
       settings[field.key] = v;
     }

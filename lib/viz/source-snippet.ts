@@ -23,7 +23,13 @@ export interface SnippetOptions {
  * ending in that text are dropped first (the marks count the shown lines). Throws
  * ConvConfigError naming what is missing, so a renamed engine line breaks the build, not the page.
  */
-export function extractSnippet(source: string, file: string, name: string, marks: Record<string, string>, options: SnippetOptions = {}): SourceSnippet {
+export function extractSnippet(
+  source: string,
+  file: string,
+  name: string,
+  marks: Record<string, string>,
+  options: SnippetOptions = {},
+): SourceSnippet {
   const { hide } = options;
   const lines = source.split('\n').filter((l) => hide === undefined || !l.trimEnd().endsWith(hide));
   const start = lines.findIndex((l) => l.startsWith(`export function ${name}(`) || l.startsWith(`export function ${name}<`));
@@ -35,7 +41,10 @@ export function extractSnippet(source: string, file: string, name: string, marks
   for (const [step, fragment] of Object.entries(marks)) {
     const hits = body.flatMap((l, k) => (l.includes(fragment) ? [k + 1] : []));
     if (hits.length !== 1) {
-      throw new ConvConfigError('marks', `fragment ${JSON.stringify(fragment)} for step "${step}" occurs ${hits.length} times in ${name} (${file}); it must occur once`);
+      throw new ConvConfigError(
+        'marks',
+        `fragment ${JSON.stringify(fragment)} for step "${step}" occurs ${hits.length} times in ${name} (${file}); it must occur once`,
+      );
     }
     found[step] = hits[0];
   }

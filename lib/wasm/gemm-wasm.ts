@@ -13,8 +13,22 @@ interface GemmExports {
   gemm(M: number, N: number, K: number, a: number, transA: number, b: number, transB: number, c: number, scratch: number): void;
   scratchFloats(M: number, N: number, K: number): number;
   im2col(
-    x: number, N: number, C: number, H: number, W: number, KH: number, KW: number,
-    sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, OH: number, OW: number, out: number,
+    x: number,
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    ph: number,
+    pw: number,
+    dh: number,
+    dw: number,
+    OH: number,
+    OW: number,
+    out: number,
   ): void;
 }
 
@@ -42,7 +56,10 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
 /** The build this runtime can run, by validating the real modules: relaxed SIMD first, then plain SIMD. */
 function pickBinary(): { bytes: Uint8Array<ArrayBuffer>; variant: WasmGemmVariant } | null {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return null;
-  for (const [variant, base64] of [['relaxed', GEMM_RELAXED_WASM], ['simd', GEMM_SIMD_WASM]] as const) {
+  for (const [variant, base64] of [
+    ['relaxed', GEMM_RELAXED_WASM],
+    ['simd', GEMM_SIMD_WASM],
+  ] as const) {
     const bytes = decode(base64);
     try {
       if (WebAssembly.validate(bytes)) return { bytes, variant };
@@ -70,10 +87,12 @@ function ensureCompiled(): boolean {
     compiled = { module: new WebAssembly.Module(picked.bytes), variant: picked.variant };
     return true;
   } catch {
-    pending = WebAssembly.compile(picked.bytes).then(
-      (module) => ((compiled = { module, variant: picked.variant }), true),
-      () => ((unavailable = true), false),
-    ).finally(() => (pending = null));
+    pending = WebAssembly.compile(picked.bytes)
+      .then(
+        (module) => ((compiled = { module, variant: picked.variant }), true),
+        () => ((unavailable = true), false),
+      )
+      .finally(() => (pending = null));
     return false;
   }
 }

@@ -97,7 +97,10 @@ function checkOptimizer(optimizer: OptimizerSettings): void {
   }
   checkLearningRate(optimizer.learningRate);
   if (optimizer.kind === 'sgd' && !(optimizer.momentum >= 0 && optimizer.momentum < 1)) {
-    throw new ConvConfigError('optimizer.momentum', `optimizer.momentum must be a number in [0, 1), got ${describeValue(optimizer.momentum)}`);
+    throw new ConvConfigError(
+      'optimizer.momentum',
+      `optimizer.momentum must be a number in [0, 1), got ${describeValue(optimizer.momentum)}`,
+    );
   }
 }
 
@@ -149,7 +152,11 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
   }
   // Layers of every matrix a GEMM writes: its fragments compute gemmRows rows × 4 columns.
   const gemmRows: 4 | 8 = gemmRowsOption === 'auto' ? preferredGemmRows(deviceName, opened.maxDrawBuffers) : gemmRowsOption;
-  const gpu: Gpu = createGpu(gl, { maxTextureSize, profile: options.profile, paceMs: pacing === 'draw' ? (options.paceMs ?? PACE_MS) : undefined });
+  const gpu: Gpu = createGpu(gl, {
+    maxTextureSize,
+    profile: options.profile,
+    paceMs: pacing === 'draw' ? (options.paceMs ?? PACE_MS) : undefined,
+  });
   const loseContext = gl.getExtension('WEBGL_lose_context');
   const N = batchSize;
   const [C0, H0, W0] = plan.input;
@@ -163,11 +170,23 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
   const x = gpu.matrix(C0, N * H0 * W0, 'input');
   const labels = gpu.matrix(1, N, 'labels');
   const metrics = gpu.matrix(1, METRICS_COLS, 'metrics');
-  const params = plan.paramMatrices.map(([r, c], k) => [gpu.matrix(r, c, `${specs[k].name} (a)`), gpu.matrix(r, c, `${specs[k].name} (b)`)]);
+  const params = plan.paramMatrices.map(([r, c], k) => [
+    gpu.matrix(r, c, `${specs[k].name} (a)`),
+    gpu.matrix(r, c, `${specs[k].name} (b)`),
+  ]);
   // Weight gradients come from the GEMM (gemmRows layers); bias gradients from rowSums.
   const grads = plan.paramMatrices.map(([r, c], k) => gpu.matrix(r, c, `d${specs[k].name}`, specs[k].kind === 'weight' ? gemmRows : 1));
-  const state1 = plan.paramMatrices.map(([r, c], k) => [gpu.matrix(r, c, `${specs[k].name} state1 (a)`), gpu.matrix(r, c, `${specs[k].name} state1 (b)`)]);
-  const state2 = kind === 'adam' ? plan.paramMatrices.map(([r, c], k) => [gpu.matrix(r, c, `${specs[k].name} state2 (a)`), gpu.matrix(r, c, `${specs[k].name} state2 (b)`)]) : [];
+  const state1 = plan.paramMatrices.map(([r, c], k) => [
+    gpu.matrix(r, c, `${specs[k].name} state1 (a)`),
+    gpu.matrix(r, c, `${specs[k].name} state1 (b)`),
+  ]);
+  const state2 =
+    kind === 'adam'
+      ? plan.paramMatrices.map(([r, c], k) => [
+          gpu.matrix(r, c, `${specs[k].name} state2 (a)`),
+          gpu.matrix(r, c, `${specs[k].name} state2 (b)`),
+        ])
+      : [];
   const counter = kind === 'adam' ? [gpu.matrix(1, COUNTER_COLS, 'adam steps (a)'), gpu.matrix(1, COUNTER_COLS, 'adam steps (b)')] : [];
   const stages: StageTextures[] = [];
   let previousOut = x;
@@ -227,7 +246,9 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
   // The optimizer draws into (param, state…) pairs, alternating between the two copies: make both
   // framebuffers now, so that training allocates nothing after the first step.
   for (const parity of [0, 1]) {
-    params.forEach((p, k) => gpu.prepareTarget(kind === 'sgd' ? [p[parity], state1[k][parity]] : [p[parity], state1[k][parity], state2[k][parity]]));
+    params.forEach((p, k) =>
+      gpu.prepareTarget(kind === 'sgd' ? [p[parity], state1[k][parity]] : [p[parity], state1[k][parity], state2[k][parity]]),
+    );
   }
 
   function uploadInput(data: Float32Array, n: number): void {
@@ -313,11 +334,25 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
     const nxt = 1 - cur;
     params.forEach((p, k) => {
       if (kind === 'sgd') {
-        sgdUpdateGpu(gpu, { param: p[cur], velocity: state1[k][cur], grad: grads[k], nextParam: p[nxt], nextVelocity: state1[k][nxt] }, metrics, learningRate, momentum);
+        sgdUpdateGpu(
+          gpu,
+          { param: p[cur], velocity: state1[k][cur], grad: grads[k], nextParam: p[nxt], nextVelocity: state1[k][nxt] },
+          metrics,
+          learningRate,
+          momentum,
+        );
       } else {
         adamUpdateGpu(
           gpu,
-          { param: p[cur], m: state1[k][cur], v: state2[k][cur], grad: grads[k], nextParam: p[nxt], nextM: state1[k][nxt], nextV: state2[k][nxt] },
+          {
+            param: p[cur],
+            m: state1[k][cur],
+            v: state2[k][cur],
+            grad: grads[k],
+            nextParam: p[nxt],
+            nextM: state1[k][nxt],
+            nextV: state2[k][nxt],
+          },
           metrics,
           counter[cur],
           { lr: learningRate, ...ADAM },
@@ -385,11 +420,15 @@ export function createWebGLBackend(options: WebGLBackendOptions): WebGLTrainingB
       return guarded('trainStep', () => {
         checkBatch(data, N, 'x');
         if (!labelList || labelList.length !== N) {
-          throw new ConvConfigError('labels', `labels must hold one class per example (${N}), got ${labelList ? labelList.length : describeValue(labelList)}`);
+          throw new ConvConfigError(
+            'labels',
+            `labels must hold one class per example (${N}), got ${labelList ? labelList.length : describeValue(labelList)}`,
+          );
         }
         for (let n = 0; n < N; n++) {
           const label = labelList[n];
-          if (!Number.isInteger(label) || label < 0 || label >= K) throw new ConvConfigError('labels', `labels[${n}] must be a class in [0, ${K}), got ${label}`);
+          if (!Number.isInteger(label) || label < 0 || label >= K)
+            throw new ConvConfigError('labels', `labels[${n}] must be a class in [0, ${K}), got ${label}`);
           labelStaging[n] = label;
         }
         uploadInput(data, N);

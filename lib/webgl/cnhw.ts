@@ -13,7 +13,12 @@ export function cnhwToNchw(data: Float32Array, shape: readonly [number, number, 
 }
 
 /** Copies each `H·W` plane between its NCHW slot `n·C + c` and its CNHW slot `c·N + n`. */
-function movePlanes(data: Float32Array, shape: readonly [number, number, number, number], out: Float32Array | undefined, toCnhw: boolean): Float32Array {
+function movePlanes(
+  data: Float32Array,
+  shape: readonly [number, number, number, number],
+  out: Float32Array | undefined,
+  toCnhw: boolean,
+): Float32Array {
   const [N, C, H, W] = shape;
   const plane = H * W;
   const result = out ?? new Float32Array(N * C * plane);

@@ -129,7 +129,10 @@ function compile(gl: WebGL2RenderingContext, type: number, source: string): WebG
   if (!gl.getShaderParameter(shader, gl.COMPILE_STATUS) && !gl.isContextLost()) {
     const log = gl.getShaderInfoLog(shader);
     gl.deleteShader(shader);
-    const numbered = source.split('\n').map((line, k) => `${k + 1}: ${line}`).join('\n');
+    const numbered = source
+      .split('\n')
+      .map((line, k) => `${k + 1}: ${line}`)
+      .join('\n');
     throw new Error(`WebGL shader did not compile: ${log}\n${numbered}`);
   }
   return shader;

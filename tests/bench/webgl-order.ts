@@ -31,11 +31,18 @@ async function main(): Promise<void> {
   await page.setContent('<!doctype html><html><head><title>webgl order</title></head><body></body></html>');
   await page.addScriptTag({ content: bundle.outputFiles[0].text });
   const loadBefore = loadavg()[0];
-  type Timed = { device: string; alone: { median: number; mean: number; max: number }; transfers: { median: number; mean: number; max: number } };
+  type Timed = {
+    device: string;
+    alone: { median: number; mean: number; max: number };
+    transfers: { median: number; mean: number; max: number };
+  };
   const rows = [];
   for (const [caseId, pass] of CASES) {
     for (const order of ['sequential', 'alternate'] as const) {
-      const r = await page.evaluate((arg) => (window as unknown as { webglOrder: { time(a: unknown): Promise<Timed> } }).webglOrder.time(arg), { caseId, pass, reps: REPS, order });
+      const r = await page.evaluate(
+        (arg) => (window as unknown as { webglOrder: { time(a: unknown): Promise<Timed> } }).webglOrder.time(arg),
+        { caseId, pass, reps: REPS, order },
+      );
       rows.push({ caseId, pass, order, device: r.device, alone: r.alone, transfers: r.transfers });
     }
   }
@@ -45,11 +52,15 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ reps: REPS, load, rows }, null, 2));
     return;
   }
-  console.log(`WebGL2 rows of lesson 10, ${REPS} repetitions each: one cell after the other (1 warm-up, as the lesson) and alternating (2 warm-ups); load ${load.before} → ${load.after}; device: ${rows[0].device}`);
+  console.log(
+    `WebGL2 rows of lesson 10, ${REPS} repetitions each: one cell after the other (1 warm-up, as the lesson) and alternating (2 warm-ups); load ${load.before} → ${load.after}; device: ${rows[0].device}`,
+  );
   console.log('case                 order        alone median / mean   transfers median / mean   transfers/alone (medians)');
   for (const r of rows) {
     const f = (s: { median: number; mean: number }) => `${s.median.toFixed(1).padStart(7)} / ${s.mean.toFixed(1).padStart(7)} ms`;
-    console.log(`${`${r.caseId} ${r.pass}`.padEnd(20)} ${r.order.padEnd(12)} ${f(r.alone)}   ${f(r.transfers)}     ${(r.transfers.median / r.alone.median).toFixed(2)}×`);
+    console.log(
+      `${`${r.caseId} ${r.pass}`.padEnd(20)} ${r.order.padEnd(12)} ${f(r.alone)}   ${f(r.transfers)}     ${(r.transfers.median / r.alone.median).toFixed(2)}×`,
+    );
   }
 }
 

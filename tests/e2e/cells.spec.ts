@@ -30,9 +30,13 @@ async function replaceCode(cell: Locator, code: string): Promise<void> {
 
 /** The numbers of every grid in a cell's output, grid by grid, row by row, as shown. */
 async function shownGrids(cell: Locator): Promise<string[][][]> {
-  return cell.locator('.output table').evaluateAll((tables) =>
-    tables.map((t) => [...t.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim()))),
-  );
+  return cell
+    .locator('.output table')
+    .evaluateAll((tables) =>
+      tables.map((t) =>
+        [...t.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())),
+      ),
+    );
 }
 
 /** A tensor's planes as the site prints them, for comparison with shownGrids. */
@@ -40,7 +44,9 @@ function planes(t: { shape: readonly number[]; data: Float32Array }): string[][]
   const [N, C, H, W] = t.shape;
   const out: string[][][] = [];
   for (let p = 0; p < N * C; p++) {
-    out.push(Array.from({ length: H }, (_, r) => Array.from(t.data.subarray(p * H * W + r * W, p * H * W + (r + 1) * W), (v) => formatValue(v))));
+    out.push(
+      Array.from({ length: H }, (_, r) => Array.from(t.data.subarray(p * H * W + r * W, p * H * W + (r + 1) * W), (v) => formatValue(v))),
+    );
   }
   return out;
 }
@@ -51,21 +57,29 @@ async function nextFrame(page: Page): Promise<void> {
 
 /** Clicks a cell's Run button in the page and returns the ms until its output's first grid is in the DOM. */
 async function runToOutputMs(cell: Locator): Promise<number> {
-  return cell.evaluate((section) => new Promise<number>((done) => {
-    const output = section.querySelector('.output')!;
-    const t0 = performance.now();
-    const seen = new MutationObserver(() => {
-      if (output.querySelector('.matrix td')) { seen.disconnect(); done(performance.now() - t0); }
-    });
-    seen.observe(output, { childList: true, subtree: true });
-    (section.querySelector('button.run') as HTMLButtonElement).click();
-  }));
+  return cell.evaluate(
+    (section) =>
+      new Promise<number>((done) => {
+        const output = section.querySelector('.output')!;
+        const t0 = performance.now();
+        const seen = new MutationObserver(() => {
+          if (output.querySelector('.matrix td')) {
+            seen.disconnect();
+            done(performance.now() - t0);
+          }
+        });
+        seen.observe(output, { childList: true, subtree: true });
+        (section.querySelector('button.run') as HTMLButtonElement).click();
+      }),
+  );
 }
 
 test('the seed cell runs on the engine and shows the output grid; editor and worker load only on use', async ({ page }, info) => {
   const errors = watchErrors(page);
   const lazy: string[] = [];
-  page.on('request', (r) => { if (/\/(editor|cell\.worker)[.-]/.test(r.url())) lazy.push(r.url().replace(/^.*\//, '')); });
+  page.on('request', (r) => {
+    if (/\/(editor|cell\.worker)[.-]/.test(r.url())) lazy.push(r.url().replace(/^.*\//, ''));
+  });
   await openLesson(page);
   const cell = cellOf(page, 1);
   await cell.scrollIntoViewIfNeeded();
@@ -80,7 +94,9 @@ test('the seed cell runs on the engine and shows the output grid; editor and wor
   await expect(cell).toHaveAttribute('data-status', 'done');
   // Measured, not asserted: printed for the notes (the status line has the time inside the worker).
   const inWorker = await cell.locator('.status').innerText();
-  console.log(`seed example, Run to output: ${cold.toFixed(0)} ms on the first run (worker start included), ${warm.toFixed(0)} ms after; ${inWorker}`);
+  console.log(
+    `seed example, Run to output: ${cold.toFixed(0)} ms on the first run (worker start included), ${warm.toFixed(0)} ms after; ${inWorker}`,
+  );
   info.annotations.push({ type: 'run-to-output-ms', description: `cold ${cold.toFixed(0)}, warm ${warm.toFixed(0)}` });
   expect(await page.locator('.cm-editor').count()).toBe(0);
   await cell.getByRole('textbox').first().focus();
@@ -94,7 +110,9 @@ test('a huge allocation is explained, and the next cell still runs', async ({ pa
   const cell = cellOf(page, 2);
   await replaceCode(cell, 'const big = new Float64Array(2 ** 42)');
   await page.keyboard.press('Shift+Enter');
-  await expect(cell.locator('.output .error')).toContainText('RangeError (line 1): Out of memory: the cell asked for more memory than the page can allocate');
+  await expect(cell.locator('.output .error')).toContainText(
+    'RangeError (line 1): Out of memory: the cell asked for more memory than the page can allocate',
+  );
   await replaceCode(cell, 'zeros([1 << 15, 1 << 15])');
   await page.keyboard.press('Shift+Enter');
   await expect(cell.locator('.output .error')).toContainText('ConvConfigError (line 1)');
@@ -103,7 +121,7 @@ test('a huge allocation is explained, and the next cell still runs', async ({ pa
   await expect(cell.locator('.output .text')).toHaveText('2');
 });
 
-test('an edited cell with stride, padding and bias shows conv2dNaive\'s numbers; stride 0 shows the engine\'s message', async ({ page }) => {
+test("an edited cell with stride, padding and bias shows conv2dNaive's numbers; stride 0 shows the engine's message", async ({ page }) => {
   const errors = watchErrors(page);
   await openLesson(page);
   const cell = cellOf(page, 1);
@@ -166,7 +184,7 @@ test('while (true) {} is stopped by Stop at once, the page keeps painting, and t
   await expect(cell.locator('.output .error')).toContainText('x is not defined');
 });
 
-test('Run all runs the lesson\'s cells in order in one scope', async ({ page }) => {
+test("Run all runs the lesson's cells in order in one scope", async ({ page }) => {
   const errors = watchErrors(page);
   await openLesson(page);
   await page.getByRole('button', { name: 'Run all', exact: true }).click();
@@ -174,7 +192,9 @@ test('Run all runs the lesson\'s cells in order in one scope', async ({ page }) 
   await expect(second).toHaveAttribute('data-status', 'done');
   await expect(cellOf(page, 1)).toHaveAttribute('data-status', 'done');
   // Cell 2 uses x and w from cell 1: it shows x and the padded, biased output.
-  const y = conv2d(tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]), tensor([1, 1, 2, 2], [10, 11, 12, 13]), tensor([1], [0.5]), { padding: 1 });
+  const y = conv2d(tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]), tensor([1, 1, 2, 2], [10, 11, 12, 13]), tensor([1], [0.5]), {
+    padding: 1,
+  });
   const grids = await shownGrids(second);
   expect(grids[1]).toEqual(planes(y)[0]);
   // Its last expression, the formula's output size, is the height of the output it showed.
@@ -182,7 +202,7 @@ test('Run all runs the lesson\'s cells in order in one scope', async ({ page }) 
   expect(errors).toEqual([]);
 });
 
-test('an edit survives a reload and Reset restores the lesson\'s code', async ({ page }) => {
+test("an edit survives a reload and Reset restores the lesson's code", async ({ page }) => {
   await openLesson(page);
   const cell = cellOf(page, 2);
   const original = (await cell.getByRole('textbox').first().innerText()).trim();
@@ -191,7 +211,7 @@ test('an edit survives a reload and Reset restores the lesson\'s code', async ({
   await openLesson(page);
   await expect(cell.locator('.toolbar .edited')).toHaveText('edited');
   await expect(cell.getByRole('textbox').first()).toHaveText('const edited = "kept"\nedited');
-  await cell.getByRole('button', { name: 'Reset cell 2 to the lesson\'s code' }).click();
+  await cell.getByRole('button', { name: "Reset cell 2 to the lesson's code" }).click();
   await expect(cell.locator('.toolbar .edited')).toHaveCount(0);
   expect((await cell.getByRole('textbox').first().innerText()).trim()).toBe(original);
   await openLesson(page);
@@ -250,8 +270,14 @@ test('a notebook too long for a link says so', async ({ page }) => {
 });
 
 test('cells with outputs and an open editor: axe clean, no overflow at 375 px, screenshots', async ({ page }) => {
-  for (const [path, name] of [[LESSON, 'cells-lesson-01'], ['/notebook/', 'cells-notebook']] as const) {
-    for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+  for (const [path, name] of [
+    [LESSON, 'cells-lesson-01'],
+    ['/notebook/', 'cells-notebook'],
+  ] as const) {
+    for (const [suffix, width] of [
+      ['wide', 1280],
+      ['narrow', 375],
+    ] as const) {
       await page.setViewportSize({ width, height: 900 });
       await page.goto(path);
       await expect(cellOf(page, 2)).toBeVisible();
@@ -270,7 +296,9 @@ test('cells with outputs and an open editor: axe clean, no overflow at 375 px, s
   }
 });
 
-test('every lesson\'s cells run in the browser with Run all, without an error, axe clean in light and dark, fitting 375 px', async ({ page }) => {
+test("every lesson's cells run in the browser with Run all, without an error, axe clean in light and dark, fitting 375 px", async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   const errors = watchErrors(page);
   const lessons = await (async () => {
@@ -289,12 +317,21 @@ test('every lesson\'s cells run in the browser with Run all, without an error, a
       await expect(cells.last()).toHaveAttribute('data-status', /done|error/, { timeout: 30_000 });
       expect(await cells.locator('.output .error').allInnerTexts(), path).toEqual([]);
       // Nested code keeps its indentation through MDX (lesson 4's cell 2 has three nested loops).
-      if (path.includes('/04-')) expect(await cellOf(page, 2).getByRole('textbox').first().innerText()).toContain('\n  for (let f = 0; f < F; f++)\n    for (let p');
+      if (path.includes('/04-'))
+        expect(await cellOf(page, 2).getByRole('textbox').first().innerText()).toContain('\n  for (let f = 0; f < F; f++)\n    for (let p');
       await cellOf(page, 1).getByRole('textbox').first().click();
       await expect(cellOf(page, 1).locator('.cm-content')).toBeFocused();
       const results = await new AxeBuilder({ page }).include('section[data-cell]').analyze();
       const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(bad.map((v) => `${path} (${scheme}): ${v.id} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`)).toEqual([]);
+      expect(
+        bad.map(
+          (v) =>
+            `${path} (${scheme}): ${v.id} (${v.nodes
+              .map((n) => n.target.join(' '))
+              .slice(0, 3)
+              .join('; ')})`,
+        ),
+      ).toEqual([]);
       // With every output drawn, the page still fits 375 px.
       await page.setViewportSize({ width: 375, height: 800 });
       await nextFrame(page);

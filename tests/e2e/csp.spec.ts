@@ -4,7 +4,15 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { serveWithCsp } from './fixtures/csp-server.ts';
 import { loadMnistFixture } from './fixtures/mnist-fixture.ts';
-import { configureRun, openTrainer, padProbabilities, section, startTraining, waitForDone, waitForStepAbove } from './fixtures/trainer-page.ts';
+import {
+  configureRun,
+  openTrainer,
+  padProbabilities,
+  section,
+  startTraining,
+  waitForDone,
+  waitForStepAbove,
+} from './fixtures/trainer-page.ts';
 import { PAGE_POLICY } from '../../site/csp.ts';
 
 /**
@@ -33,7 +41,14 @@ function builtPages(): string[] {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (name === 'index.html') out.push(`/${relative(DIST, dir).split(sep).filter(Boolean).map((p) => `${p}/`).join('')}`);
+      else if (name === 'index.html')
+        out.push(
+          `/${relative(DIST, dir)
+            .split(sep)
+            .filter(Boolean)
+            .map((p) => `${p}/`)
+            .join('')}`,
+        );
     }
   };
   walk(DIST);
@@ -80,15 +95,21 @@ async function visitAndHydrate(page: Page, path: string): Promise<void> {
   }
   await expect(page.locator('astro-island[ssr]'), `${path}: every island hydrates`).toHaveCount(0, { timeout: 30_000 });
   const frames = page.locator('.figure-frame');
-  await expect(page.locator('.figure-frame[data-ready]'), `${path}: every figure is ready`).toHaveCount(await frames.count(), { timeout: 30_000 });
+  await expect(page.locator('.figure-frame[data-ready]'), `${path}: every figure is ready`).toHaveCount(await frames.count(), {
+    timeout: 30_000,
+  });
 }
 
 test('the policy is enforced: an inline style attribute and an inline script are refused and reported', async ({ page }) => {
   const watch = await watchPolicy(page);
   await visitAndHydrate(page, '/');
-  await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<span id="csp-probe" style="color: rgb(255, 0, 0)">probe</span>'));
+  await page.evaluate(() =>
+    document.body.insertAdjacentHTML('beforeend', '<span id="csp-probe" style="color: rgb(255, 0, 0)">probe</span>'),
+  );
   // One report per policy in force: the header's and the meta tag's.
-  await expect.poll(watch.violations).toEqual([expect.stringMatching(/^style-src-attr blocked inline/), expect.stringMatching(/^style-src-attr blocked inline/)]);
+  await expect
+    .poll(watch.violations)
+    .toEqual([expect.stringMatching(/^style-src-attr blocked inline/), expect.stringMatching(/^style-src-attr blocked inline/)]);
   expect(await page.evaluate(() => getComputedStyle(document.querySelector('#csp-probe')!).color)).not.toBe('rgb(255, 0, 0)');
   await page.evaluate(() => {
     const script = document.createElement('script');
@@ -116,11 +137,15 @@ test('what moved out of style attributes still applies: KaTeX boxes, Shiki colou
   await expect(page.locator('pre.astro-code span.sk-light-d73a49').first()).toHaveCSS('color', 'rgb(215, 58, 73)');
   await visitAndHydrate(page, '/lessons/07-input-gradient-col2im/');
   // KaTeX's struts get their heights from the generated stylesheet (they have no height of their own).
-  const struts = await page.locator('.katex .strut').evaluateAll((els) => els.slice(0, 20).map((el) => parseFloat(getComputedStyle(el).height)));
+  const struts = await page
+    .locator('.katex .strut')
+    .evaluateAll((els) => els.slice(0, 20).map((el) => parseFloat(getComputedStyle(el).height)));
   expect(struts.length).toBeGreaterThan(0);
   for (const h of struts) expect(h).toBeGreaterThan(0);
   // Heat-map cells got their colours through CSSOM when their island hydrated.
-  const heat = await page.locator('td').evaluateAll((tds) => tds.map((td) => getComputedStyle(td).getPropertyValue('--heat')).filter(Boolean).length);
+  const heat = await page
+    .locator('td')
+    .evaluateAll((tds) => tds.map((td) => getComputedStyle(td).getPropertyValue('--heat')).filter(Boolean).length);
   expect(heat).toBeGreaterThan(0);
   expect(await watch.violations()).toEqual([]);
   expect(watch.problems).toEqual([]);
@@ -149,7 +174,9 @@ test('/notebook: a cell runs in the cell worker and shows its result, with no vi
   expect(watch.problems).toEqual([]);
 });
 
-test('/train: the trainer trains one epoch on the CPU (WebAssembly in its worker); its confusion table and the pad\'s bars get their styles; no violation', async ({ page }) => {
+test("/train: the trainer trains one epoch on the CPU (WebAssembly in its worker); its confusion table and the pad's bars get their styles; no violation", async ({
+  page,
+}) => {
   const fixture = loadMnistFixture();
   test.skip(!fixture, 'no MNIST fixture');
   test.setTimeout(360_000);
@@ -160,7 +187,12 @@ test('/train: the trainer trains one epoch on the CPU (WebAssembly in its worker
   await waitForStepAbove(page, 3, 120_000);
   await waitForDone(page, 300_000);
   // Confusion cells are tinted through CSSOM (cssProps), not a style attribute: every non-empty cell, and only those.
-  const cells = await page.getByRole('table', { name: 'Confusion matrix' }).locator('tbody td').evaluateAll((tds) => tds.map((td) => ({ count: Number(td.textContent!.replace(/,/g, '')), tinted: (td as HTMLElement).style.background !== '' })));
+  const cells = await page
+    .getByRole('table', { name: 'Confusion matrix' })
+    .locator('tbody td')
+    .evaluateAll((tds) =>
+      tds.map((td) => ({ count: Number(td.textContent!.replace(/,/g, '')), tinted: (td as HTMLElement).style.background !== '' })),
+    );
   expect(cells).toHaveLength(100);
   expect(cells.filter((c) => c.count > 0).length).toBeGreaterThan(10);
   for (const c of cells) expect(c.tinted).toBe(c.count > 0);

@@ -14,7 +14,9 @@ import { frameSpecs, largestSettings, queryOf } from './fixtures/figure-extremes
 const budget = DRAW_BUDGET.toLocaleString('en-US');
 
 for (const figure of FRAME_FIGURES) {
-  test(`${figure.lesson}, ${figure.name}: over-budget settings say "draws at most ${budget}" and keep the last picture`, async ({ page }) => {
+  test(`${figure.lesson}, ${figure.name}: over-budget settings say "draws at most ${budget}" and keep the last picture`, async ({
+    page,
+  }) => {
     const spec = (await frameSpecs()).find((s) => s.label === figure.name);
     expect(spec, `a lib/viz/*/spec.ts labelled ${figure.name}`).toBeDefined();
     const largest = largestSettings(spec!);

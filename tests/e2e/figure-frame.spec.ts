@@ -10,7 +10,10 @@ import { FRAME_FIGURES } from './fixtures/frame-figures.ts';
  * keyboard paths, no lost early click, clean self-written links, axe and no horizontal overflow.
  */
 
-const SIZES = [[1280, 800], [375, 740]] as const;
+const SIZES = [
+  [1280, 800],
+  [375, 740],
+] as const;
 
 /** Opens the page, scrolls the figure into view and waits until its island is live. */
 async function open(page: Page, path: string, name: string): Promise<Locator> {
@@ -23,7 +26,10 @@ async function open(page: Page, path: string, name: string): Promise<Locator> {
 
 /** Scrolls the page so that the top of the figure's first grid is exactly at the top of the screen. */
 async function firstGridToTop(page: Page, figure: Locator): Promise<void> {
-  await figure.locator('.matrix').first().evaluate((el) => window.scrollBy(0, el.getBoundingClientRect().top));
+  await figure
+    .locator('.matrix')
+    .first()
+    .evaluate((el) => window.scrollBy(0, el.getBoundingClientRect().top));
 }
 
 for (const fig of FRAME_FIGURES) {

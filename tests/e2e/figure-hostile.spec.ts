@@ -45,9 +45,12 @@ test('typing 3.5e38 into a cell is refused naming the list and the float32 range
 
 test('a link value of 200,000 characters gives a notice of at most a line and leaves the URL', async ({ page, baseURL }) => {
   // The preview server refuses request lines this long, so the page is served from its short URL.
-  await page.route((url) => url.pathname === '/lessons/02-im2col/' && url.search.length > 0, async (route) => {
-    await route.fulfill({ response: await route.fetch({ url: `${baseURL}/lessons/02-im2col/` }) });
-  });
+  await page.route(
+    (url) => url.pathname === '/lessons/02-im2col/' && url.search.length > 0,
+    async (route) => {
+      await route.fulfill({ response: await route.fetch({ url: `${baseURL}/lessons/02-im2col/` }) });
+    },
+  );
   const huge = Array.from({ length: 100_000 }, () => '1').join(',');
   const figure = await frame(page, `/lessons/02-im2col/?pe.x=${huge}&pe.step=${'9'.repeat(5_000)}`, 'Patch extraction');
   const notes = figure.getByRole('note');
@@ -72,6 +75,8 @@ test('lesson 10: bench.reps=banana is ignored with a notice naming the choices a
   await page.goto('/lessons/10-speed-in-your-browser/?bench.reps=banana');
   const region = page.getByRole('region', { name: 'Speed benchmark' });
   await region.scrollIntoViewIfNeeded();
-  await expect(region.getByRole('note')).toHaveText('Ignored bench.reps "banana" from the link: it must be 3, 10 or 30; using 10.', { timeout: 30_000 });
+  await expect(region.getByRole('note')).toHaveText('Ignored bench.reps "banana" from the link: it must be 3, 10 or 30; using 10.', {
+    timeout: 30_000,
+  });
   await expect(region.getByLabel('Repetitions')).toHaveValue('10');
 });

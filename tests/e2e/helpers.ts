@@ -22,10 +22,22 @@ export function watchErrors(page: Page): string[] {
  * whose contrast axe would measure against a half-transparent picture.
  */
 export async function expectNoSeriousA11yViolations(page: Page, label: string): Promise<void> {
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity), null, { timeout: 5000 });
+  await page.waitForFunction(
+    () => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+    null,
+    { timeout: 5000 },
+  );
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${label}: ${v.id} — ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`)).toEqual([]);
+  expect(
+    bad.map(
+      (v) =>
+        `${label}: ${v.id} — ${v.help} (${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join('; ')})`,
+    ),
+  ).toEqual([]);
 }
 
 /**
@@ -33,7 +45,10 @@ export async function expectNoSeriousA11yViolations(page: Page, label: string): 
  * `<name>-narrow.png`, and checks that nothing overflows the viewport horizontally.
  */
 export async function screenshotBothWidths(page: Page, path: string, name: string): Promise<void> {
-  for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+  for (const [suffix, width] of [
+    ['wide', 1280],
+    ['narrow', 375],
+  ] as const) {
     await page.setViewportSize({ width, height: 900 });
     await page.goto(path);
     await page.waitForLoadState('networkidle');
@@ -50,7 +65,10 @@ export async function screenshotBothWidths(page: Page, path: string, name: strin
  * left at 1280 px.
  */
 export async function screenshotCurrentBothWidths(page: Page, name: string): Promise<void> {
-  for (const [suffix, width] of [['narrow', 375], ['wide', 1280]] as const) {
+  for (const [suffix, width] of [
+    ['narrow', 375],
+    ['wide', 1280],
+  ] as const) {
     await page.setViewportSize({ width, height: 900 });
     // Two frames so that layout, ResizeObserver-driven charts and canvases settle at the new width.
     await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));

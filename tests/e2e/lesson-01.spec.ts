@@ -277,7 +277,8 @@ test('a real MNIST digit with an edge kernel: the output picture is conv2d of th
 
   const x = tensor([1, 1, 28, 28], [...MNIST_DIGIT.pixels]);
   const y = conv2d(x, tensor([1, 1, 3, 3], IMAGE_KERNELS[0].weights), null);
-  const grays = async () => output.locator('canvas').evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data));
+  const grays = async () =>
+    output.locator('canvas').evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data));
   // After two steps two pixels are drawn, the rest is still transparent (not computed yet).
   const early = await grays();
   expect(early.filter((_, k) => k % 4 === 3 && early[k] === 255)).toHaveLength(2);
@@ -321,7 +322,10 @@ test('lesson 1 has no serious or critical accessibility violations', async ({ pa
 
 test('lesson 1 screenshots, wide and 375 px', async ({ page }) => {
   await screenshotBothWidths(page, PATH, 'lesson-01');
-  for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+  for (const [suffix, width] of [
+    ['wide', 1280],
+    ['narrow', 375],
+  ] as const) {
     await page.setViewportSize({ width, height: 900 });
     const { figure } = await playground(page, `${PATH}?cv.h=6&cv.w=6&cv.p=1&cv.d=2&cv.step=12`);
     await figure.screenshot({ path: join(SCREENSHOTS, `lesson-01-playground-${suffix}.png`) });

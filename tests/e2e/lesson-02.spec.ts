@@ -25,9 +25,13 @@ async function figureOf(page: Page, path = PATH) {
 
 /** The texts of a grid's cells, row by row ('' for a blank cell, one not copied yet). */
 async function gridTexts(grid: Locator): Promise<string[][]> {
-  return grid.locator('tbody tr').evaluateAll((rows) =>
-    rows.map((row) => Array.from(row.querySelectorAll('td'), (td) => (td.hasAttribute('data-blank') ? '' : (td.textContent ?? '').trim()))),
-  );
+  return grid
+    .locator('tbody tr')
+    .evaluateAll((rows) =>
+      rows.map((row) =>
+        Array.from(row.querySelectorAll('td'), (td) => (td.hasAttribute('data-blank') ? '' : (td.textContent ?? '').trim())),
+      ),
+    );
 }
 
 /** Presses `key` with the focus on the figure's Step forward button (the transport keys work anywhere in the frame). */
@@ -72,7 +76,9 @@ test('lesson 2 renders math and code, hydrates, and fills X_col like lib’s im2
   await expect(inputs).toHaveCount(1);
   await expect(summary).toContainText('Output 2 × 2 · X_col 4 × 4');
   // Step 1: the first window starts; nothing is copied yet.
-  await expect(narration).toHaveText('Window 1 of 4 (row 0, column 0 of the output): copies 1, 2, 4, 5 into column 0 of X_col (column = oh·OW + ow = 0·2 + 0 = 0).');
+  await expect(narration).toHaveText(
+    'Window 1 of 4 (row 0, column 0 of the output): copies 1, 2, 4, 5 into column 0 of X_col (column = oh·OW + ow = 0·2 + 0 = 0).',
+  );
   expect((await gridTexts(matrix)).flat().every((t) => t === '')).toBe(true);
   // The code panel shows im2colLoops with the window line marked, then the copy line.
   await expect(figure.locator('.code-panel .active-line')).toContainText('const q = (n * OH + oh) * OW + ow;');
@@ -81,11 +87,21 @@ test('lesson 2 renders math and code, hydrates, and fills X_col like lib’s im2
   await figure.getByRole('button', { name: 'Step forward' }).click();
   await expect(figure.locator('.code-panel .active-line')).toContainText('cols.data[r * Q + q] = value;');
   await expect(figure.getByTestId('loop-vars')).toHaveText('n = 0  oh = 0  ow = 0  c = 0  kh = 0  kw = 0');
-  expect(await gridTexts(matrix)).toEqual([['1', '', '', ''], ['', '', '', ''], ['', '', '', ''], ['', '', '', '']]);
+  expect(await gridTexts(matrix)).toEqual([
+    ['1', '', '', ''],
+    ['', '', '', ''],
+    ['', '', '', ''],
+    ['', '', '', ''],
+  ]);
   // The last step shows the whole matrix: lib's im2col, columns [1,2,4,5] … [5,6,8,9].
   await press(page, figure, 'End');
   expect(await gridTexts(matrix)).toEqual(expectedTexts(seedX, [2, 2]));
-  expect(await gridTexts(matrix)).toEqual([['1', '2', '4', '5'], ['2', '3', '5', '6'], ['4', '5', '7', '8'], ['5', '6', '8', '9']]);
+  expect(await gridTexts(matrix)).toEqual([
+    ['1', '2', '4', '5'],
+    ['2', '3', '5', '6'],
+    ['4', '5', '7', '8'],
+    ['5', '6', '8', '9'],
+  ]);
   expect(errors).toEqual([]);
 });
 
@@ -102,7 +118,9 @@ test('stepping by keyboard and by button narrates each copy', async ({ page }) =
   await expect(narration).toContainText('Window 1 of 4');
   const forward = figure.getByRole('button', { name: 'Step forward' });
   for (let k = 0; k < 10; k++) await forward.click();
-  await expect(narration).toHaveText('Window 3 of 4 (row 1, column 0 of the output): copies 4, 5, 7, 8 into column 2 of X_col (column = oh·OW + ow = 1·2 + 0 = 2).');
+  await expect(narration).toHaveText(
+    'Window 3 of 4 (row 1, column 0 of the output): copies 4, 5, 7, 8 into column 2 of X_col (column = oh·OW + ow = 1·2 + 0 = 2).',
+  );
   // The window is outlined in the input, the column in the matrix; it fills in entry by entry.
   await expect(inputs.locator('td[data-mark="source"]')).toHaveText(['4', '5', '7', '8']);
   await expect(matrix.locator('td[data-blank]')).toHaveCount(8);
@@ -124,7 +142,11 @@ test('stepping by keyboard and by button narrates each copy', async ({ page }) =
 test('padding, stride, dilation, channels and batch follow the engine; invalid keeps the picture', async ({ page }) => {
   const errors = watchErrors(page);
   const { figure, matrix, narration, inputs, summary } = await figureOf(page);
-  const expectSize = async (shape: [number, number, number, number], k: [number, number], opts: { stride: number; padding: number; dilation: number }) => {
+  const expectSize = async (
+    shape: [number, number, number, number],
+    k: [number, number],
+    opts: { stride: number; padding: number; dilation: number },
+  ) => {
     const g = convGeometry(shape, k, opts);
     await expect(summary).toContainText(`Output ${g.OH} × ${g.OW}`);
     const rows = g.C * g.KH * g.KW;
@@ -150,7 +172,10 @@ test('padding, stride, dilation, channels and batch follow the engine; invalid k
   await field(page, 'Dilation').fill('2');
   await expectSize([1, 1, 5, 5], [2, 2], { stride: 2, padding: 1, dilation: 2 });
   await press(page, figure, 'End');
-  const x5 = tensor([1, 1, 5, 5], Array.from({ length: 25 }, (_, k) => k + 1));
+  const x5 = tensor(
+    [1, 1, 5, 5],
+    Array.from({ length: 25 }, (_, k) => k + 1),
+  );
   expect(await gridTexts(matrix)).toEqual(expectedTexts(x5, [2, 2], { stride: 2, padding: 1, dilation: 2 }));
 
   // Invalid: the engine's message inline, the last picture stays.
@@ -172,7 +197,10 @@ test('padding, stride, dilation, channels and batch follow the engine; invalid k
   await expect(inputs).toHaveCount(4);
   await expectSize([2, 2, 3, 3], [2, 2], { stride: 1, padding: 0, dilation: 1 });
   await press(page, figure, 'End');
-  const x4 = tensor([2, 2, 3, 3], Array.from({ length: 36 }, (_, k) => k + 1));
+  const x4 = tensor(
+    [2, 2, 3, 3],
+    Array.from({ length: 36 }, (_, k) => k + 1),
+  );
   expect(await gridTexts(matrix)).toEqual(expectedTexts(x4, [2, 2]));
   await expect(narration).toHaveText('X_col[7][7] = x[1,1,2,2] = 36');
   expect(errors).toEqual([]);
@@ -268,9 +296,15 @@ test('lesson 2 has no serious or critical accessibility violations', async ({ pa
 test('lesson 2 screenshots, wide and 375 px', async ({ page }) => {
   await screenshotBothWidths(page, PATH, 'lesson-02');
   // The figure itself, once hydrated, at both widths: the default and with padding and two channels.
-  for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+  for (const [suffix, width] of [
+    ['wide', 1280],
+    ['narrow', 375],
+  ] as const) {
     await page.setViewportSize({ width, height: 900 });
-    for (const [name, query, says] of [['default', '?pe.step=11', 'Window 3 of 4'], ['padded', '?pe.p=1&pe.c=2&pe.step=46', 'Window 6 of 16']] as const) {
+    for (const [name, query, says] of [
+      ['default', '?pe.step=11', 'Window 3 of 4'],
+      ['padded', '?pe.p=1&pe.c=2&pe.step=46', 'Window 6 of 16'],
+    ] as const) {
       const { narration, figure } = await figureOf(page, PATH + query);
       await expect(narration).toContainText(says);
       await figure.screenshot({ path: join(SCREENSHOTS, `lesson-02-figure-${name}-${suffix}.png`) });

@@ -8,7 +8,10 @@ const PATH = '/lessons/03-index-matrices/';
 
 // The blog post's example, computed by the engine: x = 1…48 in [1, 3, 4, 4], 2×2 kernel.
 const SHAPE = [1, 3, 4, 4];
-const x = tensor(SHAPE, Array.from({ length: 48 }, (_, k) => k + 1));
+const x = tensor(
+  SHAPE,
+  Array.from({ length: 48 }, (_, k) => k + 1),
+);
 const idx = im2colIndices(SHAPE, [2, 2]);
 const cols = im2col(x, [2, 2]);
 const COLUMNS = idx.columns;
@@ -47,7 +50,7 @@ async function press(page: Page, figure: Locator, key: string) {
   await page.keyboard.press(key);
 }
 
-test('lesson 3 renders math and code, hydrates, and gathers the post\'s matrix', async ({ page }) => {
+test("lesson 3 renders math and code, hydrates, and gathers the post's matrix", async ({ page }) => {
   const errors = watchErrors(page);
   const figure = await openFigure(page);
   await expect(page.locator('.katex-display .katex-html').first()).toBeVisible();
@@ -92,7 +95,11 @@ test('hovering or focusing an index entry lights the pixel it addresses and the 
   const xcol = figure.getByRole('grid', { name: 'X_col', exact: true });
   const input = figure.getByRole('group', { name: 'Input planes' });
 
-  for (const [r, p, how] of [[5, 3, 'hover'], [10, 7, 'hover'], [2, 8, 'focus']] as const) {
+  for (const [r, p, how] of [
+    [5, 3, 'hover'],
+    [10, 7, 'hover'],
+    [2, 8, 'focus'],
+  ] as const) {
     const entry = cellOf(how === 'hover' ? iTable : jTable, r, p).locator('button');
     if (how === 'hover') await entry.hover();
     else await entry.focus();
@@ -112,7 +119,9 @@ test('hovering or focusing an index entry lights the pixel it addresses and the 
   await page.mouse.move(0, 0);
 
   // An input pixel lights every matrix cell that copies it: x[0, 1, 1, 1] = 22 appears four times.
-  await cellOf(input.getByRole('grid', { name: 'x[0, 1]', exact: true }), 1, 1).locator('button').hover();
+  await cellOf(input.getByRole('grid', { name: 'x[0, 1]', exact: true }), 1, 1)
+    .locator('button')
+    .hover();
   const copies: string[] = [];
   for (let r = 0; r < idx.rows; r++) {
     for (let p = 0; p < COLUMNS; p++) {
@@ -161,7 +170,7 @@ test('stepping by keyboard and by button walks X_col row by row, entry by entry'
   expect(errors).toEqual([]);
 });
 
-test('settings change the matrices to the engine\'s sizes; invalid ones keep the last picture', async ({ page }) => {
+test("settings change the matrices to the engine's sizes; invalid ones keep the last picture", async ({ page }) => {
   const errors = watchErrors(page);
   const figure = await openFigure(page);
   const summary = page.getByTestId('ix-summary');
@@ -206,7 +215,9 @@ test('settings change the matrices to the engine\'s sizes; invalid ones keep the
   // Editing an input pixel updates every copy; Randomize keeps gather = im2col.
   await page.getByLabel('Padding', { exact: true }).fill('0');
   await page.getByLabel('Dilation', { exact: true }).fill('1');
-  await cellOf(figure.getByRole('grid', { name: 'x[0, 0]', exact: true }), 0, 0).locator('button').click();
+  await cellOf(figure.getByRole('grid', { name: 'x[0, 0]', exact: true }), 0, 0)
+    .locator('button')
+    .click();
   const box = figure.getByRole('textbox', { name: 'x[0, 0] row 1, column 1' });
   await box.fill('100');
   await box.press('Enter');
@@ -242,15 +253,22 @@ test('lesson 3 has no serious or critical accessibility violations', async ({ pa
 test('lesson 3 screenshots, wide and 375 px', async ({ page }) => {
   await screenshotBothWidths(page, PATH, 'lesson-03');
   // The hydrated figure, linking i[5][3] to its pixel; and a wide X_col that must scroll in its own box.
-  for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+  for (const [suffix, width] of [
+    ['wide', 1280],
+    ['narrow', 375],
+  ] as const) {
     await page.setViewportSize({ width, height: 900 });
     const figure = await openFigure(page);
-    await cellOf(figure.getByRole('grid', { name: 'i', exact: true }), 5, 3).locator('button').hover();
+    await cellOf(figure.getByRole('grid', { name: 'i', exact: true }), 5, 3)
+      .locator('button')
+      .hover();
     await expect(figure.getByTestId('ix-link')).toHaveText(expectedNarration(5, 3));
     await figure.screenshot({ path: join(SCREENSHOTS, `lesson-03-figure-${suffix}.png`) });
     await openFigure(page, `${PATH}?ix.h=5&ix.w=5&ix.p=1&ix.n=2`);
     await expect(page.getByTestId('ix-summary')).toContainText('X_col: 12 × 72');
-    await page.getByRole('group', { name: 'Index matrices', exact: true }).screenshot({ path: join(SCREENSHOTS, `lesson-03-figure-batch-${suffix}.png`) });
+    await page
+      .getByRole('group', { name: 'Index matrices', exact: true })
+      .screenshot({ path: join(SCREENSHOTS, `lesson-03-figure-batch-${suffix}.png`) });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `the figure overflows the page by ${overflow}px at ${width}px`).toBeLessThanOrEqual(0);
   }

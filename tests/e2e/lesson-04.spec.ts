@@ -10,7 +10,18 @@ const PATH = '/lessons/04-kernels-as-rows/';
 const count = (n: number, from: number) => Array.from({ length: n }, (_, k) => from + k);
 
 /** What the engine's conv2d gives, laid out as the GEMM view's Y `[F, N·OH·OW]` and as the maps. */
-function engine(N: number, C: number, H: number, W: number, F: number, KH: number, KW: number, xs: number[], ws: number[], opts: ConvOptions = {}) {
+function engine(
+  N: number,
+  C: number,
+  H: number,
+  W: number,
+  F: number,
+  KH: number,
+  KW: number,
+  xs: number[],
+  ws: number[],
+  opts: ConvOptions = {},
+) {
   const y = conv2d(tensor([N, C, H, W], xs), tensor([F, C, KH, KW], ws), null, opts);
   const [, , OH, OW] = y.shape;
   const P = OH * OW;
@@ -213,7 +224,10 @@ test('lesson 4 has no serious or critical accessibility violations', async ({ pa
 
 test('lesson 4 screenshots, wide and 375 px', async ({ page }) => {
   await screenshotBothWidths(page, PATH, 'lesson-04');
-  for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+  for (const [suffix, width] of [
+    ['wide', 1280],
+    ['narrow', 375],
+  ] as const) {
     await page.setViewportSize({ width, height: 900 });
     await open(page, '?gm.c=2&gm.x=1,2,3,4,5,6,7,8,9,1,2,3,4,5,6,7,8,9&gm.k=10,11,12,13,10,11,12,13&gm.step=3');
     await island(page).screenshot({ path: join(SCREENSHOTS, `lesson-04-gemm-view-${suffix}.png`) });

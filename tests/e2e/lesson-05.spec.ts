@@ -107,7 +107,10 @@ test('lesson 5 has no serious or critical accessibility violations', async ({ pa
 
 test('lesson 5 screenshots, wide and 375 px', async ({ page }) => {
   await screenshotBothWidths(page, PATH, 'lesson-05');
-  for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+  for (const [suffix, width] of [
+    ['wide', 1280],
+    ['narrow', 375],
+  ] as const) {
     await page.setViewportSize({ width, height: 900 });
     const { region } = await calculator(page, `${PATH}?mem.n=32&mem.c=64&mem.h=56&mem.w=56&mem.kh=3&mem.kw=3&mem.s=1&mem.p=1&mem.f=64`);
     await region.getByLabel('Logarithmic scale').check();

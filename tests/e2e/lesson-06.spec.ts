@@ -20,7 +20,14 @@ function engine(x: number[], xShape: number[], w: number[], wShape: number[], dy
   const delta = reluBackward(dyt, z);
   const g = conv2dBackward(delta, xt, wt, opts);
   const text = (a: Float32Array) => Array.from(a, (v) => formatValue(v));
-  return { z: text(z.data), a: text(relu(z).data), delta: text(delta.data), db: text(g.db.data), dw: text(g.dw.data), outputs: z.data.length };
+  return {
+    z: text(z.data),
+    a: text(relu(z).data),
+    delta: text(delta.data),
+    db: text(g.db.data),
+    dw: text(g.dw.data),
+    outputs: z.data.length,
+  };
 }
 
 /** The engine's answers for settings as the figure reads them (sizes, values or their defaults). */
@@ -28,7 +35,9 @@ function engineOf(settings: ConvSettings) {
   const ex = buildExample(settings);
   const s = ex.settings;
   return engine(Array.from(ex.x.data), [...ex.x.shape], Array.from(ex.w.data), [...ex.w.shape], Array.from(ex.dy.data), {
-    stride: s.stride, padding: s.padding, dilation: s.dilation,
+    stride: s.stride,
+    padding: s.padding,
+    dilation: s.dilation,
   });
 }
 
@@ -65,7 +74,9 @@ async function expectEngine(page: Page, e: ReturnType<typeof engine>) {
   await expect(dwCells(page)).toHaveText(e.dw);
 }
 
-test('lesson 6 renders math and code; its figure replays the reference loops step by step, revealing each result when it is stored', async ({ page }) => {
+test('lesson 6 renders math and code; its figure replays the reference loops step by step, revealing each result when it is stored', async ({
+  page,
+}) => {
   const errors = watchErrors(page);
   await open(page);
   await expect(page.locator('.katex-display .katex-html').first()).toBeVisible();
@@ -174,7 +185,9 @@ test('δ_Z, db and dW equal the engine’s for the default, overlapping, padded,
   expect(errors).toEqual([]);
 });
 
-test('edits and Randomize follow the engine; invalid or too-large settings keep the last picture with the message inline', async ({ page }) => {
+test('edits and Randomize follow the engine; invalid or too-large settings keep the last picture with the message inline', async ({
+  page,
+}) => {
   const errors = watchErrors(page);
   await open(page);
   const form = figure(page);
@@ -269,9 +282,15 @@ test('lesson 6 has no serious or critical accessibility violations', async ({ pa
 
 test('lesson 6 screenshots, wide and 375 px', async ({ page }) => {
   await screenshotBothWidths(page, PATH, 'lesson-06');
-  for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+  for (const [suffix, width] of [
+    ['wide', 1280],
+    ['narrow', 375],
+  ] as const) {
     await page.setViewportSize({ width, height: 900 });
-    for (const [name, query] of [['padded', '?rd.p=1&rd.step=40'], ['planes', '?rd.c=2&rd.f=2&rd.n=2&rd.step=5']] as const) {
+    for (const [name, query] of [
+      ['padded', '?rd.p=1&rd.step=40'],
+      ['planes', '?rd.c=2&rd.f=2&rd.n=2&rd.step=5'],
+    ] as const) {
       await open(page, query);
       await figure(page).screenshot({ path: join(SCREENSHOTS, `lesson-06-relu-dw-${name}-${suffix}.png`) });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

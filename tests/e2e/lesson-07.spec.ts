@@ -61,7 +61,13 @@ function tensorsOf(c: Case): { x: Tensor; w: Tensor; dy: Tensor; opts: { stride:
 }
 
 /** lib's dx (conv2dBackward), channel 0, as the padded grid texts the figure should show (border 0). */
-function expectedDx(x: Tensor, w: Tensor, dy: Tensor, opts: { stride: number; padding: number; dilation: number }, channel = 0): string[][] {
+function expectedDx(
+  x: Tensor,
+  w: Tensor,
+  dy: Tensor,
+  opts: { stride: number; padding: number; dilation: number },
+  channel = 0,
+): string[][] {
   const dx = conv2dBackward(dy, x, w, opts).dx;
   const [, , H, W] = dx.shape;
   const p = opts.padding;
@@ -109,10 +115,20 @@ test('lesson 7 renders math and code, hydrates, and folds dX_col into lib’s dx
   // Step 1: the GEMM. dX_col equals lib's matmul(W_row, dY_row, transA); dx is still zero.
   await expect(f.narration).toContainText('One GEMM first: dX_col = W_rowᵀ × dY_row, 4 × 1 times 1 × 4 gives 4 × 4.');
   const dcols = matmul(reshape(w, [1, 4]), reshape(dy, [1, 4]), { transA: true });
-  expect(await gridTexts(f.dcols)).toEqual(Array.from({ length: 4 }, (_, r) => Array.from(dcols.data.subarray(r * 4, r * 4 + 4), (v) => formatValue(v))));
+  expect(await gridTexts(f.dcols)).toEqual(
+    Array.from({ length: 4 }, (_, r) => Array.from(dcols.data.subarray(r * 4, r * 4 + 4), (v) => formatValue(v))),
+  );
   // dx is blank until entries reach it.
-  expect(await gridTexts(f.dx)).toEqual([['', '', ''], ['', '', ''], ['', '', '']]);
-  expect(await gridTexts(f.coverage)).toEqual([['1', '2', '1'], ['2', '4', '2'], ['1', '2', '1']]);
+  expect(await gridTexts(f.dx)).toEqual([
+    ['', '', ''],
+    ['', '', ''],
+    ['', '', ''],
+  ]);
+  expect(await gridTexts(f.coverage)).toEqual([
+    ['1', '2', '1'],
+    ['2', '4', '2'],
+    ['1', '2', '1'],
+  ]);
   await expect(f.check).toContainText('0 of 4 windows folded');
   await expect(figureCode(f.figure)).toHaveCount(0);
 
@@ -133,9 +149,15 @@ test('lesson 7 renders math and code, hydrates, and folds dX_col into lib’s dx
 
   // The last step: the total is lib's dx, and the view-model's comparison says so.
   await expectFinalDx(page, f, { H: 3, W: 3, K: [2, 2] });
-  expect(await gridTexts(f.dx)).toEqual([['10', '31', '22'], ['42', '110', '70'], ['36', '87', '52']]);
+  expect(await gridTexts(f.dx)).toEqual([
+    ['10', '31', '22'],
+    ['42', '110', '70'],
+    ['36', '87', '52'],
+  ]);
   expect(conv2dBackward(dy, x, w, opts).dx.data[4]).toBe(110);
-  await expect(f.narration).toContainText('matches conv2dBackward(dy, x, w, { stride: 1, padding: 0, dilation: 1 }).dx ✓ (all 9 values, bit for bit)');
+  await expect(f.narration).toContainText(
+    'matches conv2dBackward(dy, x, w, { stride: 1, padding: 0, dilation: 1 }).dx ✓ (all 9 values, bit for bit)',
+  );
   expect(errors).toEqual([]);
 });
 
@@ -148,12 +170,18 @@ test('stepping by keyboard and by button narrates each add with before and after
   const errors = watchErrors(page);
   const { figure, narration, dx } = await figureOf(page);
   await press(page, figure, 'ArrowRight');
-  await expect(narration).toHaveText('Window 1 of 4 (row 0, column 0 of the output): column 0 of dX_col goes back into its window, 4 entries into dx.');
+  await expect(narration).toHaveText(
+    'Window 1 of 4 (row 0, column 0 of the output): column 0 of dX_col goes back into its window, 4 entries into dx.',
+  );
   for (let k = 0; k < 6; k++) await page.keyboard.press('ArrowRight');
   await expect(narration).toHaveText('window 2 of 4, entry 0 (tap 0,0): dx[0,1]: 11 + 20 = 31.');
   for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowRight');
   await expect(narration).toHaveText('window 2 of 4, entry 3 (tap 1,1): dx[1,2]: 0 + 26 = 26.');
-  expect(await gridTexts(dx)).toEqual([['10', '31', '22'], ['12', '37', '26'], ['', '', '']]);
+  expect(await gridTexts(dx)).toEqual([
+    ['10', '31', '22'],
+    ['12', '37', '26'],
+    ['', '', ''],
+  ]);
   await page.keyboard.press('End');
   await expect(narration).toContainText('All 4 windows are folded back');
   await page.keyboard.press('Home');
@@ -184,7 +212,12 @@ test('overlapping, padding and dilation settings end at lib’s dx; invalid keep
   // Overlapping windows preset: 4×4 input, 3×3 kernel, stride 1.
   await page.getByRole('button', { name: 'Overlapping windows', exact: true }).click();
   await expect(f.summary).toContainText('Output 2 × 2');
-  expect(await gridTexts(f.coverage)).toEqual([['1', '2', '2', '1'], ['2', '4', '4', '2'], ['2', '4', '4', '2'], ['1', '2', '2', '1']]);
+  expect(await gridTexts(f.coverage)).toEqual([
+    ['1', '2', '2', '1'],
+    ['2', '4', '4', '2'],
+    ['2', '4', '4', '2'],
+    ['1', '2', '2', '1'],
+  ]);
   await expectFinalDx(page, f, { H: 4, W: 4, K: [3, 3] });
 
   // Non-overlapping windows preset: every pixel in one window.
@@ -271,7 +304,9 @@ test('editing kernel and gradient cells and Randomize keep dx equal to lib’s',
   const ws = (await gridTexts(kernel)).flat().map(Number);
   const dys = (await gridTexts(gradient)).flat().map(Number);
   await press(page, f.figure, 'End');
-  expect(await gridTexts(f.dx)).toEqual(expectedDx(x, tensor([1, 1, 2, 2], ws), tensor([1, 1, 2, 2], dys), { stride: 1, padding: 0, dilation: 1 }));
+  expect(await gridTexts(f.dx)).toEqual(
+    expectedDx(x, tensor([1, 1, 2, 2], ws), tensor([1, 1, 2, 2], dys), { stride: 1, padding: 0, dilation: 1 }),
+  );
   await expect(f.check).toContainText('✓');
   expect(errors).toEqual([]);
 });
@@ -308,7 +343,11 @@ test('Your turn: the reader types a pixel’s summed gradient, the figure checks
   const verdict = turn.locator('.verdict');
   const count = figure.getByTestId('step-count');
   const forward = figure.getByRole('button', { name: 'Step forward' });
-  const ref = conv2dBackward(tensor([1, 1, 2, 2], counting(4, 1)), tensor([1, 1, 3, 3], counting(9, 1)), tensor([1, 1, 2, 2], counting(4, 10))).dx;
+  const ref = conv2dBackward(
+    tensor([1, 1, 2, 2], counting(4, 1)),
+    tensor([1, 1, 3, 3], counting(9, 1)),
+    tensor([1, 1, 2, 2], counting(4, 10)),
+  ).dx;
   await turn.getByRole('button', { name: 'Your turn' }).click();
   // GEMM, window 1, dx[0,0] (one window only: no question); dx[0,1] is in two windows: asked.
   for (let k = 0; k < 3; k++) await forward.click();
@@ -346,7 +385,10 @@ test('lesson 7 has no serious or critical accessibility violations', async ({ pa
 
 test('lesson 7 screenshots, wide and 375 px', async ({ page }) => {
   await screenshotBothWidths(page, PATH, 'lesson-07');
-  for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+  for (const [suffix, width] of [
+    ['wide', 1280],
+    ['narrow', 375],
+  ] as const) {
     await page.setViewportSize({ width, height: 900 });
     const { narration, figure } = await figureOf(page, `${PATH}?sc.h=4&sc.w=4&sc.kh=3&sc.kw=3&sc.p=1&sc.step=32`);
     await expect(narration).toContainText('Window 4 of 16');

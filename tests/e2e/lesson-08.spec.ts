@@ -89,7 +89,8 @@ async function expectEngineDx(page: Page, c: Case) {
   expect(shown.equal).toEqual(e.dilated.map(() => 'true'));
   // The last step shows the whole pipeline at once: dilate, pad, rotate, convolve, crop.
   const pipeline = figure(page).getByTestId('pipeline');
-  for (const label of ['Dilated dY', 'Padded dY', 'Rotated W', 'Full convolution', 'dX']) await expect(pipeline.locator(`table[aria-label="${label}"]`).first()).toBeVisible();
+  for (const label of ['Dilated dY', 'Padded dY', 'Rotated W', 'Full convolution', 'dX'])
+    await expect(pipeline.locator(`table[aria-label="${label}"]`).first()).toBeVisible();
   // One step back, the crop shows the dilated method's dX itself.
   await page.keyboard.press('ArrowLeft');
   await expect(narration(page)).toContainText('Crop:');
@@ -130,7 +131,9 @@ test('stepping by keyboard and by button walks the stages and the convolution', 
   const errors = watchErrors(page);
   await open(page);
   await press(page, 'ArrowRight');
-  await expect(narration(page)).toHaveText('Pad: the dilated kernel reaches d·(K − 1) = 1·(2 − 1) = 1 ring of zeros goes around it: 3 × 3 → 5 × 5.');
+  await expect(narration(page)).toHaveText(
+    'Pad: the dilated kernel reaches d·(K − 1) = 1·(2 − 1) = 1 ring of zeros goes around it: 3 × 3 → 5 × 5.',
+  );
   await expect(grid(page, 'Padded dY').locator('td[data-padding="true"]')).toHaveCount(16);
   await page.keyboard.press('End');
   await expect(narration(page)).toContainText('Check: all 16 cells');
@@ -139,7 +142,9 @@ test('stepping by keyboard and by button walks the stages and the convolution', 
   const forward = page.getByRole('button', { name: 'Step forward' });
   await forward.click();
   await forward.click();
-  await expect(narration(page)).toHaveText('Rotate 180°: reverse the rows and the columns of the kernel, so W[0,0] = 1 moves to [1,1] and W[1,1] = 4 to [0,0].');
+  await expect(narration(page)).toHaveText(
+    'Rotate 180°: reverse the rows and the columns of the kernel, so W[0,0] = 1 moves to [1,1] and W[1,1] = 4 to [0,0].',
+  );
   expect(await cellTexts(grid(page, 'Rotated W'))).toEqual(['4', '3', '2', '1']);
   await expect(figure(page).locator('.code-panel .active-line')).toContainText('rotateKernel180(w)');
   for (let k = 0; k < 6; k++) await forward.click();
@@ -263,7 +268,9 @@ test('the URL keeps the state; a garbage query shows a notice', async ({ page })
 
 test('each stage has a short transition, none under prefers-reduced-motion', async ({ page }) => {
   const animationOf = (page: Page) =>
-    grid(page, 'Rotated W').locator('tbody').evaluate((el) => getComputedStyle(el).animationName);
+    grid(page, 'Rotated W')
+      .locator('tbody')
+      .evaluate((el) => getComputedStyle(el).animationName);
   await open(page, '?dl.step=3');
   await expect(narration(page)).toContainText('Rotate 180°');
   expect(await animationOf(page)).not.toBe('none');
@@ -283,9 +290,15 @@ test('lesson 8 has no serious or critical accessibility violations', async ({ pa
 
 test('lesson 8 screenshots, wide and 375 px', async ({ page }) => {
   await screenshotBothWidths(page, PATH, 'lesson-08');
-  for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+  for (const [suffix, width] of [
+    ['wide', 1280],
+    ['narrow', 375],
+  ] as const) {
     await page.setViewportSize({ width, height: 900 });
-    for (const [name, query] of [['conv', '?dl.p=1&dl.step=12'], ['compare', '?dl.s=1&dl.kh=3&dl.kw=3&dl.k=1,0,-1,2,0,-2,1,0,-1&dl.step=21']] as const) {
+    for (const [name, query] of [
+      ['conv', '?dl.p=1&dl.step=12'],
+      ['compare', '?dl.s=1&dl.kh=3&dl.kw=3&dl.k=1,0,-1,2,0,-2,1,0,-1&dl.step=21'],
+    ] as const) {
       await open(page, query);
       await expect(narration(page)).not.toBeEmpty();
       await expect(page.getByRole('note')).toHaveCount(0);

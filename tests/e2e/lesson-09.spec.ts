@@ -66,7 +66,9 @@ async function shownTensors(f: Figure, padding: number): Promise<{ x: Tensor; dy
   let OH = 0;
   let OW = 0;
   for (let k = 0; k < planes; k++) {
-    const grid = (await gridTexts(f.inputs.nth(k))).slice(padding, -padding || undefined).map((row) => row.slice(padding, -padding || undefined));
+    const grid = (await gridTexts(f.inputs.nth(k)))
+      .slice(padding, -padding || undefined)
+      .map((row) => row.slice(padding, -padding || undefined));
     H = grid.length;
     W = grid[0].length;
     xs.push(...grid.flat().map(Number));
@@ -127,7 +129,9 @@ test('lesson 9 renders math and code, hydrates, and pools the default input like
   // The matrix is the engine's im2col of the planes.
   const x = tensor([1, 1, 4, 4], SEED_X);
   const cols = im2col(x, [2, 2], { stride: 2 });
-  expect(await gridTexts(f.matrix)).toEqual(Array.from({ length: 4 }, (_, r) => Array.from(cols.data.subarray(r * 4, r * 4 + 4), (v) => formatValue(v))));
+  expect(await gridTexts(f.matrix)).toEqual(
+    Array.from({ length: 4 }, (_, r) => Array.from(cols.data.subarray(r * 4, r * 4 + 4), (v) => formatValue(v))),
+  );
   await expect(f.narration).toContainText('im2col, one channel at a time');
   // Progressive reveal: nothing is pooled yet, nothing routed, nothing added.
   expect((await gridTexts(f.outputs.first())).flat()).toEqual(['', '', '', '']);
@@ -144,12 +148,18 @@ test('lesson 9 renders math and code, hydrates, and pools the default input like
   await expect(f.inputs.first().locator('td[data-mark="source"]')).toHaveText(['3', '2', '5']);
   await expect(f.matrix.locator('td[data-mark="active"]')).toHaveText(['7']);
   const y = maxPool2d(x, [2, 2]).y;
-  expect(await gridTexts(f.outputs.first())).toEqual([[formatValue(y.data[0]), ''], ['', '']]);
+  expect(await gridTexts(f.outputs.first())).toEqual([
+    [formatValue(y.data[0]), ''],
+    ['', ''],
+  ]);
   // The store: out[0,1] appears only now.
   await stepForward(f, 3);
   await expect(f.narration).toContainText('out[0,1] = max(3, 7, 2, 5) = 7, from row 1');
   await expect(f.code.locator('.active-line')).toContainText('y.data[q] = best;');
-  expect(await gridTexts(f.outputs.first())).toEqual([[formatValue(y.data[0]), formatValue(y.data[1])], ['', '']]);
+  expect(await gridTexts(f.outputs.first())).toEqual([
+    [formatValue(y.data[0]), formatValue(y.data[1])],
+    ['', ''],
+  ]);
 
   // Backward: the route line, then col2im's add, then the ✓ against maxPool2dBackward.
   await f.figure.getByRole('button', { name: 'Backward', exact: true }).click();
@@ -190,7 +200,9 @@ test('stepping by keyboard and by button moves the narration; pointing only high
   // Pointing at a matrix entry names where it came from, and leaves the step where it is.
   const count = await figure.getByTestId('step-count').textContent();
   await f.matrix.getByRole('button', { name: /row 2, column 2:/ }).hover();
-  await expect(figure.getByTestId('focus-detail')).toHaveText('X_col[1][1] = 7, copied from x[0,3] (window 2, position 0,1) — the max of its column.');
+  await expect(figure.getByTestId('focus-detail')).toHaveText(
+    'X_col[1][1] = 7, copied from x[0,3] (window 2, position 0,1) — the max of its column.',
+  );
   await expect(figure.getByTestId('step-count')).toHaveText(count!);
   expect(errors).toEqual([]);
 });
@@ -257,7 +269,9 @@ test('overlapping, non-overlapping and padded windows end at lib’s numbers in 
     await f.forwardButton.focus();
     await page.keyboard.press('Home');
     await page.keyboard.press('ArrowRight');
-    await expect(f.narration).toContainText(mode === 'max' ? 'in the padding, skipped — padding never wins' : 'sum = 0 + 0 = 0 (a padding zero counts)');
+    await expect(f.narration).toContainText(
+      mode === 'max' ? 'in the padding, skipped — padding never wins' : 'sum = 0 + 0 = 0 (a padding zero counts)',
+    );
     await expectEngineNumbers(page, f, mode, { K: [2, 2], stride: 2, padding: 1 });
   }
 
@@ -349,7 +363,10 @@ test('lesson 9 has no serious or critical accessibility violations', async ({ pa
 
 test('lesson 9 screenshots, wide and 375 px', async ({ page }) => {
   await screenshotBothWidths(page, PATH, 'lesson-09');
-  for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+  for (const [suffix, width] of [
+    ['wide', 1280],
+    ['narrow', 375],
+  ] as const) {
     await page.setViewportSize({ width, height: 900 });
     const { narration, figure } = await figureOf(page, `${PATH}?pl.kh=3&pl.kw=3&pl.s=1&pl.step=44`);
     await expect(narration).toContainText('Backward, window 2 of 4');

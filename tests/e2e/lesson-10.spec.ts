@@ -2,7 +2,17 @@ import { test, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { join } from 'node:path';
 import { SCREENSHOTS, expectNoSeriousA11yViolations, watchErrors } from './helpers.ts';
-import { BENCH_CASES, SEED_TABLES, SEED_METHODS, caseIm2colBytes, formatMegabytes, formatMs, seedSpeedup, formatSpeedup, toMegabytes } from '../../lib/bench/index.ts';
+import {
+  BENCH_CASES,
+  SEED_TABLES,
+  SEED_METHODS,
+  caseIm2colBytes,
+  formatMegabytes,
+  formatMs,
+  seedSpeedup,
+  formatSpeedup,
+  toMegabytes,
+} from '../../lib/bench/index.ts';
 
 const PATH = '/lessons/10-speed-in-your-browser/';
 /** The quick mode must finish well under a minute on two shared cores; leave room for a slow CI machine. */
@@ -80,11 +90,15 @@ test('the quick benchmark runs to completion, fills every cell, copies as Markdo
   const speedup = Number((await region.locator('[data-row="alexnet/forward/im2col"] [data-stat="speedup"]').innerText()).replace('×', ''));
   expect(speedup).toBeGreaterThan(1);
   const alex = BENCH_CASES.find((c) => c.id === 'alexnet')!;
-  await expect(region.locator('[data-row="alexnet/forward/im2col"] [data-stat="buffer"]')).toHaveText(formatMegabytes(toMegabytes(caseIm2colBytes(alex))));
+  await expect(region.locator('[data-row="alexnet/forward/im2col"] [data-stat="buffer"]')).toHaveText(
+    formatMegabytes(toMegabytes(caseIm2colBytes(alex))),
+  );
   await expect(region.locator('[data-row="alexnet/forward/naive"] [data-stat="buffer"]')).toHaveText('0.00');
 
   // The WebAssembly SIMD method ran (Chromium has WebAssembly SIMD) and beats nested loops on the AlexNet-sized layer too.
-  const wasmSpeedup = Number((await region.locator('[data-row="alexnet/forward/im2col-wasm"] [data-stat="speedup"]').innerText()).replace('×', ''));
+  const wasmSpeedup = Number(
+    (await region.locator('[data-row="alexnet/forward/im2col-wasm"] [data-stat="speedup"]').innerText()).replace('×', ''),
+  );
   expect(wasmSpeedup).toBeGreaterThan(1);
   // A row is flagged "wide spread" exactly when its max is more than 3× its median (the numbers shown).
   for (const row of await region.locator('tbody[data-source="reader"] tr[data-row]').all()) {
@@ -92,8 +106,8 @@ test('the quick benchmark runs to completion, fills every cell, copies as Markdo
     const max = Number(await row.locator('[data-stat="max"]').innerText());
     const flagged = (await row.getAttribute('data-wide-spread')) === 'true';
     await expect(row.locator('th')).toContainText(flagged ? 'wide spread' : /^[^⚑]*$/);
-    if (max > 3.05 * median) expect(flagged, await row.getAttribute('data-row') ?? '').toBe(true);
-    if (max < 2.95 * median) expect(flagged, await row.getAttribute('data-row') ?? '').toBe(false);
+    if (max > 3.05 * median) expect(flagged, (await row.getAttribute('data-row')) ?? '').toBe(true);
+    if (max < 2.95 * median) expect(flagged, (await row.getAttribute('data-row')) ?? '').toBe(false);
   }
 
   // The chart has a bar per measured cell.
@@ -104,13 +118,18 @@ test('the quick benchmark runs to completion, fills every cell, copies as Markdo
     const line = [];
     for (const m of methods) {
       const row = region.locator(`[data-row="${key}/${m}"]`);
-      line.push(`${m} median ${await row.locator('[data-stat="median"]').innerText()} ms, max ${await row.locator('[data-stat="max"]').innerText()} (${await row.locator('[data-stat="speedup"]').innerText()})`);
+      line.push(
+        `${m} median ${await row.locator('[data-stat="median"]').innerText()} ms, max ${await row.locator('[data-stat="max"]').innerText()} (${await row.locator('[data-stat="speedup"]').innerText()})`,
+      );
     }
     console.log(`${key}: ${line.join(', ')}`);
   }
 
   await expectNoSeriousA11yViolations(page, `${PATH} after a run`);
-  for (const [suffix, width] of [['wide', 1280], ['narrow', 375]] as const) {
+  for (const [suffix, width] of [
+    ['wide', 1280],
+    ['narrow', 375],
+  ] as const) {
     await page.setViewportSize({ width, height: 900 });
     await page.waitForTimeout(200);
     await page.screenshot({ path: join(SCREENSHOTS, `lesson-10-${suffix}.png`), fullPage: true });
@@ -140,7 +159,9 @@ test('the quick benchmark runs to completion, fills every cell, copies as Markdo
   await expect(saved.getByRole('status')).toContainText('Saved as “CI Chromium”');
   const comparison = saved.getByRole('region', { name: 'Saved runs side by side' });
   await expect(comparison.getByRole('columnheader', { name: 'CI Chromium' })).toBeVisible();
-  await expect(comparison.getByRole('row', { name: /AlexNet-sized layer, batch 1 · forward · im2col \+ GEMM, JS/ })).toContainText(`${alexMedian} ms`);
+  await expect(comparison.getByRole('row', { name: /AlexNet-sized layer, batch 1 · forward · im2col \+ GEMM, JS/ })).toContainText(
+    `${alexMedian} ms`,
+  );
   await bench(page);
   await expect(comparison.getByRole('columnheader', { name: 'CI Chromium' })).toBeVisible();
   await expect(region.locator('[data-row="alexnet/forward/im2col"] [data-stat="mean"]')).toHaveText('—');

@@ -19,7 +19,9 @@ async function open(page: Page, path = PATH) {
   return {
     figure,
     output: figure.locator('.matrix[data-role="output"]').first(),
-    overlap: figure.getByRole('grid', { name: 'Overlap: taps reaching each output pixel' }).or(figure.getByRole('table', { name: 'Overlap: taps reaching each output pixel' })),
+    overlap: figure
+      .getByRole('grid', { name: 'Overlap: taps reaching each output pixel' })
+      .or(figure.getByRole('table', { name: 'Overlap: taps reaching each output pixel' })),
     narration: figure.locator('.narration'),
     vars: figure.getByTestId('loop-vars'),
     forward: figure.getByRole('button', { name: 'Step forward' }),
@@ -28,9 +30,13 @@ async function open(page: Page, path = PATH) {
 
 /** A grid's cells row by row: numbers, or null for a blank (not yet reached) cell. */
 async function cells(grid: Locator): Promise<(number | null)[][]> {
-  return grid.locator('tbody tr').evaluateAll((rows) =>
-    rows.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td.hasAttribute('data-blank') ? null : Number((td.textContent ?? '').trim())))),
-  );
+  return grid
+    .locator('tbody tr')
+    .evaluateAll((rows) =>
+      rows.map((tr) =>
+        Array.from(tr.querySelectorAll('td')).map((td) => (td.hasAttribute('data-blank') ? null : Number((td.textContent ?? '').trim()))),
+      ),
+    );
 }
 
 /** Steps to the end with End (the frame's key) and waits for the comparison. */
@@ -68,7 +74,9 @@ test('each step stamps one input pixel: outputs fill in as stamps reach them, th
   await expect(f.vars).toHaveText('n = 0  i = 0  j = 0');
   await expect(f.narration).toHaveText('x(0, 0) = 1: its stamp is 1·w, one column of W_rowᵀ·X_row.');
   await expect(f.figure.locator('.code-panel .active-line')).toHaveText(/const value = Math\.fround\(sum\);/);
-  await expect(f.figure.getByRole('grid', { name: /^Stamp of x\(0, 0\)/ }).or(f.figure.getByRole('table', { name: /^Stamp of x\(0, 0\)/ }))).toBeVisible();
+  await expect(
+    f.figure.getByRole('grid', { name: /^Stamp of x\(0, 0\)/ }).or(f.figure.getByRole('table', { name: /^Stamp of x\(0, 0\)/ })),
+  ).toBeVisible();
   // Step 2 adds it: rows 0–2, columns 0–2 hold 1, the rest is still blank.
   await f.forward.click();
   await expect(f.vars).toHaveText('n = 0  i = 0  j = 0  oh = 0  ow = 0');
@@ -88,7 +96,9 @@ test('each step stamps one input pixel: outputs fill in as stamps reach them, th
   grid = await cells(f.output);
   const [, , OH, OW] = y.shape;
   for (let r = 0; r < OH; r++) for (let c = 0; c < OW; c++) expect(grid[r][c]).toBeCloseTo(y.data[r * OW + c], 3);
-  await expect(f.figure.getByTestId('transpose-compare')).toContainText('49 of 49 output cells agree with the zero-insertion method and with lesson 7’s input gradient');
+  await expect(f.figure.getByTestId('transpose-compare')).toContainText(
+    '49 of 49 output cells agree with the zero-insertion method and with lesson 7’s input gradient',
+  );
   // Reset clears the output again.
   await f.figure.getByRole('button', { name: 'Reset' }).click();
   expect((await cells(f.output))[6][6]).toBeNull();
@@ -131,7 +141,9 @@ test('an edited input value and a shape change survive a reload through the link
   await expect(again.figure.getByRole('note')).toHaveCount(0);
   // An impossible setting shows the engine's message and keeps the picture.
   await again.figure.getByLabel('Output padding', { exact: true }).fill('2');
-  await expect(again.figure.getByRole('status').filter({ hasText: 'Not drawn:' })).toContainText('outputPadding must be an integer from 0 to 1');
+  await expect(again.figure.getByRole('status').filter({ hasText: 'Not drawn:' })).toContainText(
+    'outputPadding must be an integer from 0 to 1',
+  );
   expect(await cells(again.output)).toHaveLength(5);
   expect(errors).toEqual([]);
 });

@@ -156,7 +156,9 @@ for (const backend of ['webgl', 'cpu'] as const) {
       await page.evaluate(() => 0);
       roundTrips.push(Date.now() - t);
     }
-    report(`${describeLatency('idle', before)} | ${describeLatency(`training on ${backend}`, during)} | evaluate round trip max ${Math.max(...roundTrips)} ms`);
+    report(
+      `${describeLatency('idle', before)} | ${describeLatency(`training on ${backend}`, during)} | evaluate round trip max ${Math.max(...roundTrips)} ms`,
+    );
     const frames = during.map((x) => x[1]);
     expect(quantile(frames, 0.5), 'median key→frame latency while training (ms)').toBeLessThan(100);
     expect(quantile(frames, 0.9), 'p90 key→frame latency while training (ms)').toBeLessThan(100);

@@ -94,7 +94,9 @@ for (const { what, make, problem } of BROKEN) {
   });
 }
 
-test('a gzip bomb (1 MB of labels inflating to 1 GiB) gets its message within a second, with no long task over 200 ms', async ({ page }) => {
+test('a gzip bomb (1 MB of labels inflating to 1 GiB) gets its message within a second, with no long task over 200 ms', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const bomb = Buffer.from(await gzipBomb(idxLabelsHeader(8_000), 1024 ** 3));
   await watchLongTasks(page);
@@ -111,7 +113,9 @@ test('a gzip bomb (1 MB of labels inflating to 1 GiB) gets its message within a 
   await routeMnist(page, { ...fixture!.files, 'train-labels-idx1-ubyte.gz': bomb });
   await page.goto('/train');
   const alert = page.getByRole('region', { name: 'Data' }).getByRole('alert');
-  await expect(alert).toContainText('train-labels-idx1-ubyte.gz unpacks to more than 8,008 bytes, the length its IDX header describes', { timeout: 60_000 });
+  await expect(alert).toContainText('train-labels-idx1-ubyte.gz unpacks to more than 8,008 bytes, the length its IDX header describes', {
+    timeout: 60_000,
+  });
   const { arrived, shown } = await page.evaluate(() => {
     const files = performance.getEntriesByType('resource').filter((e) => e.name.includes('/data/mnist/')) as PerformanceResourceTiming[];
     return { arrived: Math.max(...files.map((e) => e.responseEnd)), shown: (window as unknown as { __bombShown: number }).__bombShown };
@@ -128,4 +132,3 @@ test('a gzip bomb (1 MB of labels inflating to 1 GiB) gets its message within a 
   await (await picker(page)).setInputFiles(filePayloads({ 'train-labels-idx1-ubyte.gz': fixture!.files['train-labels-idx1-ubyte.gz'] }));
   await expectFixtureLoaded(page);
 });
-

@@ -2,7 +2,16 @@ import { test, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { watchErrors } from './helpers.ts';
 import { loadMnistFixture, mnistMissingReason } from './fixtures/mnist-fixture.ts';
-import { configureRun, expectFixtureLoaded, openTrainer, readout, report, startTraining, stepNumber, waitForStepAbove } from './fixtures/trainer-page.ts';
+import {
+  configureRun,
+  expectFixtureLoaded,
+  openTrainer,
+  readout,
+  report,
+  startTraining,
+  stepNumber,
+  waitForStepAbove,
+} from './fixtures/trainer-page.ts';
 
 /**
  * No training progress is lost (issue #16): the automatic checkpoint is saved every 200 steps, on
@@ -77,8 +86,13 @@ test('Pause then an immediate Forget: the save under way does not bring the chec
 
 // A database left by another version of the page, or without its store, used to turn automatic
 // checkpoints off for good; the store now opens it at its version and adds the store.
-for (const broken of [{ version: 3, store: 'other' }, { version: 1, store: null }]) {
-  test(`an IndexedDB database at version ${broken.version} ${broken.store ? 'holding another store' : 'without any store'} is upgraded: checkpoints stay on and a pause saves`, async ({ page }) => {
+for (const broken of [
+  { version: 3, store: 'other' },
+  { version: 1, store: null },
+]) {
+  test(`an IndexedDB database at version ${broken.version} ${broken.store ? 'holding another store' : 'without any store'} is upgraded: checkpoints stay on and a pause saves`, async ({
+    page,
+  }) => {
     test.setTimeout(3 * 60_000);
     await page.goto('/');
     await page.evaluate(async ({ version, store }) => {
@@ -106,4 +120,3 @@ for (const broken of [{ version: 3, store: 'other' }, { version: 1, store: null 
     await expect(page.getByText(/Checkpoint saved automatically/)).toBeVisible({ timeout: 30_000 });
   });
 }
-

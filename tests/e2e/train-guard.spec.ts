@@ -47,7 +47,9 @@ test('quick checks on 1,000 test digits drive the readout, the chart and the con
   const rows: number[][] = await page
     .getByRole('table', { name: 'Confusion matrix' })
     .locator('tbody tr')
-    .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => Number((td.textContent ?? '').replace(/[^\d]/g, '')))));
+    .evaluateAll((trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => Number((td.textContent ?? '').replace(/[^\d]/g, '')))),
+    );
   const counts = rows.map((r) => r.slice(0, 10));
   const perClass = Array.from({ length: 10 }, (_, d) => fixture!.testLabels.subarray(0, 1000).filter((l) => l === d).length);
   expect(counts.map((r) => r.reduce((a, b) => a + b, 0))).toEqual(perClass);
@@ -55,7 +57,11 @@ test('quick checks on 1,000 test digits drive the readout, the chart and the con
   expect(Math.abs(right / 1000 - accuracy)).toBeLessThanOrEqual(0.0006);
   // The chart's figure caption gives the validation accuracy, and the test digits show predictions.
   await expect(section(page, 'Loss and accuracy')).toContainText(/Validation accuracy: \d+\.\d%/);
-  await expect(section(page, 'Test digits').getByLabel(/^true \d, predicted \d/).first()).toBeVisible();
+  await expect(
+    section(page, 'Test digits')
+      .getByLabel(/^true \d, predicted \d/)
+      .first(),
+  ).toBeVisible();
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   expect(errors).toEqual([]);
 });

@@ -19,7 +19,10 @@ const EXAMPLE = 'c16k3s1p1,c32k3s2p1,c32k3s2p1,f,d64,d10';
 const EXAMPLE_SHAPES = ['16 × 28 × 28', '32 × 14 × 14', '32 × 7 × 7', '1,568', '64', '10'];
 
 const editor = (page: Page) => page.getByRole('group', { name: 'Network' });
-const rows = (page: Page) => editor(page).getByRole('list', { name: /^Layers/ }).getByRole('listitem');
+const rows = (page: Page) =>
+  editor(page)
+    .getByRole('list', { name: /^Layers/ })
+    .getByRole('listitem');
 const outputs = (page: Page) => editor(page).locator('[data-output]').allTextContents();
 const field = (page: Page, name: string) => page.getByRole('spinbutton', { name, exact: true });
 
@@ -73,20 +76,28 @@ test('an invalid row shows the engine’s message and disables Train; the last v
 });
 
 for (const backend of ['webgl', 'cpu'] as const) {
-  test(`the example network trains 200 steps on ${backend === 'webgl' ? 'WebGL2' : 'the CPU worker'} and its loss falls`, async ({ page }) => {
+  test(`the example network trains 200 steps on ${backend === 'webgl' ? 'WebGL2' : 'the CPU worker'} and its loss falls`, async ({
+    page,
+  }) => {
     test.setTimeout(8 * 60_000);
     const errors = watchErrors(page);
     await openTrainer(page, fixture!, `/train?net=${EXAMPLE}&backend=${backend}&batch=32&epochs=1`);
     await expect.poll(() => outputs(page)).toEqual(EXAMPLE_SHAPES);
     await startTraining(page);
-    await expect(page.locator('dl[aria-label="Training status"]')).toContainText(backend === 'webgl' ? 'WebGL2' : 'CPU worker', { timeout: 60_000 });
+    await expect(page.locator('dl[aria-label="Training status"]')).toContainText(backend === 'webgl' ? 'WebGL2' : 'CPU worker', {
+      timeout: 60_000,
+    });
     await expect.poll(() => stepNumber(page), { timeout: 2 * 60_000 }).toBeGreaterThanOrEqual(10);
     const early = firstNumber(await readoutText(page, 'Training loss'));
     await expect.poll(() => stepNumber(page), { timeout: 6 * 60_000, intervals: [1_000] }).toBeGreaterThanOrEqual(200);
     const rate = firstNumber(await readoutText(page, 'Images per second'));
     const late = firstNumber(await readoutText(page, 'Training loss'));
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
-    report(`${EXAMPLE} on ${backend}: loss ${early} at step ~10 → ${late} at step ≥ 200; ${rate} images/s at batch 32; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    report(
+      `${EXAMPLE} on ${backend}: loss ${early} at step ~10 → ${late} at step ≥ 200; ${rate} images/s at batch 32; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     expect(late).toBeLessThan(early);
     expect(late).toBeLessThan(1.2);
     expect(errors).toEqual([]);
@@ -103,8 +114,12 @@ test('a downloaded weights file brings its network back into the editor', async 
   await page.getByRole('button', { name: 'Seed CNN', exact: true }).click();
   await expect.poll(() => outputs(page)).toEqual(['32 × 14 × 14', '64 × 8 × 8', '128 × 4 × 4', '2,048', '250', '10']);
   await expect(trainButton(page)).toBeEnabled({ timeout: 60_000 });
-  await page.getByLabel('Load weights', { exact: true }).setInputFiles({ name: 'example.unrolled', mimeType: 'application/octet-stream', buffer: readFileSync(file) });
-  await expect(page.getByText(/Loaded example\.unrolled: weights for c16k3s1p1,.*The layer editor switched to its network/)).toBeVisible({ timeout: 30_000 });
+  await page
+    .getByLabel('Load weights', { exact: true })
+    .setInputFiles({ name: 'example.unrolled', mimeType: 'application/octet-stream', buffer: readFileSync(file) });
+  await expect(page.getByText(/Loaded example\.unrolled: weights for c16k3s1p1,.*The layer editor switched to its network/)).toBeVisible({
+    timeout: 30_000,
+  });
   await expect.poll(() => outputs(page)).toEqual(EXAMPLE_SHAPES);
   await expect.poll(() => new URL(page.url()).searchParams.get('net')).toBe(EXAMPLE);
   expect(errors).toEqual([]);
@@ -127,7 +142,9 @@ test('a network too large for WebGL’s textures is refused on WebGL2 with its r
   await expect(rows(page)).toHaveCount(5);
   await page.getByRole('button', { name: 'Remove layer 4', exact: true }).click();
   await expect(rows(page)).toHaveCount(4);
-  await expect(rows(page).nth(1)).toContainText(/this layer does not fit WebGL2's texture limit of \d+ texels on this device: a 4608×50176 matrix needs 9216 texture rows \(2 per matrix row\)/);
+  await expect(rows(page).nth(1)).toContainText(
+    /this layer does not fit WebGL2's texture limit of \d+ texels on this device: a 4608×50176 matrix needs 9216 texture rows \(2 per matrix row\)/,
+  );
   await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
   // The network the worker keeps is the last one it could hold; the link keeps it too.
   expect(new URL(page.url()).searchParams.get('net')).not.toBe(big);

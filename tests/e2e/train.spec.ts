@@ -97,9 +97,11 @@ test('images per second was a positive integer while training', async () => {
 test('the confusion matrix counts the 2,000 test digits, row by true digit, diagonal = test accuracy', async () => {
   const table = page.getByRole('table', { name: 'Confusion matrix' });
   await expect(table).toBeVisible();
-  const rows: number[][] = await table.locator('tbody tr').evaluateAll((trs) =>
-    trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => Number((td.textContent ?? '').replace(/[^\d]/g, '')))),
-  );
+  const rows: number[][] = await table
+    .locator('tbody tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => Number((td.textContent ?? '').replace(/[^\d]/g, '')))),
+    );
   expect(rows).toHaveLength(10);
   const counts = rows.map((r) => r.slice(0, 10));
   for (const r of counts) expect(r.every((v) => Number.isInteger(v) && v >= 0)).toBe(true);
@@ -142,9 +144,9 @@ test('the loss and accuracy charts have drawn lines and a summary', async () => 
   await expect(svgs.first()).toBeVisible();
   expect(await svgs.first().getAttribute('aria-label')).toMatch(/\d/);
   // Line paths with many points (one per recorded step): count the "L" commands of each path.
-  const segments = await charts.locator('path').evaluateAll((paths) =>
-    paths.map((p) => ((p.getAttribute('d') ?? '').match(/[LlCcHhVv]/g) ?? []).length),
-  );
+  const segments = await charts
+    .locator('path')
+    .evaluateAll((paths) => paths.map((p) => ((p.getAttribute('d') ?? '').match(/[LlCcHhVv]/g) ?? []).length));
   expect(Math.max(0, ...segments)).toBeGreaterThanOrEqual(20);
 });
 
@@ -153,7 +155,11 @@ test('the first-layer filters, a digit control and the feature maps of every con
   await expect(filters).toBeVisible();
   await expect(filters.getByLabel('Digit for feature maps')).toBeVisible();
   // The seed CNN's three conv layers: 32 maps 14×14, 64 maps 8×8, 128 maps 4×4.
-  await expect(filters.getByRole('heading', { level: 3 })).toHaveText([/^Layer 1: .*32 maps 14×14$/, /^Layer 2: .*64 maps 8×8$/, /^Layer 3: .*128 maps 4×4$/]);
+  await expect(filters.getByRole('heading', { level: 3 })).toHaveText([
+    /^Layer 1: .*32 maps 14×14$/,
+    /^Layer 2: .*64 maps 8×8$/,
+    /^Layer 3: .*128 maps 4×4$/,
+  ]);
   await expect(filters.getByRole('img', { name: /^Layer 2: .* test digit #0/ }).locator('canvas')).toHaveCount(64);
 });
 

@@ -83,7 +83,17 @@ const NAMED_CONV_CASES: ConvCase[] = [
   { shape: [2, 8, 28, 28], kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 10, layers: 4, mask: true },
   // ... and by the 8-row kernel (8 layers), with C·KH·KW not a multiple of 8.
   { shape: [2, 3, 7, 7], kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 11, layers: 8 },
-  { shape: [2, 8, 14, 14], kernel: [2, 2], stride: [2, 2], padding: [1, 1], dilation: [1, 1], seed: 12, layers: 8, mask: true, maxTextureSize: 64 },
+  {
+    shape: [2, 8, 14, 14],
+    kernel: [2, 2],
+    stride: [2, 2],
+    padding: [1, 1],
+    dilation: [1, 1],
+    seed: 12,
+    layers: 8,
+    mask: true,
+    maxTextureSize: 64,
+  },
 ];
 
 const CONV_CASES = [...NAMED_CONV_CASES, ...randomConvCases(8, 2024)];
@@ -167,7 +177,9 @@ const MATRIX_CASES: MatrixCase[] = [
 for (const c of MATRIX_CASES) {
   const name = `[${c.rows}, ${c.cols}]${c.maxTextureSize ? ` wrap@${c.maxTextureSize}` : ''}${c.layers ? ` input in ${c.layers} layers` : ''}`;
   // A transpose can never involve a wrapped row: its output would have more rows than the limit.
-  const ops = c.maxTextureSize ? (['biasReluCase', 'reluBackwardCase', 'rowSumsCase'] as const) : (['transposeCase', 'biasReluCase', 'reluBackwardCase', 'rowSumsCase'] as const);
+  const ops = c.maxTextureSize
+    ? (['biasReluCase', 'reluBackwardCase', 'rowSumsCase'] as const)
+    : (['transposeCase', 'biasReluCase', 'reluBackwardCase', 'rowSumsCase'] as const);
   for (const op of ops) {
     test(`${op.replace('Case', '')} ${name}`, async () => {
       skipBeyondTargets(c.layers);
@@ -224,7 +236,16 @@ for (const kind of ['sgd', 'adam'] as const) {
   for (const gradLayers of [4, 8]) {
     test(`${kind} update with the gradient in ${gradLayers} layers (as the GEMM writes it), 3 steps on [9, 6]`, async () => {
       skipBeyondTargets(gradLayers);
-      const r = await call('optimizerCase', { kind, rows: 9, cols: 6, steps: 3, lr: 0.05, momentum: 0.9, seed: 53 + gradLayers, gradLayers });
+      const r = await call('optimizerCase', {
+        kind,
+        rows: 9,
+        cols: 6,
+        steps: 3,
+        lr: 0.05,
+        momentum: 0.9,
+        seed: 53 + gradLayers,
+        gradLayers,
+      });
       expect(r.error).toBeLessThanOrEqual(TOLERANCE);
     });
   }

@@ -21,7 +21,9 @@ let limits: DeviceLimits;
 test.beforeAll(async ({ browser }) => {
   harness = await openHarness<WebGLTrainerApi>(browser, new URL('./harness/webgl-trainer.ts', import.meta.url), 'webglTrainer');
   limits = await harness.call('deviceLimits', undefined as never);
-  console.log(`webgl-trainer device: ${limits.deviceName}; ${limits.maxDrawBuffers} render targets; textures up to ${limits.maxTextureSize}`);
+  console.log(
+    `webgl-trainer device: ${limits.deviceName}; ${limits.maxDrawBuffers} render targets; textures up to ${limits.maxTextureSize}`,
+  );
 });
 
 test.afterAll(async () => {

@@ -1,7 +1,16 @@
 import { describe, it, expect } from 'vitest';
 import {
-  ALEXNET_LAYER, BENCH_CASES, benchCase, caseIm2colBytes, caseMacs, layerGeometry, layerIm2colBytes, layerMacs, layerOutputShape,
-  seedLayers, toMegabytes,
+  ALEXNET_LAYER,
+  BENCH_CASES,
+  benchCase,
+  caseIm2colBytes,
+  caseMacs,
+  layerGeometry,
+  layerIm2colBytes,
+  layerMacs,
+  layerOutputShape,
+  seedLayers,
+  toMegabytes,
 } from '../../lib/bench/cases.ts';
 import { makeCaseInputs } from '../../lib/bench/inputs.ts';
 import { convGeometry } from '../../lib/geometry.ts';
@@ -12,10 +21,26 @@ describe('the seed CNN’s convolutions', () => {
   it('follow the slides: (B,1,28,28)→(B,32,14,14)→(B,64,8,8)→(B,128,4,4), 2×2 kernels, stride 2, padding 0/1/0', () => {
     for (const B of [1, 32]) {
       const layers = seedLayers(B);
-      expect(layers.map((l) => [...l.x])).toEqual([[B, 1, 28, 28], [B, 32, 14, 14], [B, 64, 8, 8]]);
-      expect(layers.map((l) => [...l.w])).toEqual([[32, 1, 2, 2], [64, 32, 2, 2], [128, 64, 2, 2]]);
-      expect(layers.map((l) => [l.stride, l.padding])).toEqual([[2, 0], [2, 1], [2, 0]]);
-      expect(layers.map(layerOutputShape)).toEqual([[B, 32, 14, 14], [B, 64, 8, 8], [B, 128, 4, 4]]);
+      expect(layers.map((l) => [...l.x])).toEqual([
+        [B, 1, 28, 28],
+        [B, 32, 14, 14],
+        [B, 64, 8, 8],
+      ]);
+      expect(layers.map((l) => [...l.w])).toEqual([
+        [32, 1, 2, 2],
+        [64, 32, 2, 2],
+        [128, 64, 2, 2],
+      ]);
+      expect(layers.map((l) => [l.stride, l.padding])).toEqual([
+        [2, 0],
+        [2, 1],
+        [2, 0],
+      ]);
+      expect(layers.map(layerOutputShape)).toEqual([
+        [B, 32, 14, 14],
+        [B, 64, 8, 8],
+        [B, 128, 4, 4],
+      ]);
     }
   });
 
@@ -59,7 +84,11 @@ describe('geometry and memory of the cases', () => {
   });
 
   it('has the three cases in order, and names the known ids when asked for another', () => {
-    expect(BENCH_CASES.map((c) => [c.id, c.batch, c.group])).toEqual([['seed-b1', 1, 'seed'], ['seed-b32', 32, 'seed'], ['alexnet', 1, 'large']]);
+    expect(BENCH_CASES.map((c) => [c.id, c.batch, c.group])).toEqual([
+      ['seed-b1', 1, 'seed'],
+      ['seed-b32', 32, 'seed'],
+      ['alexnet', 1, 'large'],
+    ]);
     expect(() => benchCase('vgg')).toThrow('case must be one of seed-b1, seed-b32, alexnet, got "vgg"');
   });
 

@@ -2,7 +2,14 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { convGeometryFields } from './helpers/arbitraries.ts';
 import { conv2dBackwardNaive } from '../../lib/bench/naive-backward.ts';
-import { CPU_METHODS, IM2COL_METHOD, IM2COL_WASM_METHOD, NAIVE_METHOD, availableCpuMethods, referenceResults } from '../../lib/bench/cpu-methods.ts';
+import {
+  CPU_METHODS,
+  IM2COL_METHOD,
+  IM2COL_WASM_METHOD,
+  NAIVE_METHOD,
+  availableCpuMethods,
+  referenceResults,
+} from '../../lib/bench/cpu-methods.ts';
 import { withGemmKernel } from '../../lib/gemm.ts';
 import { BENCH_CASES, benchCase } from '../../lib/bench/cases.ts';
 import { makeCaseInputs } from '../../lib/bench/inputs.ts';
@@ -17,7 +24,10 @@ import { ConvConfigError } from '../../lib/errors.ts';
 
 describe('conv2dBackwardNaive', () => {
   it('reproduces the slides’ input-gradient example by hand: x 4×4, w [[1,2],[3,4]], stride 2, dZ [[2,1],[3,5]]', () => {
-    const x = tensor([1, 1, 4, 4], Array.from({ length: 16 }, (_, k) => k + 1));
+    const x = tensor(
+      [1, 1, 4, 4],
+      Array.from({ length: 16 }, (_, k) => k + 1),
+    );
     const w = tensor([1, 1, 2, 2], [1, 2, 3, 4]);
     const dy = tensor([1, 1, 2, 2], [2, 1, 3, 5]);
     const { dx, dw, db } = conv2dBackwardNaive(dy, x, w, { stride: 2 });
@@ -46,7 +56,11 @@ describe('conv2dBackwardNaive', () => {
         const W = p.dw * (p.KW - 1) + 1 + p.extraW - 2 * p.pw;
         fc.pre(H >= 1 && W >= 1);
         const rng = createRng(p.seed);
-        const opts = { stride: [p.sh, p.sw] as [number, number], padding: [p.ph, p.pw] as [number, number], dilation: [p.dh, p.dw] as [number, number] };
+        const opts = {
+          stride: [p.sh, p.sw] as [number, number],
+          padding: [p.ph, p.pw] as [number, number],
+          dilation: [p.dh, p.dw] as [number, number],
+        };
         const x = randomUniform([p.N, p.C, H, W], rng);
         const w = randomUniform([p.F, p.C, p.KH, p.KW], rng);
         const y = conv2d(x, w, null, opts);

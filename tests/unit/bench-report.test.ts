@@ -4,7 +4,14 @@ import { runToMarkdown, tableToMarkdown } from '../../lib/bench/markdown.ts';
 import { SAVED_KEY, MAX_SAVED, addSaved, checkLabel, compareSaved, parseSaved, removeSaved } from '../../lib/bench/saved.ts';
 import { chartLayout, tickLabel, NARROW_CHART } from '../../lib/bench/chart.ts';
 import { agreementText, progressFraction, statusText } from '../../lib/bench/status.ts';
-import { REPETITION_CHOICES, DEFAULT_REPETITIONS, budgetFor, readRepetitions, repetitionsFromQuery, warmupFor } from '../../lib/bench/protocol.ts';
+import {
+  REPETITION_CHOICES,
+  DEFAULT_REPETITIONS,
+  budgetFor,
+  readRepetitions,
+  repetitionsFromQuery,
+  warmupFor,
+} from '../../lib/bench/protocol.ts';
 import { PLANNED_METHODS } from '../../lib/bench/run.ts';
 import type { BenchRun, MethodInfo } from '../../lib/bench/run.ts';
 import type { CellResult } from '../../lib/bench/runner.ts';
@@ -26,8 +33,16 @@ function fakeRun(slow: number[], fast: number[], extra: Partial<BenchRun> = {}):
     }
   }
   return {
-    version: 1, startedAt: '2026-01-01T00:00:00.000Z', environment: 'Test browser', webgl: 'not measured: test',
-    repetitions: slow.length, warmup: 1, stopped: false, methods: METHODS, cells, ...extra,
+    version: 1,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    environment: 'Test browser',
+    webgl: 'not measured: test',
+    repetitions: slow.length,
+    warmup: 1,
+    stopped: false,
+    methods: METHODS,
+    cells,
+    ...extra,
   };
 }
 
@@ -72,13 +87,23 @@ describe('resultTables', () => {
 
   it('shows the AlexNet-sized layer’s im2col buffer for the methods that build it, 0 for nested loops', () => {
     const alex = resultTables(fakeRun([10], [5])).at(-1)!;
-    expect(alex.rows.map((r) => `${r.pass}/${r.label}`)).toEqual(['forward/Nested loops', 'forward/im2col + GEMM, JS', 'backward/Nested loops', 'backward/im2col + GEMM, JS']);
-    expect(alex.rows.map((r) => r.bufferMb)).toEqual([0, 4.3923, 0, 4.3923].map((v) => (v === 0 ? 0 : caseIm2colBytes(benchCase('alexnet')) / 1e6)));
+    expect(alex.rows.map((r) => `${r.pass}/${r.label}`)).toEqual([
+      'forward/Nested loops',
+      'forward/im2col + GEMM, JS',
+      'backward/Nested loops',
+      'backward/im2col + GEMM, JS',
+    ]);
+    expect(alex.rows.map((r) => r.bufferMb)).toEqual(
+      [0, 4.3923, 0, 4.3923].map((v) => (v === 0 ? 0 : caseIm2colBytes(benchCase('alexnet')) / 1e6)),
+    );
   });
 
   it('groups the rows as shown: reader then seed, or one group per pass for the AlexNet-sized layer', () => {
     const tables = resultTables(fakeRun([10], [5]));
-    expect(tables[0].groups.map((g) => [g.source, g.rows.length])).toEqual([['reader', 2], ['seed', 6]]);
+    expect(tables[0].groups.map((g) => [g.source, g.rows.length])).toEqual([
+      ['reader', 2],
+      ['seed', 6],
+    ]);
     expect(tables[0].groups[1].title).toContain('University of Pisa');
     const alex = tables.at(-1)!;
     expect(alex.groups.map((g) => g.title)).toEqual(['Forward pass, in this browser', 'Backward pass, in this browser']);
@@ -99,9 +124,13 @@ describe('resultTables', () => {
 
   it('marks stopped and failed cells in the note', () => {
     const run = fakeRun([10], [5]);
-    const cells = run.cells.map((c) => (c.caseId === 'alexnet' && c.methodId === 'im2col' && c.pass === 'backward'
-      ? { ...c, status: 'error' as const, stats: null, note: 'context lost' }
-      : c.caseId === 'alexnet' && c.methodId === 'naive' && c.pass === 'backward' ? { ...c, status: 'stopped' as const } : c));
+    const cells = run.cells.map((c) =>
+      c.caseId === 'alexnet' && c.methodId === 'im2col' && c.pass === 'backward'
+        ? { ...c, status: 'error' as const, stats: null, note: 'context lost' }
+        : c.caseId === 'alexnet' && c.methodId === 'naive' && c.pass === 'backward'
+          ? { ...c, status: 'stopped' as const }
+          : c,
+    );
     const alex = resultTables({ ...run, cells }).at(-1)!;
     expect(alex.rows[3].note).toBe('context lost');
     expect(alex.rows[2].note).toBe('stopped');
@@ -152,7 +181,10 @@ describe('saved runs', () => {
     stored = addSaved(stored, 'Phone', run, 't2');
     stored = addSaved(stored, 'Laptop', fakeRun([20], [5]), 't3');
     const saved = parseSaved(stored);
-    expect(saved.map((s) => [s.label, s.savedAt])).toEqual([['Phone', 't2'], ['Laptop', 't3']]);
+    expect(saved.map((s) => [s.label, s.savedAt])).toEqual([
+      ['Phone', 't2'],
+      ['Laptop', 't3'],
+    ]);
     expect(saved[1].run.cells[0].stats?.mean).toBe(20);
     for (let k = 0; k < MAX_SAVED + 3; k++) stored = addSaved(stored, `run ${k}`, run, `t${k}`);
     const kept = parseSaved(stored);
@@ -167,7 +199,12 @@ describe('saved runs', () => {
     expect(parseSaved('not json')).toEqual([]);
     expect(parseSaved('{"a":1}')).toEqual([]);
     const good = JSON.parse(addSaved(null, 'ok', run, 't'));
-    const broken = [{ label: 'no run', savedAt: 't' }, { label: '', savedAt: 't', run }, { ...good[0], run: { ...run, cells: [{ caseId: 1 }] } }, good[0]];
+    const broken = [
+      { label: 'no run', savedAt: 't' },
+      { label: '', savedAt: 't', run },
+      { ...good[0], run: { ...run, cells: [{ caseId: 1 }] } },
+      good[0],
+    ];
     expect(parseSaved(JSON.stringify(broken)).map((s) => s.label)).toEqual(['ok']);
   });
 
@@ -253,12 +290,15 @@ describe('status and settings', () => {
     expect(agreementText(bad)).toBe('Check failed: naive (seed-b1, forward) disagreed with the CPU im2col result by more than 0.0001.');
   });
 
-  it.each(['abc', '7', '', '3.0x', 'x'.repeat(100_000)])('bench.reps=%s is ignored with a notice naming the choices and the default', (raw) => {
-    const read = readRepetitions(new URLSearchParams({ 'bench.reps': raw }));
-    expect(read.repetitions).toBe(DEFAULT_REPETITIONS);
-    expect(read.notice).toMatch(/^Ignored bench\.reps ".*"( \(100,000 characters\))? from the link: it must be 3, 10 or 30; using 10\.$/);
-    expect(read.notice!.length).toBeLessThan(180);
-  });
+  it.each(['abc', '7', '', '3.0x', 'x'.repeat(100_000)])(
+    'bench.reps=%s is ignored with a notice naming the choices and the default',
+    (raw) => {
+      const read = readRepetitions(new URLSearchParams({ 'bench.reps': raw }));
+      expect(read.repetitions).toBe(DEFAULT_REPETITIONS);
+      expect(read.notice).toMatch(/^Ignored bench\.reps ".*"( \(100,000 characters\))? from the link: it must be 3, 10 or 30; using 10\.$/);
+      expect(read.notice!.length).toBeLessThan(180);
+    },
+  );
 
   it('bench.reps=30 or none: no notice', () => {
     expect(readRepetitions(new URLSearchParams('bench.reps=30'))).toEqual({ repetitions: 30, notice: null });

@@ -12,7 +12,13 @@ import { ConvConfigError } from '../../lib/errors.ts';
  * A scripted clock and method: every run advances the clock by the next duration of `durations`
  * (cycling), so the runner's timings are known exactly; `value` is what read() returns.
  */
-function scripted(id: MethodId, durations: number[], clock: { t: number }, log: string[], options: { passes?: Pass[]; value?: number; failOn?: number } = {}): BenchMethod {
+function scripted(
+  id: MethodId,
+  durations: number[],
+  clock: { t: number },
+  log: string[],
+  options: { passes?: Pass[]; value?: number; failOn?: number } = {},
+): BenchMethod {
   let k = 0;
   return {
     id,
@@ -45,8 +51,14 @@ describe('runBenchmark', () => {
     // Warm-up takes 100 (excluded), then 4, 6, 8.
     const method = scripted('naive', [100, 4, 6, 8], clock, log);
     const { cells, stopped } = await runBenchmark({
-      cases: [benchCase('seed-b1')], methods: [method], passes: ['forward'], repetitions: 3, warmup: 1,
-      now: () => clock.t, yieldControl: immediate, inputs: noInputs,
+      cases: [benchCase('seed-b1')],
+      methods: [method],
+      passes: ['forward'],
+      repetitions: 3,
+      warmup: 1,
+      now: () => clock.t,
+      yieldControl: immediate,
+      inputs: noInputs,
     });
     expect(stopped).toBe(false);
     expect(cells).toHaveLength(1);
@@ -59,7 +71,13 @@ describe('runBenchmark', () => {
   it('plans case by case, forward then backward, method by method', () => {
     const methods = [scripted('naive', [1], { t: 0 }, []), scripted('im2col', [1], { t: 0 }, [])];
     const plan = planCells(BENCH_CASES, ['forward', 'backward'], methods).map((p) => `${p.c.id}/${p.pass}/${p.method.id}`);
-    expect(plan.slice(0, 5)).toEqual(['seed-b1/forward/naive', 'seed-b1/forward/im2col', 'seed-b1/backward/naive', 'seed-b1/backward/im2col', 'seed-b32/forward/naive']);
+    expect(plan.slice(0, 5)).toEqual([
+      'seed-b1/forward/naive',
+      'seed-b1/forward/im2col',
+      'seed-b1/backward/naive',
+      'seed-b1/backward/im2col',
+      'seed-b32/forward/naive',
+    ]);
     expect(plan).toHaveLength(BENCH_CASES.length * 2 * 2);
   });
 
@@ -70,7 +88,11 @@ describe('runBenchmark', () => {
     let yields = 0;
     const methods = [scripted('naive', [2], clock, []), scripted('im2col', [1], clock, [])];
     await runBenchmark({
-      cases: BENCH_CASES.slice(0, 2), methods, repetitions: 2, warmup: 1, now: () => clock.t,
+      cases: BENCH_CASES.slice(0, 2),
+      methods,
+      repetitions: 2,
+      warmup: 1,
+      now: () => clock.t,
       yieldControl: async () => {
         yields++;
       },
@@ -96,7 +118,13 @@ describe('runBenchmark', () => {
     const methods = [scripted('naive', [5], clock, []), scripted('im2col', [1], clock, [])];
     const cells: CellResult[] = [];
     const outcome = await runBenchmark({
-      cases: [benchCase('seed-b1')], methods, repetitions: 4, warmup: 0, now: () => clock.t, yieldControl: immediate, inputs: noInputs,
+      cases: [benchCase('seed-b1')],
+      methods,
+      repetitions: 4,
+      warmup: 0,
+      now: () => clock.t,
+      yieldControl: immediate,
+      inputs: noInputs,
       shouldStop: () => ++runs >= 2,
       onCell: (c) => cells.push(c),
     });
@@ -116,7 +144,13 @@ describe('runBenchmark', () => {
       scripted('im2col', [1], clock, [], { failOn: 1 }),
     ];
     const { cells } = await runBenchmark({
-      cases: [benchCase('alexnet')], methods, repetitions: 2, warmup: 0, now: () => clock.t, yieldControl: immediate, inputs: noInputs,
+      cases: [benchCase('alexnet')],
+      methods,
+      repetitions: 2,
+      warmup: 0,
+      now: () => clock.t,
+      yieldControl: immediate,
+      inputs: noInputs,
     });
     const by = (pass: string, id: string) => cells.find((c) => c.pass === pass && c.methodId === id)!;
     expect(by('backward', 'webgl')).toMatchObject({ status: 'skipped', stats: null, note: 'method webgl does not time the backward pass' });
@@ -128,8 +162,16 @@ describe('runBenchmark', () => {
     const clock = { t: 0 };
     const progress: Progress[] = [];
     const { cells } = await runBenchmark({
-      cases: [benchCase('seed-b1')], methods: [scripted('naive', [40], clock, []), scripted('im2col', [1], clock, [])], passes: ['forward'],
-      repetitions: 10, warmup: 1, budgetMs: 50, now: () => clock.t, yieldControl: immediate, inputs: noInputs, onProgress: (p) => progress.push(p),
+      cases: [benchCase('seed-b1')],
+      methods: [scripted('naive', [40], clock, []), scripted('im2col', [1], clock, [])],
+      passes: ['forward'],
+      repetitions: 10,
+      warmup: 1,
+      budgetMs: 50,
+      now: () => clock.t,
+      yieldControl: immediate,
+      inputs: noInputs,
+      onProgress: (p) => progress.push(p),
     });
     expect(MIN_REPETITIONS).toBe(2);
     expect(cells[0].times).toEqual([40, 40]); // 40 < 50 goes on, 80 > 50 stops
@@ -146,7 +188,12 @@ describe('runBenchmark', () => {
     const { cells } = await runBenchmark({
       cases: [benchCase('seed-b1')],
       methods: [scripted('naive', [1], clock, [], { value: 2 }), scripted('im2col', [1], clock, [], { value: 2.5 })],
-      passes: ['forward'], repetitions: 1, warmup: 0, now: () => clock.t, yieldControl: immediate, inputs: noInputs,
+      passes: ['forward'],
+      repetitions: 1,
+      warmup: 0,
+      now: () => clock.t,
+      yieldControl: immediate,
+      inputs: noInputs,
       reference: () => {
         references++;
         return [tensor([1], [2])];

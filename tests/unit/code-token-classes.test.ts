@@ -15,7 +15,18 @@ type Hast = { type: string; value?: string; properties?: Record<string, unknown>
 
 /** `--shiki-…` property → value (lower case), from a declaration list. */
 function declarations(text: string): Map<string, string> {
-  return new Map(text.split(';').filter((d) => d.includes(':')).map((d) => [d.slice(0, d.indexOf(':')).trim(), d.slice(d.indexOf(':') + 1).trim().toLowerCase()]));
+  return new Map(
+    text
+      .split(';')
+      .filter((d) => d.includes(':'))
+      .map((d) => [
+        d.slice(0, d.indexOf(':')).trim(),
+        d
+          .slice(d.indexOf(':') + 1)
+          .trim()
+          .toLowerCase(),
+      ]),
+  );
 }
 
 /** Every non-space character of the code with the light and dark colours it is drawn in: "x #24292e/#e1e4e8". */
@@ -45,11 +56,30 @@ describe('Shiki token classes', () => {
     let fromStyle: string[] = [];
     let fromClasses: string[] = [];
     const classed = await codeToHtml(SAMPLE, {
-      lang: 'ts', themes: CODE_THEMES, defaultColor: false,
+      lang: 'ts',
+      themes: CODE_THEMES,
+      defaultColor: false,
       transformers: [
-        { root(root) { fromStyle = colouredText(root as Hast, (p) => declarations(String(p.style ?? ''))); } },
+        {
+          root(root) {
+            fromStyle = colouredText(root as Hast, (p) => declarations(String(p.style ?? '')));
+          },
+        },
         shikiTokenClasses(),
-        { root(root) { fromClasses = colouredText(root as Hast, (p) => declarations([p.class ?? p.className ?? ''].flat().join(' ').split(' ').map((c) => css.get(c) ?? '').join(';'))); } },
+        {
+          root(root) {
+            fromClasses = colouredText(root as Hast, (p) =>
+              declarations(
+                [p.class ?? p.className ?? '']
+                  .flat()
+                  .join(' ')
+                  .split(' ')
+                  .map((c) => css.get(c) ?? '')
+                  .join(';'),
+              ),
+            );
+          },
+        },
       ],
     });
     expect(classed).not.toMatch(/style="/);
@@ -59,8 +89,15 @@ describe('Shiki token classes', () => {
   });
 
   it('keep the classes Shiki gives the <pre> in the same attribute', async () => {
-    const html = await codeToHtml('let a = 1', { lang: 'ts', themes: CODE_THEMES, defaultColor: false, transformers: [shikiTokenClasses()] });
-    expect(html).toMatch(/^<pre class="shiki shiki-themes github-light github-dark sk-light-24292e sk-dark-e1e4e8 sk-light-bg-fff sk-dark-bg-24292e"/);
+    const html = await codeToHtml('let a = 1', {
+      lang: 'ts',
+      themes: CODE_THEMES,
+      defaultColor: false,
+      transformers: [shikiTokenClasses()],
+    });
+    expect(html).toMatch(
+      /^<pre class="shiki shiki-themes github-light github-dark sk-light-24292e sk-dark-e1e4e8 sk-light-bg-fff sk-dark-bg-24292e"/,
+    );
     expect(html.match(/class=/g)!.length).toBe(html.match(/<(pre|span)[ >]/g)!.filter((t) => t !== '<span>').length);
   });
 

@@ -40,7 +40,11 @@ describe('col2im is the adjoint of im2col', () => {
     fc.assert(
       fc.property(geometryArb, (p) => {
         const rng = createRng(p.seed);
-        const opts = { stride: [p.sh, p.sw] as [number, number], padding: [p.ph, p.pw] as [number, number], dilation: [p.dh, p.dw] as [number, number] };
+        const opts = {
+          stride: [p.sh, p.sw] as [number, number],
+          padding: [p.ph, p.pw] as [number, number],
+          dilation: [p.dh, p.dw] as [number, number],
+        };
         const xShape = [p.N, p.C, p.H, p.W];
         const x = randomUniform(xShape, rng);
         const cols = im2col(x, [p.KH, p.KW], opts);
@@ -60,51 +64,71 @@ describe('col2im is the adjoint of im2col', () => {
 describe('col2im sums where windows overlap', () => {
   it('x=[1,1,3,3] k=2 s=1: col2im of all ones gives the coverage 1 2 1 / 2 4 2 / 1 2 1', () => {
     const dx = col2im(tensor([4, 4], new Array(16).fill(1)), [1, 1, 3, 3], [2, 2]);
-    expect(toNested(dx)).toEqual([[[
-      [1, 2, 1],
-      [2, 4, 2],
-      [1, 2, 1],
-    ]]]);
+    expect(toNested(dx)).toEqual([
+      [
+        [
+          [1, 2, 1],
+          [2, 4, 2],
+          [1, 2, 1],
+        ],
+      ],
+    ]);
   });
 
   it('x=[1,1,3,3] 1..9 k=2: col2im(im2col(x)) multiplies each pixel by its coverage', () => {
     const x = tensor([1, 1, 3, 3], range(1, 9));
     const dx = col2im(im2col(x, [2, 2]), x.shape, [2, 2]);
-    expect(toNested(dx)).toEqual([[[
-      [1, 4, 3],
-      [8, 20, 12],
-      [7, 16, 9],
-    ]]]);
+    expect(toNested(dx)).toEqual([
+      [
+        [
+          [1, 4, 3],
+          [8, 20, 12],
+          [7, 16, 9],
+        ],
+      ],
+    ]);
   });
 
   it('x=[1,1,5,5] k=3 s=2: the middle row and column are shared by two windows', () => {
     // per axis: windows at 0 and 2 cover 0..2 and 2..4 → counts 1 1 2 1 1
     const dx = col2im(tensor([9, 4], new Array(36).fill(1)), [1, 1, 5, 5], [3, 3], { stride: 2 });
-    expect(toNested(dx)).toEqual([[[
-      [1, 1, 2, 1, 1],
-      [1, 1, 2, 1, 1],
-      [2, 2, 4, 2, 2],
-      [1, 1, 2, 1, 1],
-      [1, 1, 2, 1, 1],
-    ]]]);
+    expect(toNested(dx)).toEqual([
+      [
+        [
+          [1, 1, 2, 1, 1],
+          [1, 1, 2, 1, 1],
+          [2, 2, 4, 2, 2],
+          [1, 1, 2, 1, 1],
+          [1, 1, 2, 1, 1],
+        ],
+      ],
+    ]);
   });
 
   it('x=[1,1,5,5] k=2 s=3: pixels no window reaches get 0', () => {
     // windows at 0 and 3 cover 0,1 and 3,4; position 2 is skipped
     const dx = col2im(tensor([4, 4], new Array(16).fill(1)), [1, 1, 5, 5], [2, 2], { stride: 3 });
-    expect(toNested(dx)).toEqual([[[
-      [1, 1, 0, 1, 1],
-      [1, 1, 0, 1, 1],
-      [0, 0, 0, 0, 0],
-      [1, 1, 0, 1, 1],
-      [1, 1, 0, 1, 1],
-    ]]]);
+    expect(toNested(dx)).toEqual([
+      [
+        [
+          [1, 1, 0, 1, 1],
+          [1, 1, 0, 1, 1],
+          [0, 0, 0, 0, 0],
+          [1, 1, 0, 1, 1],
+          [1, 1, 0, 1, 1],
+        ],
+      ],
+    ]);
   });
 
   it('col2im of ones equals the per-axis coverage product over random geometries', () => {
     fc.assert(
       fc.property(geometryArb, (p) => {
-        const opts = { stride: [p.sh, p.sw] as [number, number], padding: [p.ph, p.pw] as [number, number], dilation: [p.dh, p.dw] as [number, number] };
+        const opts = {
+          stride: [p.sh, p.sw] as [number, number],
+          padding: [p.ph, p.pw] as [number, number],
+          dilation: [p.dh, p.dw] as [number, number],
+        };
         const xShape = [p.N, p.C, p.H, p.W];
         const g = convGeometry(xShape, [p.KH, p.KW], opts);
         const R = p.C * p.KH * p.KW;
@@ -127,17 +151,24 @@ describe('col2im sums where windows overlap', () => {
 describe('col2im drops the padding', () => {
   it('x=[1,1,2,2] k=2 p=1: 36 ones go in, each pixel keeps the 4 that came from it', () => {
     const dx = col2im(tensor([4, 9], new Array(36).fill(1)), [1, 1, 2, 2], [2, 2], { padding: 1 });
-    expect(toNested(dx)).toEqual([[[
-      [4, 4],
-      [4, 4],
-    ]]]);
+    expect(toNested(dx)).toEqual([
+      [
+        [
+          [4, 4],
+          [4, 4],
+        ],
+      ],
+    ]);
   });
 
   it('x=[1,2,3,3] k=3 p=1: values placed only on padding entries vanish', () => {
     const xShape = [1, 2, 3, 3];
     const opts = { padding: 1 };
     const mask = im2col(tensor(xShape, new Array(18).fill(1)), [3, 3], opts); // 1 where real, 0 where padding
-    const onPadding = tensor(mask.shape, Array.from(mask.data, (m) => (m === 0 ? 7 : 0)));
+    const onPadding = tensor(
+      mask.shape,
+      Array.from(mask.data, (m) => (m === 0 ? 7 : 0)),
+    );
     expect(onPadding.data.some((v) => v === 7)).toBe(true);
     const dx = col2im(onPadding, xShape, [3, 3], opts);
     expect(Array.from(dx.data)).toEqual(new Array(18).fill(0));
@@ -157,7 +188,15 @@ describe('col2imInto accumulates', () => {
  * The documented order written out plainly: window q by window q, tap r by tap r inside it, one
  * float32 add per kept entry. col2im must match it bit for bit (same adds, same order per pixel).
  */
-function windowByWindow(cols: Float32Array, xShape: number[], KH: number, KW: number, s: [number, number], p: [number, number], d: [number, number]): Float32Array {
+function windowByWindow(
+  cols: Float32Array,
+  xShape: number[],
+  KH: number,
+  KW: number,
+  s: [number, number],
+  p: [number, number],
+  d: [number, number],
+): Float32Array {
   const [N, C, H, W] = xShape;
   const OH = Math.floor((H + 2 * p[0] - d[0] * (KH - 1) - 1) / s[0]) + 1;
   const OW = Math.floor((W + 2 * p[1] - d[1] * (KW - 1) - 1) / s[1]) + 1;
@@ -194,25 +233,32 @@ describe('col2im goes window by window', () => {
     col2imInto(new Float32Array(range(1, 16)), g, new Float32Array(9), (add) => {
       if (add.y === 1 && add.x === 1) centre.push([add.column, add.value, add.before, add.after]);
     });
-    expect(centre).toEqual([[0, 13, 0, 13], [1, 10, 13, 23], [2, 7, 23, 30], [3, 4, 30, 34]]);
+    expect(centre).toEqual([
+      [0, 13, 0, 13],
+      [1, 10, 13, 23],
+      [2, 7, 23, 30],
+      [3, 4, 30, 34],
+    ]);
   });
 
   it('matches a plain window-by-window loop bit for bit, observed or not, over random geometries', () => {
-    const larger = fc.record({
-      N: fc.integer({ min: 1, max: 2 }),
-      C: fc.integer({ min: 1, max: 3 }),
-      H: fc.integer({ min: 1, max: 12 }),
-      W: fc.integer({ min: 1, max: 12 }),
-      KH: fc.integer({ min: 1, max: 4 }),
-      KW: fc.integer({ min: 1, max: 4 }),
-      sh: fc.integer({ min: 1, max: 3 }),
-      sw: fc.integer({ min: 1, max: 3 }),
-      ph: fc.integer({ min: 0, max: 2 }),
-      pw: fc.integer({ min: 0, max: 2 }),
-      dh: fc.integer({ min: 1, max: 2 }),
-      dw: fc.integer({ min: 1, max: 2 }),
-      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-    }).filter((g) => g.dh * (g.KH - 1) + 1 <= g.H + 2 * g.ph && g.dw * (g.KW - 1) + 1 <= g.W + 2 * g.pw);
+    const larger = fc
+      .record({
+        N: fc.integer({ min: 1, max: 2 }),
+        C: fc.integer({ min: 1, max: 3 }),
+        H: fc.integer({ min: 1, max: 12 }),
+        W: fc.integer({ min: 1, max: 12 }),
+        KH: fc.integer({ min: 1, max: 4 }),
+        KW: fc.integer({ min: 1, max: 4 }),
+        sh: fc.integer({ min: 1, max: 3 }),
+        sw: fc.integer({ min: 1, max: 3 }),
+        ph: fc.integer({ min: 0, max: 2 }),
+        pw: fc.integer({ min: 0, max: 2 }),
+        dh: fc.integer({ min: 1, max: 2 }),
+        dw: fc.integer({ min: 1, max: 2 }),
+        seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      })
+      .filter((g) => g.dh * (g.KH - 1) + 1 <= g.H + 2 * g.ph && g.dw * (g.KW - 1) + 1 <= g.W + 2 * g.pw);
     fc.assert(
       fc.property(larger, (p) => {
         const s: [number, number] = [p.sh, p.sw];
@@ -244,9 +290,7 @@ describe('col2im rejects a cols matrix of the wrong shape', () => {
     }
     expect(caught).toBeInstanceOf(ConvConfigError);
     expect((caught as ConvConfigError).parameter).toBe('cols');
-    expect((caught as ConvConfigError).message).toBe(
-      'cols must have shape [C·KH·KW, N·OH·OW] = [4, 4] for this geometry, got [4, 5]',
-    );
+    expect((caught as ConvConfigError).message).toBe('cols must have shape [C·KH·KW, N·OH·OW] = [4, 4] for this geometry, got [4, 5]');
   });
 
   it('x=[2,3,4,4] k=3 p=1 with the transposed cols [32, 27]', () => {
@@ -262,8 +306,6 @@ describe('col2im rejects a cols matrix of the wrong shape', () => {
   });
 
   it('an invalid option is reported before the shape', () => {
-    expect(() => col2im(tensor([4, 4]), [1, 1, 3, 3], [2, 2], { dilation: 0 })).toThrow(
-      'dilation must be a positive integer, got 0',
-    );
+    expect(() => col2im(tensor([4, 4]), [1, 1, 3, 3], [2, 2], { dilation: 0 })).toThrow('dilation must be a positive integer, got 0');
   });
 });

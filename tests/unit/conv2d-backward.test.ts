@@ -99,8 +99,21 @@ it("the default method is 'col2im' and gives the same bits as asking for it", ()
 /* ---------- random geometries: the two methods, and finite differences in float64 ---------- */
 
 interface Geo {
-  N: number; C: number; H: number; W: number; F: number; KH: number; KW: number;
-  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; OH: number; OW: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  F: number;
+  KH: number;
+  KW: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  OH: number;
+  OW: number;
 }
 
 /**
@@ -132,16 +145,14 @@ function loss64(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>
   return L;
 }
 
-const geometry = fc
-  .record(convGeometryFields())
-  .map((r): Geo & { seed: number } => {
-    // the smallest input the dilated kernel fits, plus a random margin
-    const H = Math.max(1, r.dh * (r.KH - 1) + 1 - 2 * r.ph) + r.extraH;
-    const W = Math.max(1, r.dw * (r.KW - 1) + 1 - 2 * r.pw) + r.extraW;
-    const OH = Math.floor((H + 2 * r.ph - r.dh * (r.KH - 1) - 1) / r.sh) + 1;
-    const OW = Math.floor((W + 2 * r.pw - r.dw * (r.KW - 1) - 1) / r.sw) + 1;
-    return { ...r, H, W, OH, OW };
-  });
+const geometry = fc.record(convGeometryFields()).map((r): Geo & { seed: number } => {
+  // the smallest input the dilated kernel fits, plus a random margin
+  const H = Math.max(1, r.dh * (r.KH - 1) + 1 - 2 * r.ph) + r.extraH;
+  const W = Math.max(1, r.dw * (r.KW - 1) + 1 - 2 * r.pw) + r.extraW;
+  const OH = Math.floor((H + 2 * r.ph - r.dh * (r.KH - 1) - 1) / r.sh) + 1;
+  const OW = Math.floor((W + 2 * r.pw - r.dw * (r.KW - 1) - 1) / r.sw) + 1;
+  return { ...r, H, W, OH, OW };
+});
 
 function problem(g: Geo & { seed: number }) {
   const rng = createRng(g.seed);
@@ -222,8 +233,7 @@ describe('invalid calls throw ConvConfigError', () => {
     expectConfigError(() => conv2dBackward(tensor([1, 3, 2, 2]), x, w), 'dy', '[N, F, OH, OW] = [1, 3, 3, 3]', 'got [1, 3, 2, 2]'));
   it('dy [1, 3, 3, 3] when stride 2 makes the output [1, 3, 2, 2]', () =>
     expectConfigError(() => conv2dBackward(tensor([1, 3, 3, 3]), x, w, { stride: 2 }), 'dy', '= [1, 3, 2, 2]', 'got [1, 3, 3, 3]'));
-  it('dy of rank 3', () =>
-    expectConfigError(() => conv2dBackward(tensor([3, 3, 3]), x, w), 'dy', '= [1, 3, 3, 3]', 'got [3, 3, 3]'));
+  it('dy of rank 3', () => expectConfigError(() => conv2dBackward(tensor([3, 3, 3]), x, w), 'dy', '= [1, 3, 3, 3]', 'got [3, 3, 3]'));
   it('dy data length 26 for shape [1, 3, 3, 3]', () =>
     expectConfigError(
       () => conv2dBackward({ shape: [1, 3, 3, 3], data: new Float32Array(26) }, x, w),
@@ -237,9 +247,12 @@ describe('invalid calls throw ConvConfigError', () => {
       `method must be 'col2im' or 'dilated', got "im2col"`,
     ));
   it('stride 0', () =>
-    expectConfigError(() => conv2dBackward(tensor([1, 3, 3, 3]), x, w, { stride: 0 }), 'stride', 'stride must be a positive integer, got 0'));
+    expectConfigError(
+      () => conv2dBackward(tensor([1, 3, 3, 3]), x, w, { stride: 0 }),
+      'stride',
+      'stride must be a positive integer, got 0',
+    ));
   it('w has 3 input channels but x has 2', () =>
     expectConfigError(() => conv2dBackward(tensor([1, 1, 3, 3]), x, tensor([1, 3, 3, 3])), 'w', 'w has 3 input channels but x has 2'));
-  it('x of rank 3', () =>
-    expectConfigError(() => conv2dBackward(tensor([1, 3, 3, 3]), tensor([2, 5, 5]), w), 'x', '4-D', 'rank 3'));
+  it('x of rank 3', () => expectConfigError(() => conv2dBackward(tensor([1, 3, 3, 3]), tensor([2, 5, 5]), w), 'x', '4-D', 'rank 3'));
 });

@@ -18,7 +18,18 @@ function cases(count: number) {
   const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
   const out = [];
   while (out.length < count) {
-    const c = { N: int(1, 2), F: int(1, 3), C: int(1, 3), H: int(1, 5), W: int(1, 5), K: int(1, 4), s: int(1, 3), p: int(0, 2), op: 0, seed: int(0, 1e9) };
+    const c = {
+      N: int(1, 2),
+      F: int(1, 3),
+      C: int(1, 3),
+      H: int(1, 5),
+      W: int(1, 5),
+      K: int(1, 4),
+      s: int(1, 3),
+      p: int(0, 2),
+      op: 0,
+      seed: int(0, 1e9),
+    };
     c.op = int(0, c.s - 1);
     const OH = (c.H - 1) * c.s - 2 * c.p + c.K + c.op;
     const OW = (c.W - 1) * c.s - 2 * c.p + c.K + c.op;
@@ -31,7 +42,9 @@ function cases(count: number) {
 }
 
 describe('conv2dTranspose against tf.conv2dTranspose', () => {
-  it.each(cases(30).map((c) => [`x=[${c.N},${c.F},${c.H},${c.W}] w=[${c.F},${c.C},${c.K},${c.K}] s=${c.s} p=${c.p} op=${c.op}`, c] as const))('%s', (_name, c) => {
+  it.each(
+    cases(30).map((c) => [`x=[${c.N},${c.F},${c.H},${c.W}] w=[${c.F},${c.C},${c.K},${c.K}] s=${c.s} p=${c.p} op=${c.op}`, c] as const),
+  )('%s', (_name, c) => {
     const rng = createRng(c.seed);
     const x = randomUniform([c.N, c.F, c.H, c.W], rng);
     const w = randomUniform([c.F, c.C, c.K, c.K], rng);

@@ -12,20 +12,42 @@ import { createRng, randomUniform } from '../../lib/random.ts';
 
 /** A transposed-convolution case: x [N, F, H, W], w [F, C, KH, KW], options per axis. */
 interface Case {
-  N: number; F: number; C: number; H: number; W: number; KH: number; KW: number;
-  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; oph: number; opw: number;
+  N: number;
+  F: number;
+  C: number;
+  H: number;
+  W: number;
+  KH: number;
+  KW: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  oph: number;
+  opw: number;
   seed: number;
 }
 
 const caseArb = fc
   .record({
-    N: fc.integer({ min: 1, max: 2 }), F: fc.integer({ min: 1, max: 3 }), C: fc.integer({ min: 1, max: 3 }),
-    H: fc.integer({ min: 1, max: 5 }), W: fc.integer({ min: 1, max: 5 }),
-    KH: fc.integer({ min: 1, max: 4 }), KW: fc.integer({ min: 1, max: 4 }),
-    sh: fc.integer({ min: 1, max: 3 }), sw: fc.integer({ min: 1, max: 3 }),
-    ph: fc.integer({ min: 0, max: 2 }), pw: fc.integer({ min: 0, max: 2 }),
-    dh: fc.integer({ min: 1, max: 3 }), dw: fc.integer({ min: 1, max: 3 }),
-    oph: fc.nat(), opw: fc.nat(), seed: fc.integer({ min: 0, max: 2 ** 30 }),
+    N: fc.integer({ min: 1, max: 2 }),
+    F: fc.integer({ min: 1, max: 3 }),
+    C: fc.integer({ min: 1, max: 3 }),
+    H: fc.integer({ min: 1, max: 5 }),
+    W: fc.integer({ min: 1, max: 5 }),
+    KH: fc.integer({ min: 1, max: 4 }),
+    KW: fc.integer({ min: 1, max: 4 }),
+    sh: fc.integer({ min: 1, max: 3 }),
+    sw: fc.integer({ min: 1, max: 3 }),
+    ph: fc.integer({ min: 0, max: 2 }),
+    pw: fc.integer({ min: 0, max: 2 }),
+    dh: fc.integer({ min: 1, max: 3 }),
+    dw: fc.integer({ min: 1, max: 3 }),
+    oph: fc.nat(),
+    opw: fc.nat(),
+    seed: fc.integer({ min: 0, max: 2 ** 30 }),
   })
   .map((c) => ({ ...c, oph: c.oph % Math.max(c.sh, c.dh), opw: c.opw % Math.max(c.sw, c.dw) }))
   .filter((c) => outSize(c.H, c.KH, c.sh, c.ph, c.dh, c.oph) >= 1 && outSize(c.W, c.KW, c.sw, c.pw, c.dw, c.opw) >= 1);
@@ -34,7 +56,12 @@ function outSize(n: number, k: number, s: number, p: number, d: number, op: numb
   return (n - 1) * s - 2 * p + d * (k - 1) + op + 1;
 }
 
-const optsOf = (c: Case) => ({ stride: [c.sh, c.sw] as [number, number], padding: [c.ph, c.pw] as [number, number], dilation: [c.dh, c.dw] as [number, number], outputPadding: [c.oph, c.opw] as [number, number] });
+const optsOf = (c: Case) => ({
+  stride: [c.sh, c.sw] as [number, number],
+  padding: [c.ph, c.pw] as [number, number],
+  dilation: [c.dh, c.dw] as [number, number],
+  outputPadding: [c.oph, c.opw] as [number, number],
+});
 
 function operands(c: Case): { x: Tensor; w: Tensor; b: Tensor } {
   const rng = createRng(c.seed);
@@ -64,7 +91,9 @@ function directScatter(c: Case, x: Tensor, w: Tensor, b: Tensor | null): Float64
                 out[((n * c.C + ch) * OH + y) * OW + xx] += v * w.data[((f * c.C + ch) * c.KH + kh) * c.KW + kw];
               }
         }
-  if (b) for (let n = 0; n < c.N; n++) for (let ch = 0; ch < c.C; ch++) for (let p = 0; p < OH * OW; p++) out[(n * c.C + ch) * OH * OW + p] += b.data[ch];
+  if (b)
+    for (let n = 0; n < c.N; n++)
+      for (let ch = 0; ch < c.C; ch++) for (let p = 0; p < OH * OW; p++) out[(n * c.C + ch) * OH * OW + p] += b.data[ch];
   return out;
 }
 
@@ -84,12 +113,7 @@ describe('conv2dTranspose', () => {
     const y = conv2dTranspose(x, w, null, { stride: 2 });
     expect(y.shape).toEqual([1, 1, 4, 4]);
     // Worked by hand: pixel v at (i, j) writes v·w into rows 2i..2i+1, columns 2j..2j+1.
-    expect(Array.from(y.data)).toEqual([
-      1, 10, 2, 20,
-      100, 1000, 200, 2000,
-      3, 30, 4, 40,
-      300, 3000, 400, 4000,
-    ]);
+    expect(Array.from(y.data)).toEqual([1, 10, 2, 20, 100, 1000, 200, 2000, 3, 30, 4, 40, 300, 3000, 400, 4000]);
   });
 
   it('x=[1,1,2,2] w=[1,1,3,3] of ones s=1: overlapping stamps sum', () => {
@@ -128,19 +152,22 @@ describe('conv2dTranspose', () => {
 
   it('is the adjoint of conv2d: ⟨conv2dTranspose(x, w), z⟩ = ⟨x, conv2d(z, w)⟩', () => {
     fc.assert(
-      fc.property(caseArb.filter((c) => c.oph < c.sh && c.opw < c.sw), (c) => {
-        const { x, w } = operands(c);
-        const y = conv2dTranspose(x, w, null, optsOf(c));
-        const z = randomUniform(y.shape, createRng(c.seed + 1));
-        const { outputPadding: _, ...convOpts } = optsOf(c);
-        const cz = conv2d(z, w, null, convOpts);
-        expect(cz.shape).toEqual(x.shape);
-        let left = 0;
-        let right = 0;
-        for (let k = 0; k < y.data.length; k++) left += y.data[k] * z.data[k];
-        for (let k = 0; k < x.data.length; k++) right += x.data[k] * cz.data[k];
-        expect(Math.abs(left - right)).toBeLessThan(1e-4 * (1 + Math.abs(left)));
-      }),
+      fc.property(
+        caseArb.filter((c) => c.oph < c.sh && c.opw < c.sw),
+        (c) => {
+          const { x, w } = operands(c);
+          const y = conv2dTranspose(x, w, null, optsOf(c));
+          const z = randomUniform(y.shape, createRng(c.seed + 1));
+          const { outputPadding: _, ...convOpts } = optsOf(c);
+          const cz = conv2d(z, w, null, convOpts);
+          expect(cz.shape).toEqual(x.shape);
+          let left = 0;
+          let right = 0;
+          for (let k = 0; k < y.data.length; k++) left += y.data[k] * z.data[k];
+          for (let k = 0; k < x.data.length; k++) right += x.data[k] * cz.data[k];
+          expect(Math.abs(left - right)).toBeLessThan(1e-4 * (1 + Math.abs(left)));
+        },
+      ),
       { numRuns: 100, seed: 9 },
     );
   });
@@ -183,7 +210,10 @@ describe('conv2dTranspose', () => {
   });
 
   it('restores the shape, not the values: conv then transpose is not the identity', () => {
-    const x = tensor([1, 1, 4, 4], Array.from({ length: 16 }, (_, k) => k));
+    const x = tensor(
+      [1, 1, 4, 4],
+      Array.from({ length: 16 }, (_, k) => k),
+    );
     const w = tensor([1, 1, 2, 2], [1, 0, 0, 1]);
     const down = conv2d(x, w, null, { stride: 2 });
     const up = conv2dTranspose(down, w, null, { stride: 2 });
@@ -195,15 +225,35 @@ describe('conv2dTranspose', () => {
     const x = tensor([1, 2, 3, 3]);
     const w = tensor([2, 1, 3, 3]);
     const cases: Array<[string, () => unknown, string, RegExp]> = [
-      ['outputPadding negative', () => conv2dTranspose(x, w, null, { stride: 2, outputPadding: -1 }), 'outputPadding', /outputPadding must be an integer from 0 to 1 .*got -1/],
+      [
+        'outputPadding negative',
+        () => conv2dTranspose(x, w, null, { stride: 2, outputPadding: -1 }),
+        'outputPadding',
+        /outputPadding must be an integer from 0 to 1 .*got -1/,
+      ],
       ['outputPadding fractional', () => conv2dTranspose(x, w, null, { stride: 2, outputPadding: 0.5 }), 'outputPadding', /got 0\.5/],
-      ['outputPadding = stride', () => conv2dTranspose(x, w, null, { stride: 2, outputPadding: 2 }), 'outputPadding', /below max\(stride, dilation\) = 2/],
-      ['outputPadding with stride 1 dilation 1', () => conv2dTranspose(x, w, null, { outputPadding: [0, 1] }), 'outputPadding', /outputPadding \(width\) must be an integer from 0 to 0/],
+      [
+        'outputPadding = stride',
+        () => conv2dTranspose(x, w, null, { stride: 2, outputPadding: 2 }),
+        'outputPadding',
+        /below max\(stride, dilation\) = 2/,
+      ],
+      [
+        'outputPadding with stride 1 dilation 1',
+        () => conv2dTranspose(x, w, null, { outputPadding: [0, 1] }),
+        'outputPadding',
+        /outputPadding \(width\) must be an integer from 0 to 0/,
+      ],
       ['stride 0', () => conv2dTranspose(x, w, null, { stride: 0 }), 'stride', /stride must be a positive integer, got 0/],
       ['dilation 1.5', () => conv2dTranspose(x, w, null, { dilation: 1.5 }), 'dilation', /dilation must be a positive integer, got 1\.5/],
       ['channel mismatch', () => conv2dTranspose(tensor([1, 3, 3, 3]), w, null), 'w', /w has 2 filters but x has 3 channels/],
       ['bias length', () => conv2dTranspose(x, w, tensor([2]), {}), 'b', /length C = 1 .*got length 2/],
-      ['empty output', () => conv2dTranspose(tensor([1, 2, 1, 1]), tensor([2, 1, 1, 1]), null, { padding: 1 }), 'padding', /would be \(1 − 1\)·1 − 2·1 \+ 1·\(1 − 1\) \+ 0 \+ 1 = -1/],
+      [
+        'empty output',
+        () => conv2dTranspose(tensor([1, 2, 1, 1]), tensor([2, 1, 1, 1]), null, { padding: 1 }),
+        'padding',
+        /would be \(1 − 1\)·1 − 2·1 \+ 1·\(1 − 1\) \+ 0 \+ 1 = -1/,
+      ],
       ['data length', () => conv2dTranspose({ shape: [1, 2, 3, 3], data: new Float32Array(5) }, w, null), 'x', /x/],
       ['rank', () => conv2dTranspose(tensor([2, 3, 3]), w, null), 'x', /4-D|rank/],
       ['unknown option', () => conv2dTranspose(x, w, null, { strides: 2 } as never), 'strides', /unknown option "strides"/],

@@ -22,7 +22,8 @@ function unfused(x: ReturnType<typeof randomUniform>, w: ReturnType<typeof rando
   // rows is [F, N·P]; conv2d's output is NCHW [N, F, P]
   const P = g.OH * g.OW;
   const out = new Float32Array(F * Q);
-  for (let f = 0; f < F; f++) for (let n = 0; n < g.N; n++) out.set(rows.subarray((f * g.N + n) * P, (f * g.N + n + 1) * P), (n * F + f) * P);
+  for (let f = 0; f < F; f++)
+    for (let n = 0; n < g.N; n++) out.set(rows.subarray((f * g.N + n) * P, (f * g.N + n + 1) * P), (n * F + f) * P);
   return out;
 }
 
@@ -31,12 +32,19 @@ describe('conv2d on the WASM kernel builds im2col inside the module', () => {
     fc.assert(
       fc.property(
         fc.record({
-          N: fc.integer({ min: 1, max: 3 }), C: fc.integer({ min: 1, max: 4 }), F: fc.integer({ min: 1, max: 9 }),
-          H: fc.integer({ min: 1, max: 12 }), W: fc.integer({ min: 1, max: 12 }),
-          KH: fc.integer({ min: 1, max: 4 }), KW: fc.integer({ min: 1, max: 4 }),
-          sh: fc.integer({ min: 1, max: 4 }), sw: fc.integer({ min: 1, max: 4 }),
-          ph: fc.integer({ min: 0, max: 3 }), pw: fc.integer({ min: 0, max: 3 }),
-          dh: fc.integer({ min: 1, max: 3 }), dw: fc.integer({ min: 1, max: 3 }),
+          N: fc.integer({ min: 1, max: 3 }),
+          C: fc.integer({ min: 1, max: 4 }),
+          F: fc.integer({ min: 1, max: 9 }),
+          H: fc.integer({ min: 1, max: 12 }),
+          W: fc.integer({ min: 1, max: 12 }),
+          KH: fc.integer({ min: 1, max: 4 }),
+          KW: fc.integer({ min: 1, max: 4 }),
+          sh: fc.integer({ min: 1, max: 4 }),
+          sw: fc.integer({ min: 1, max: 4 }),
+          ph: fc.integer({ min: 0, max: 3 }),
+          pw: fc.integer({ min: 0, max: 3 }),
+          dh: fc.integer({ min: 1, max: 3 }),
+          dw: fc.integer({ min: 1, max: 3 }),
           seed: fc.integer({ min: 1, max: 1 << 30 }),
         }),
         (p) => {
@@ -44,7 +52,11 @@ describe('conv2d on the WASM kernel builds im2col inside the module', () => {
           const rng = createRng(p.seed);
           const x = randomUniform([p.N, p.C, p.H, p.W], rng);
           const w = randomUniform([p.F, p.C, p.KH, p.KW], rng);
-          const opts = { stride: [p.sh, p.sw] as [number, number], padding: [p.ph, p.pw] as [number, number], dilation: [p.dh, p.dw] as [number, number] };
+          const opts = {
+            stride: [p.sh, p.sw] as [number, number],
+            padding: [p.ph, p.pw] as [number, number],
+            dilation: [p.dh, p.dw] as [number, number],
+          };
           const fused = withGemmKernel('wasm', () => conv2d(x, w, null, opts)).data;
           expect(fused).toEqual(unfused(x, w, opts));
         },

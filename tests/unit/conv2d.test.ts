@@ -145,13 +145,11 @@ describe('AlexNet conv1: x=[1,3,227,227] w=[96,3,11,11] s=4', () => {
 });
 
 /** A random valid geometry: the input is made large enough for the dilated kernel. */
-const geometry = fc
-  .record({ ...convGeometryFields(), bias: fc.boolean() })
-  .map((r) => ({
-    ...r,
-    H: Math.max(1, r.dh * (r.KH - 1) + 1 - 2 * r.ph) + r.extraH,
-    W: Math.max(1, r.dw * (r.KW - 1) + 1 - 2 * r.pw) + r.extraW,
-  }));
+const geometry = fc.record({ ...convGeometryFields(), bias: fc.boolean() }).map((r) => ({
+  ...r,
+  H: Math.max(1, r.dh * (r.KH - 1) + 1 - 2 * r.ph) + r.extraH,
+  W: Math.max(1, r.dw * (r.KW - 1) + 1 - 2 * r.pw) + r.extraW,
+}));
 
 describe('conv2d = conv2dNaive over random geometries', () => {
   it('per-axis stride 1–3, padding 0–2, dilation 1–3, rectangular kernels, N,C,F up to 3', () => {
@@ -184,11 +182,14 @@ describe.each(implementations)('%s: invalid calls throw ConvConfigError', (_name
 
   it('stride 0', () => expectConfigError(() => conv(x, w, null, { stride: 0 }), 'stride', 'stride must be a positive integer, got 0'));
   it('stride -1', () => expectConfigError(() => conv(x, w, null, { stride: -1 }), 'stride', 'stride must be a positive integer, got -1'));
-  it('stride 1.5', () => expectConfigError(() => conv(x, w, null, { stride: 1.5 }), 'stride', 'stride must be a positive integer, got 1.5'));
-  it('stride NaN', () => expectConfigError(() => conv(x, w, null, { stride: NaN }), 'stride', 'stride must be a positive integer, got NaN'));
+  it('stride 1.5', () =>
+    expectConfigError(() => conv(x, w, null, { stride: 1.5 }), 'stride', 'stride must be a positive integer, got 1.5'));
+  it('stride NaN', () =>
+    expectConfigError(() => conv(x, w, null, { stride: NaN }), 'stride', 'stride must be a positive integer, got NaN'));
   it('stride [1, 0] names the width', () =>
     expectConfigError(() => conv(x, w, null, { stride: [1, 0] }), 'stride', 'stride (width) must be a positive integer, got 0'));
-  it('dilation 0', () => expectConfigError(() => conv(x, w, null, { dilation: 0 }), 'dilation', 'dilation must be a positive integer, got 0'));
+  it('dilation 0', () =>
+    expectConfigError(() => conv(x, w, null, { dilation: 0 }), 'dilation', 'dilation must be a positive integer, got 0'));
   it('padding -1', () =>
     expectConfigError(() => conv(x, w, null, { padding: -1 }), 'padding', 'padding must be a non-negative integer, got -1'));
   it('kernel 3×3 with dilation 3 (→ 7×7) on a 5×5 input', () =>
@@ -203,8 +204,7 @@ describe.each(implementations)('%s: invalid calls throw ConvConfigError', (_name
       '[1, 3, 3, 3]',
       '[1, 2, 5, 5]',
     ));
-  it('bias of length 2 for 3 filters', () =>
-    expectConfigError(() => conv(x, w, tensor([2])), 'b', 'F = 3', 'got length 2'));
+  it('bias of length 2 for 3 filters', () => expectConfigError(() => conv(x, w, tensor([2])), 'b', 'F = 3', 'got length 2'));
   it('bias that is not 1-D', () => expectConfigError(() => conv(x, w, tensor([3, 1])), 'b', '1-D', '[3, 1]'));
   it('x data length 49 for shape [1, 2, 5, 5]', () =>
     expectConfigError(

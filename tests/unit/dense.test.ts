@@ -48,20 +48,35 @@ describe('dense, hand-computed', () => {
 
   it('x=[2,3] w=[2,3] b=[2] → x·wᵀ + b = [[8, 24], [8, 33]]', () => {
     // row 0: 1−3 = −2, 2+2 = 4; row 1: 4−6 = −2, 8+5 = 13
-    expect(toNested(dense(x, w, b))).toEqual([[8, 24], [8, 33]]);
+    expect(toNested(dense(x, w, b))).toEqual([
+      [8, 24],
+      [8, 33],
+    ]);
   });
 
   it('without bias (null or omitted) → [[−2, 4], [−2, 13]]', () => {
-    expect(toNested(dense(x, w, null))).toEqual([[-2, 4], [-2, 13]]);
-    expect(toNested(dense(x, w))).toEqual([[-2, 4], [-2, 13]]);
+    expect(toNested(dense(x, w, null))).toEqual([
+      [-2, 4],
+      [-2, 13],
+    ]);
+    expect(toNested(dense(x, w))).toEqual([
+      [-2, 4],
+      [-2, 13],
+    ]);
   });
 
   it('backward with dy=[[1, 0], [0, 2]]', () => {
     const { dx, dw, db } = denseBackward(tensor([2, 2], [1, 0, 0, 2]), x, w);
     // dx = dy·w: row 0 = w[0], row 1 = 2·w[1]
-    expect(toNested(dx)).toEqual([[1, 0, -1], [4, 2, 0]]);
+    expect(toNested(dx)).toEqual([
+      [1, 0, -1],
+      [4, 2, 0],
+    ]);
     // dw = dyᵀ·x: row 0 = x[0], row 1 = 2·x[1]
-    expect(toNested(dw)).toEqual([[1, 2, 3], [8, 10, 12]]);
+    expect(toNested(dw)).toEqual([
+      [1, 2, 3],
+      [8, 10, 12],
+    ]);
     expect(toNested(db)).toEqual([1, 2]);
   });
 });
@@ -98,7 +113,7 @@ describe('dense matches direct loops', () => {
     );
   });
 
-  it('the seed CNN\'s layers run: x=[4,2048] → 250 → 10', () => {
+  it("the seed CNN's layers run: x=[4,2048] → 250 → 10", () => {
     const rng = createRng(2048);
     const x = randomUniform([4, 2048], rng);
     const w1 = randomUniform([250, 2048], rng, -0.05, 0.05);

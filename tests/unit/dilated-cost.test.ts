@@ -26,6 +26,8 @@ describe('dilatedCost', () => {
     const w = randomUniform([96, 3, 11, 11], rng);
     const dy = randomUniform([1, 96, 55, 55], rng);
     expect(dilatedCost(convGeometry(x.shape, [11, 11], { stride: 4 }), 96).colsBytes).toBeGreaterThan(4 * 2 ** 28);
-    expect(() => conv2dBackward(dy, x, w, { stride: 4 }, { method: 'dilated' })).toThrow(/would need 2\.39 GB, more than the engine's limit of 1\.07 GB per buffer/);
+    expect(() => conv2dBackward(dy, x, w, { stride: 4 }, { method: 'dilated' })).toThrow(
+      /would need 2\.39 GB, more than the engine's limit of 1\.07 GB per buffer/,
+    );
   });
 });

@@ -15,11 +15,17 @@ function canvas(w: number, h: number, inked: (x: number, y: number) => boolean):
 
 /** The rows and columns of a 28×28 image holding ink above `t`. */
 function extent(img: Float32Array, t = 0.5) {
-  let x0 = 28, y0 = 28, x1 = -1, y1 = -1;
+  let x0 = 28,
+    y0 = 28,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < 28; y++) {
     for (let x = 0; x < 28; x++) {
       if (img[y * 28 + x] > t) {
-        x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
       }
     }
   }
@@ -28,11 +34,16 @@ function extent(img: Float32Array, t = 0.5) {
 
 /** Centre of mass with pixel centres at k + ½ (hand formula, independent of the code under test). */
 function centreOfMass(img: Float32Array): [number, number] {
-  let m = 0, sx = 0, sy = 0;
-  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
-    const v = img[y * 28 + x];
-    m += v; sx += v * (x + 0.5); sy += v * (y + 0.5);
-  }
+  let m = 0,
+    sx = 0,
+    sy = 0;
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++) {
+      const v = img[y * 28 + x];
+      m += v;
+      sx += v * (x + 0.5);
+      sy += v * (y + 0.5);
+    }
   return [sx / m, sy / m];
 }
 
@@ -48,7 +59,11 @@ describe('preprocessDrawing', () => {
   });
 
   it('a centred 20×20 square on a 100×100 pad fills rows and columns 4..23 with ones', () => {
-    const img = preprocessDrawing(canvas(100, 100, (x, y) => x >= 40 && x < 60 && y >= 40 && y < 60), 100, 100)!;
+    const img = preprocessDrawing(
+      canvas(100, 100, (x, y) => x >= 40 && x < 60 && y >= 40 && y < 60),
+      100,
+      100,
+    )!;
     expect(img).toHaveLength(784);
     for (let y = 0; y < 28; y++) {
       for (let x = 0; x < 28; x++) {
@@ -59,26 +74,46 @@ describe('preprocessDrawing', () => {
   });
 
   it('a 40×40 square scales down by 2 (area averaging) to the same 20×20 block', () => {
-    const img = preprocessDrawing(canvas(200, 120, (x, y) => x >= 10 && x < 50 && y >= 70 && y < 110), 200, 120)!;
+    const img = preprocessDrawing(
+      canvas(200, 120, (x, y) => x >= 10 && x < 50 && y >= 70 && y < 110),
+      200,
+      120,
+    )!;
     expect(extent(img)).toEqual({ x0: 4, x1: 23, y0: 4, y1: 23 });
     expect(img[4 * 28 + 4]).toBeCloseTo(1, 6);
     expect(img[3 * 28 + 4]).toBe(0);
   });
 
   it('an off-centre blob lands at the centre: the same square in a corner gives the same image', () => {
-    const centred = preprocessDrawing(canvas(100, 100, (x, y) => x >= 40 && x < 60 && y >= 40 && y < 60), 100, 100)!;
-    const corner = preprocessDrawing(canvas(100, 100, (x, y) => x < 20 && y >= 80), 100, 100)!;
+    const centred = preprocessDrawing(
+      canvas(100, 100, (x, y) => x >= 40 && x < 60 && y >= 40 && y < 60),
+      100,
+      100,
+    )!;
+    const corner = preprocessDrawing(
+      canvas(100, 100, (x, y) => x < 20 && y >= 80),
+      100,
+      100,
+    )!;
     expect(Array.from(corner)).toEqual(Array.from(centred));
   });
 
   it('keeps the aspect ratio: a 20×40 bar becomes 10×20, columns 9..18 and rows 4..23', () => {
-    const img = preprocessDrawing(canvas(120, 120, (x, y) => x >= 30 && x < 50 && y >= 50 && y < 90), 120, 120)!;
+    const img = preprocessDrawing(
+      canvas(120, 120, (x, y) => x >= 30 && x < 50 && y >= 50 && y < 90),
+      120,
+      120,
+    )!;
     expect(extent(img)).toEqual({ x0: 9, x1: 18, y0: 4, y1: 23 });
     expect(centreOfMass(img)).toEqual([14, 14]);
   });
 
   it('a wide bar keeps its aspect ratio too: 60×15 becomes 20×5', () => {
-    const img = preprocessDrawing(canvas(100, 100, (x, y) => x >= 20 && x < 80 && y >= 10 && y < 25), 100, 100)!;
+    const img = preprocessDrawing(
+      canvas(100, 100, (x, y) => x >= 20 && x < 80 && y >= 10 && y < 25),
+      100,
+      100,
+    )!;
     const e = extent(img);
     expect(e.x1 - e.x0 + 1).toBe(20);
     expect(e.y1 - e.y0 + 1).toBe(5);
@@ -108,16 +143,21 @@ describe('preprocessDrawing', () => {
   });
 
   it('keeps a single dot: one pixel becomes the whole 20×20 box', () => {
-    const img = preprocessDrawing(canvas(30, 30, (x, y) => x === 7 && y === 21), 30, 30)!;
+    const img = preprocessDrawing(
+      canvas(30, 30, (x, y) => x === 7 && y === 21),
+      30,
+      30,
+    )!;
     expect(extent(img)).toEqual({ x0: 4, x1: 23, y0: 4, y1: 23 });
   });
 
   it('values stay within [0, 1] for an anti-aliased stroke', () => {
     const rgba = new Uint8ClampedArray(64 * 64 * 4);
-    for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) {
-      const d = Math.abs(x - y);
-      rgba[4 * (y * 64 + x) + 3] = d < 3 ? 255 - d * 80 : 0;
-    }
+    for (let y = 0; y < 64; y++)
+      for (let x = 0; x < 64; x++) {
+        const d = Math.abs(x - y);
+        rgba[4 * (y * 64 + x) + 3] = d < 3 ? 255 - d * 80 : 0;
+      }
     const img = preprocessDrawing(rgba, 64, 64)!;
     expect(img.every((v) => v >= 0 && v <= 1)).toBe(true);
     const [cx, cy] = centreOfMass(img);

@@ -13,15 +13,38 @@ import { expectConfigError } from './helpers/expect-config-error.ts';
  */
 
 const {
-  tensor, conv2d, conv2dNaive, conv2dBackward, conv2dTranspose, conv2dTransposeByZeroInsertion, convolutionMatrix,
-  im2col, col2im, im2colIndices, maxPool2d, avgPool2d, maxPool2dBackward, avgPool2dBackward, matmul, dense,
-  tracePatchExtraction, traceCol2im, traceConv2dTranspose, traceDilatedBackward, traceGemm, convGeometry, resolveConvOptions,
+  tensor,
+  conv2d,
+  conv2dNaive,
+  conv2dBackward,
+  conv2dTranspose,
+  conv2dTransposeByZeroInsertion,
+  convolutionMatrix,
+  im2col,
+  col2im,
+  im2colIndices,
+  maxPool2d,
+  avgPool2d,
+  maxPool2dBackward,
+  avgPool2dBackward,
+  matmul,
+  dense,
+  tracePatchExtraction,
+  traceCol2im,
+  traceConv2dTranspose,
+  traceDilatedBackward,
+  traceGemm,
+  convGeometry,
+  resolveConvOptions,
 } = engine;
 
 /** A small tensor with values 1, 2, 3, … (all finite, none zero). */
 function ramp(shape: number[]): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  return tensor(shape, Float32Array.from({ length: size }, (_, k) => ((k % 7) + 1) / 4));
+  return tensor(
+    shape,
+    Float32Array.from({ length: size }, (_, k) => ((k % 7) + 1) / 4),
+  );
 }
 
 const x = ramp([1, 2, 4, 4]);
@@ -92,7 +115,11 @@ describe('options arguments', () => {
   });
 
   it('matmul takes only true or false for transA and transB', () => {
-    expectConfigError(() => matmul(ramp([3, 2]), ramp([3, 2]), { transA: 'yes' as never }), 'transA', /transA must be true or false, got "yes"/);
+    expectConfigError(
+      () => matmul(ramp([3, 2]), ramp([3, 2]), { transA: 'yes' as never }),
+      'transA',
+      /transA must be true or false, got "yes"/,
+    );
     expectConfigError(() => matmul(ramp([2, 3]), ramp([2, 3]), { transB: 1 as never }), 'transB', /transB must be true or false, got 1/);
     expect(matmul(ramp([3, 2]), ramp([3, 2]), { transA: true }).shape).toEqual([2, 2]);
   });
@@ -101,18 +128,41 @@ describe('options arguments', () => {
 /** Calls whose buffers would exceed MAX_BUFFER_FLOATS (each a case found by a hostile user). */
 const TOO_BIG: [string, () => unknown, RegExp][] = [
   ['conv2d with padding 1e9', () => conv2d(ramp([1, 1, 3, 3]), ramp([1, 1, 3, 3]), null, { padding: 1e9 }), /conv2d: the output/],
-  ['conv2d of a 3×3 with padding 3000 (im2col matrix 9 × 36 012 001)', () => conv2d(ramp([1, 1, 3, 3]), ramp([1, 1, 3, 3]), null, { padding: 3000 }), /conv2d: the im2col matrix \[9, 36012001\]/],
-  ['conv2dNaive with padding 1e9', () => conv2dNaive(ramp([1, 1, 3, 3]), ramp([1, 1, 3, 3]), null, { padding: 1e9 }), /conv2dNaive: the output/],
+  [
+    'conv2d of a 3×3 with padding 3000 (im2col matrix 9 × 36 012 001)',
+    () => conv2d(ramp([1, 1, 3, 3]), ramp([1, 1, 3, 3]), null, { padding: 3000 }),
+    /conv2d: the im2col matrix \[9, 36012001\]/,
+  ],
+  [
+    'conv2dNaive with padding 1e9',
+    () => conv2dNaive(ramp([1, 1, 3, 3]), ramp([1, 1, 3, 3]), null, { padding: 1e9 }),
+    /conv2dNaive: the output/,
+  ],
   ['tensor([1e5, 1e5])', () => tensor([1e5, 1e5]), /tensor: the tensor \[100000, 100000\]/],
   ['zeros([65536, 65536])', () => engine.zeros([65536, 65536]), /the tensor \[65536, 65536\]/],
   ['im2colIndices([1, 1, 1e5, 1e5], [1, 1])', () => im2colIndices([1, 1, 1e5, 1e5], [1, 1]), /im2colIndices: each index matrix/],
   ['im2col with padding 20000', () => im2col(ramp([1, 1, 2, 2]), [1, 1], { padding: 20000 }), /im2col: the im2col matrix/],
-  ['col2im of one value into a 1e5 × 1e5 image (stride 1e5)', () => col2im(ramp([1, 1]), [1, 1, 1e5, 1e5], [1, 1], { stride: 1e5 }), /col2im: the output \[1, 1, 100000, 100000\]/],
+  [
+    'col2im of one value into a 1e5 × 1e5 image (stride 1e5)',
+    () => col2im(ramp([1, 1]), [1, 1, 1e5, 1e5], [1, 1], { stride: 1e5 }),
+    /col2im: the output \[1, 1, 100000, 100000\]/,
+  ],
   ['maxPool2d with padding 1e6', () => maxPool2d(ramp([1, 1, 4, 4]), [3, 3], { padding: 1e6, stride: 1 }), /maxPool2d: the window matrix/],
   ['avgPool2d with padding 1e6', () => avgPool2d(ramp([1, 1, 4, 4]), [3, 3], { padding: 1e6, stride: 1 }), /avgPool2d: the window matrix/],
-  ['conv2dTranspose with stride 1e5', () => conv2dTranspose(ramp([1, 1, 3, 3]), ramp([1, 1, 3, 3]), null, { stride: 100000 }), /conv2dTranspose: the output/],
+  [
+    'conv2dTranspose with stride 1e5',
+    () => conv2dTranspose(ramp([1, 1, 3, 3]), ramp([1, 1, 3, 3]), null, { stride: 100000 }),
+    /conv2dTranspose: the output/,
+  ],
   // The geometry alone says the output [1, 1, 60001, 60001] is too big: dy is never read.
-  ['conv2dBackward with padding 30000', () => conv2dBackward({ shape: [1, 1, 60001, 60001], data: new Float32Array(0) }, ramp([1, 1, 1, 1]), ramp([1, 1, 1, 1]), { padding: 30000 }), /conv2dBackward: the output \[1, 1, 60001, 60001\]/],
+  [
+    'conv2dBackward with padding 30000',
+    () =>
+      conv2dBackward({ shape: [1, 1, 60001, 60001], data: new Float32Array(0) }, ramp([1, 1, 1, 1]), ramp([1, 1, 1, 1]), {
+        padding: 30000,
+      }),
+    /conv2dBackward: the output \[1, 1, 60001, 60001\]/,
+  ],
   ['matmul of [20000, 1] by [1, 20000]', () => matmul(ramp([20000, 1]), ramp([1, 20000])), /matmul: the product \[20000, 20000\]/],
   ['dense with 20 000 examples and 20 000 units', () => dense(ramp([20000, 1]), ramp([20000, 1])), /dense: the output \[20000, 20000\]/],
 ];
@@ -124,9 +174,12 @@ describe('buffer sizes', () => {
 
   it('a buffer of exactly the limit is allowed (the check is >, not ≥), one float more is refused', () => {
     expect(() => checkBufferSizes('t', { 'a buffer': [MAX_BUFFER_FLOATS] })).not.toThrow();
-    expectConfigError(() => checkBufferSizes('t', { 'a buffer': [MAX_BUFFER_FLOATS + 1] }), 'size', /^t: a buffer \[268435457\] would need 1\.07 GB/);
+    expectConfigError(
+      () => checkBufferSizes('t', { 'a buffer': [MAX_BUFFER_FLOATS + 1] }),
+      'size',
+      /^t: a buffer \[268435457\] would need 1\.07 GB/,
+    );
   });
-
 });
 
 /** Ops, each with a way to poison one input value and the output to look at. */

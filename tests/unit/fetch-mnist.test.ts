@@ -9,13 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  MNIST_MIRRORS,
-  fetchMnistFiles,
-  formatProgress,
-  main,
-  parseCliArgs,
-} from '../../lib/cli/fetch-mnist.ts';
+import { MNIST_MIRRORS, fetchMnistFiles, formatProgress, main, parseCliArgs } from '../../lib/cli/fetch-mnist.ts';
 import { MNIST_FILES, encodeIdxImages, encodeIdxLabels } from '../../lib/data/index.ts';
 import type { MnistFileSpec } from '../../lib/data/index.ts';
 import { createRng } from '../../lib/random.ts';
@@ -32,7 +26,15 @@ function buildFiles(seed: number): Map<string, Uint8Array> {
     ['train', 30],
     ['t10k', 10],
   ] as const) {
-    files.set(`${split}-images-idx3-ubyte.gz`, gzipSync(encodeIdxImages(Uint8Array.from({ length: n * 784 }, () => byte(256)), n)));
+    files.set(
+      `${split}-images-idx3-ubyte.gz`,
+      gzipSync(
+        encodeIdxImages(
+          Uint8Array.from({ length: n * 784 }, () => byte(256)),
+          n,
+        ),
+      ),
+    );
     files.set(`${split}-labels-idx1-ubyte.gz`, gzipSync(encodeIdxLabels(Uint8Array.from({ length: n }, () => byte(10)))));
   }
   return files;

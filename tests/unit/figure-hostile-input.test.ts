@@ -114,11 +114,17 @@ describe.each(SPECS.map((spec) => [spec.label, spec] as const))('%s: typed cells
   const drawn = drawFigure(spec, spec.defaults);
   for (const list of spec.values) {
     const name = list.label.replace(/s$/, '');
-    it.each(['1e308', '3.5e38', '-3.5e38', '1e39'])(`${list.label}: %s becomes ±∞ in float32 and is refused naming the list and the range`, (text) => {
-      const edit = withValue(spec, drawn.settings, drawn.example, list.key as never, 0, text);
-      expect(edit.ok).toBe(false);
-      if (!edit.ok) expect(edit.error).toBe(`${name} ${text} is outside the float32 range ±3.4028235e38 (it would become ${text.startsWith('-') ? '-Infinity' : 'Infinity'})`);
-    });
+    it.each(['1e308', '3.5e38', '-3.5e38', '1e39'])(
+      `${list.label}: %s becomes ±∞ in float32 and is refused naming the list and the range`,
+      (text) => {
+        const edit = withValue(spec, drawn.settings, drawn.example, list.key as never, 0, text);
+        expect(edit.ok).toBe(false);
+        if (!edit.ok)
+          expect(edit.error).toBe(
+            `${name} ${text} is outside the float32 range ±3.4028235e38 (it would become ${text.startsWith('-') ? '-Infinity' : 'Infinity'})`,
+          );
+      },
+    );
     it.each(['NaN', 'Infinity', 'abc', ''])(`${list.label}: %j is not a finite number`, (text) => {
       const edit = withValue(spec, drawn.settings, drawn.example, list.key as never, 0, text);
       expect(edit.ok).toBe(false);

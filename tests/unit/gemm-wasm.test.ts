@@ -66,7 +66,8 @@ function checkShape(M: number, N: number, K: number, tA: boolean, tB: boolean, s
     expect(js[q], `JS entry ${q}`).toBe(Math.fround(sum[q]));
     const err = Math.abs(wasm[q] - sum[q]);
     const bound = g * abs[q] + 2 ** -24 * Math.abs(sum[q]);
-    if (!(err <= bound)) expect.fail(`M=${M} N=${N} K=${K} tA=${tA} tB=${tB}: entry ${q} wasm ${wasm[q]} vs ${sum[q]}, error ${err} > bound ${bound}`);
+    if (!(err <= bound))
+      expect.fail(`M=${M} N=${N} K=${K} tA=${tA} tB=${tB}: entry ${q} wasm ${wasm[q]} vs ${sum[q]}, error ${err} > bound ${bound}`);
     if (abs[q] > 0) worst = Math.max(worst, err / abs[q]);
   }
   return worst;

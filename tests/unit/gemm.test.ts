@@ -21,15 +21,7 @@ function randomBuffer(length: number, rng: Rng): Float32Array {
  * The documented semantics written out directly: `c[i][j] = fround(Σ_{k=0}^{K−1} op(a)[i][k]·op(b)[k][j])`,
  * the sum taken in increasing k in float64 (a plain triple loop over the stored layouts).
  */
-function referenceGemm(
-  M: number,
-  N: number,
-  K: number,
-  a: Float32Array,
-  transA: boolean,
-  b: Float32Array,
-  transB: boolean,
-): Float32Array {
+function referenceGemm(M: number, N: number, K: number, a: Float32Array, transA: boolean, b: Float32Array, transB: boolean): Float32Array {
   const c = new Float32Array(M * N);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {

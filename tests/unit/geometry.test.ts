@@ -29,14 +29,24 @@ describe('output size', () => {
     const g = convGeometry([2, 3, 7, 10], [3, 2], { stride: [2, 3], padding: [1, 0], dilation: [2, 1] });
     // OH = floor((7 + 2 − 2·2 − 1) / 2) + 1 = 3; OW = floor((10 + 0 − 1·1 − 1) / 3) + 1 = 3.
     expect(g).toEqual({
-      N: 2, C: 3, H: 7, W: 10,
-      KH: 3, KW: 2,
-      sh: 2, sw: 3,
-      ph: 1, pw: 0,
-      dh: 2, dw: 1,
-      HP: 9, WP: 10,
-      EKH: 5, EKW: 2,
-      OH: 3, OW: 3,
+      N: 2,
+      C: 3,
+      H: 7,
+      W: 10,
+      KH: 3,
+      KW: 2,
+      sh: 2,
+      sw: 3,
+      ph: 1,
+      pw: 0,
+      dh: 2,
+      dw: 1,
+      HP: 9,
+      WP: 10,
+      EKH: 5,
+      EKW: 2,
+      OH: 3,
+      OW: 3,
     });
   });
 
@@ -97,11 +107,7 @@ describe('invalid options throw ConvConfigError naming the parameter and the val
 
   it('a string instead of a number', () => {
     const text = { dilation: '2' } as unknown as ConvOptions;
-    expectExactConfigError(
-      () => convGeometry(x, [3, 3], text),
-      'dilation',
-      'dilation must be a number or a [height, width] pair, got "2"',
-    );
+    expectExactConfigError(() => convGeometry(x, [3, 3], text), 'dilation', 'dilation must be a number or a [height, width] pair, got "2"');
   });
 });
 
@@ -117,11 +123,7 @@ describe('the kernel must fit the padded input', () => {
   });
 
   it('x=[1,1,4,4] k=5: no dilation, no dilation note', () => {
-    expectExactConfigError(
-      () => convGeometry([1, 1, 4, 4], [5, 5]),
-      'kernel',
-      'kernel 5×5 does not fit the padded input 4×4',
-    );
+    expectExactConfigError(() => convGeometry([1, 1, 4, 4], [5, 5]), 'kernel', 'kernel 5×5 does not fit the padded input 4×4');
   });
 
   it('x=[1,1,6,3] k=[3,2] d=[2,3]: per-axis dilation', () => {
@@ -149,11 +151,7 @@ describe('the kernel must fit the padded input', () => {
 
 describe('the input shape', () => {
   it('x of rank 3', () => {
-    expectExactConfigError(
-      () => convGeometry([1, 3, 3], [2, 2]),
-      'x',
-      'x must be a 4-D tensor [N, C, H, W], got shape [1, 3, 3] (rank 3)',
-    );
+    expectExactConfigError(() => convGeometry([1, 3, 3], [2, 2]), 'x', 'x must be a 4-D tensor [N, C, H, W], got shape [1, 3, 3] (rank 3)');
   });
 
   it('x of rank 5', () => {

@@ -174,7 +174,11 @@ describe('im2col equals its definition', () => {
     fc.assert(
       fc.property(geometryArb, (p) => {
         const x = randomUniform([p.N, p.C, p.H, p.W], createRng(p.seed));
-        const opts = { stride: [p.sh, p.sw] as [number, number], padding: [p.ph, p.pw] as [number, number], dilation: [p.dh, p.dw] as [number, number] };
+        const opts = {
+          stride: [p.sh, p.sw] as [number, number],
+          padding: [p.ph, p.pw] as [number, number],
+          dilation: [p.dh, p.dw] as [number, number],
+        };
         const cols = im2col(x, [p.KH, p.KW], opts);
         const ref = im2colReference(x, [p.KH, p.KW], opts.stride, opts.padding, opts.dilation);
         expect(cols.shape).toEqual([ref.length, ref[0].length]);

@@ -110,7 +110,11 @@ describe('gatherWithIndices equals im2col', () => {
     fc.assert(
       fc.property(geometryArb, (p) => {
         const x = randomUniform([p.N, p.C, p.H, p.W], createRng(p.seed));
-        const opts = { stride: [p.sh, p.sw] as [number, number], padding: [p.ph, p.pw] as [number, number], dilation: [p.dh, p.dw] as [number, number] };
+        const opts = {
+          stride: [p.sh, p.sw] as [number, number],
+          padding: [p.ph, p.pw] as [number, number],
+          dilation: [p.dh, p.dw] as [number, number],
+        };
         const idx = im2colIndices(x.shape, [p.KH, p.KW], opts);
         const gathered = gatherWithIndices(x, idx, [p.ph, p.pw]);
         const cols = im2col(x, [p.KH, p.KW], opts);
@@ -126,9 +130,7 @@ describe('gatherWithIndices rejects mismatched input', () => {
   it('index matrices built for 3 channels, x with 2', () => {
     const idx = im2colIndices([1, 3, 4, 4], [2, 2]);
     expect(() => gatherWithIndices(tensor([1, 2, 4, 4]), idx, [0, 0])).toThrow(ConvConfigError);
-    expect(() => gatherWithIndices(tensor([1, 2, 4, 4]), idx, [0, 0])).toThrow(
-      'x has 2 channels but the index matrices address channel 2',
-    );
+    expect(() => gatherWithIndices(tensor([1, 2, 4, 4]), idx, [0, 0])).toThrow('x has 2 channels but the index matrices address channel 2');
   });
 
   it('index matrices built for 5×5, x of 4×4', () => {

@@ -22,12 +22,14 @@ const GiB = 1024 ** 3;
 /** The rejection of `promise` and how long it took, asserted to be an MnistDataError. */
 async function timedRefusal(promise: () => Promise<unknown>): Promise<{ error: MnistDataError; ms: number }> {
   const t0 = performance.now();
-  const error = await promise().then(() => null, (e: unknown) => e);
+  const error = await promise().then(
+    () => null,
+    (e: unknown) => e,
+  );
   const ms = performance.now() - t0;
   expect(error).toBeInstanceOf(MnistDataError);
   return { error: error as MnistDataError, ms };
 }
-
 
 describe('gzip bombs', () => {
   let labelsBomb: Uint8Array;

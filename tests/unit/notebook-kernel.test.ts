@@ -27,16 +27,29 @@ describe('the cell kernel', () => {
 
   it('keeps functions (hoisted) and classes for later cells', async () => {
     const k = kernel();
-    expect((await k.run('const v = twice(4)\nfunction twice(n) { return 2 * n }\nclass Box { constructor(v) { this.v = v } }', 'c1', quiet)).ok).toBe(true);
+    expect(
+      (await k.run('const v = twice(4)\nfunction twice(n) { return 2 * n }\nclass Box { constructor(v) { this.v = v } }', 'c1', quiet)).ok,
+    ).toBe(true);
     expect(await k.run('new Box(twice(v)).v', 'c2', quiet)).toMatchObject({ ok: true, value: 16 });
   });
 
   it('has every public engine name in scope without an import, and a cell may shadow one', async () => {
     const k = kernel();
-    const r = await k.run('const y = conv2d(tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]), tensor([1, 1, 2, 2], [10, 11, 12, 13]), null)\nArray.from(y.data)', 'c1', quiet);
-    const direct = engine.conv2dNaive(engine.tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]), engine.tensor([1, 1, 2, 2], [10, 11, 12, 13]), null);
+    const r = await k.run(
+      'const y = conv2d(tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]), tensor([1, 1, 2, 2], [10, 11, 12, 13]), null)\nArray.from(y.data)',
+      'c1',
+      quiet,
+    );
+    const direct = engine.conv2dNaive(
+      engine.tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]),
+      engine.tensor([1, 1, 2, 2], [10, 11, 12, 13]),
+      null,
+    );
     expect(r).toMatchObject({ ok: true, value: Array.from(direct.data) });
-    expect(await k.run("import { im2col, col2im } from '../lib/index.ts';\ntypeof col2im", 'c2', quiet)).toMatchObject({ ok: true, value: 'function' });
+    expect(await k.run("import { im2col, col2im } from '../lib/index.ts';\ntypeof col2im", 'c2', quiet)).toMatchObject({
+      ok: true,
+      value: 'function',
+    });
     expect(await k.run('const im2col = 1\nim2col + 1', 'c3', quiet)).toMatchObject({ ok: true, value: 2 });
     for (const name of Object.keys(engine)) expect(await k.run(`typeof ${name}`, 'c4', quiet), name).toMatchObject({ ok: true });
   });
@@ -53,33 +66,47 @@ describe('the cell kernel', () => {
     expect(r).toMatchObject({ ok: true, value: 7 });
   });
 
-  it("reports a ConvConfigError exactly as the engine wrote it, with the cell line it came from", async () => {
+  it('reports a ConvConfigError exactly as the engine wrote it, with the cell line it came from', async () => {
     let expected = '';
     try {
       engine.conv2d(engine.zeros([1, 1, 4, 4]), engine.zeros([1, 1, 2, 2]), null, { stride: 0 });
     } catch (e) {
       expected = (e as Error).message;
     }
-    const r = await kernel().run('const x = zeros([1, 1, 4, 4])\n\nconst w = zeros([1, 1, 2, 2])\nconv2d(x, w, null, { stride: 0 })', 'cell-3', quiet);
+    const r = await kernel().run(
+      'const x = zeros([1, 1, 4, 4])\n\nconst w = zeros([1, 1, 2, 2])\nconv2d(x, w, null, { stride: 0 })',
+      'cell-3',
+      quiet,
+    );
     expect(r).toEqual({ ok: false, error: { name: 'ConvConfigError', message: expected, line: 4 } });
   });
 
   it('gives the line of a throw inside a function the cell defined, and of a syntax error', async () => {
     const k = kernel();
-    expect(await k.run('function f() {\n  return null.x\n}\nconst q = 1\nf()', 'c1', quiet)).toMatchObject({ ok: false, error: { name: 'TypeError', line: 2 } });
+    expect(await k.run('function f() {\n  return null.x\n}\nconst q = 1\nf()', 'c1', quiet)).toMatchObject({
+      ok: false,
+      error: { name: 'TypeError', line: 2 },
+    });
     expect(await k.run('const a = 1\nconst b = a +* 2', 'c2', quiet)).toMatchObject({ ok: false, error: { name: 'SyntaxError', line: 2 } });
-    expect(await k.run("import { nothing } from 'elsewhere'", 'c3', quiet)).toMatchObject({ ok: false, error: { line: 1, message: expect.stringContaining('nothing is not an engine name') } });
+    expect(await k.run("import { nothing } from 'elsewhere'", 'c3', quiet)).toMatchObject({
+      ok: false,
+      error: { line: 1, message: expect.stringContaining('nothing is not an engine name') },
+    });
   });
 
   it('explains a failed huge allocation in plain words', async () => {
     const r = await kernel().run('\nconst big = new Float32Array(2 ** 40)', 'c1', quiet);
-    expect(r).toMatchObject({ ok: false, error: { name: 'RangeError', line: 2, message: expect.stringMatching(/^Out of memory: the cell asked for more memory/) } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { name: 'RangeError', line: 2, message: expect.stringMatching(/^Out of memory: the cell asked for more memory/) },
+    });
   });
 });
 
 describe('TypeScript in cells', () => {
   it('strips annotations, interfaces, type aliases, generics and casts, keeping every line in place', () => {
-    const ts = 'const n: number = 2;\ninterface P {\n  a: number;\n}\ntype Q = P | null;\nfunction id<T>(v: T): T { return v as T; }\nid<number>(n)!';
+    const ts =
+      'const n: number = 2;\ninterface P {\n  a: number;\n}\ntype Q = P | null;\nfunction id<T>(v: T): T { return v as T; }\nid<number>(n)!';
     const js = stripTypes(ts);
     expect(js.split('\n')).toHaveLength(ts.split('\n').length);
     expect(js).not.toMatch(/interface|type Q|: number|as T|<T>/);
@@ -88,8 +115,13 @@ describe('TypeScript in cells', () => {
 
   it('runs typed code, enums included, and reports runtime errors on the typed line', async () => {
     const k = kernel();
-    expect(await k.run('enum Axis { H, W }\nconst t: Tensor = zeros([2, 3]);\nconst s: number[] = [...t.shape];\ns[Axis.W]', 'c1', quiet)).toMatchObject({ ok: true, value: 3 });
-    expect(await k.run('type T = number;\ninterface I { a: T }\nconst i: I = { a: 1 };\n(i as any).b.c', 'c2', quiet)).toMatchObject({ ok: false, error: { name: 'TypeError', line: 4 } });
+    expect(
+      await k.run('enum Axis { H, W }\nconst t: Tensor = zeros([2, 3]);\nconst s: number[] = [...t.shape];\ns[Axis.W]', 'c1', quiet),
+    ).toMatchObject({ ok: true, value: 3 });
+    expect(await k.run('type T = number;\ninterface I { a: T }\nconst i: I = { a: 1 };\n(i as any).b.c', 'c2', quiet)).toMatchObject({
+      ok: false,
+      error: { name: 'TypeError', line: 4 },
+    });
   });
 });
 
@@ -105,7 +137,10 @@ describe('rewriteCell', () => {
 
 describe('cell outputs', () => {
   it('reports show calls, console lines and the last value in the order the cell made them', async () => {
-    const items = await outputs(kernel(), "console.log('first', 1.5, [1, 2])\nshow(zeros([1, 1, 2, 2]), 'z')\nconsole.warn('second')\n'last'");
+    const items = await outputs(
+      kernel(),
+      "console.log('first', 1.5, [1, 2])\nshow(zeros([1, 1, 2, 2]), 'z')\nconsole.warn('second')\n'last'",
+    );
     expect(items.map((i) => i.kind)).toEqual(['log', 'grids', 'log', 'text']);
     expect(items[0]).toEqual({ kind: 'log', level: 'log', text: 'first 1.5 [1, 2]' });
     expect(items[2]).toEqual({ kind: 'log', level: 'warn', text: 'second' });
@@ -118,7 +153,10 @@ describe('cell outputs', () => {
 
   it('ends with the error item and keeps the outputs made before it', async () => {
     const items = await outputs(kernel(), "console.log('before')\nthrow new Error('stop here')\nconsole.log('never')");
-    expect(items).toEqual([{ kind: 'log', level: 'log', text: 'before' }, { kind: 'error', name: 'Error', message: 'stop here', line: 2 }]);
+    expect(items).toEqual([
+      { kind: 'log', level: 'log', text: 'before' },
+      { kind: 'error', name: 'Error', message: 'stop here', line: 2 },
+    ]);
   });
 
   it('a show with a bad option reports it and the cell goes on', async () => {

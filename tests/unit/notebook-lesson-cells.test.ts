@@ -7,7 +7,9 @@ import { runCellToOutputs } from '../../lib/notebook/run-cell.ts';
 import type { OutputItem } from '../../lib/notebook/output.ts';
 
 const CONTENT = join(import.meta.dirname, '../../content');
-const lessons = readdirSync(CONTENT).filter((f) => f.endsWith('.mdx')).sort();
+const lessons = readdirSync(CONTENT)
+  .filter((f) => f.endsWith('.mdx'))
+  .sort();
 
 /** The `<Cell n={N} code={`…`} />` elements of a lesson, in reading order. */
 function cellsOf(mdx: string): { n: number; code: string }[] {
@@ -20,7 +22,10 @@ describe('lesson cells', () => {
     for (const file of lessons) {
       const cells = cellsOf(readFileSync(join(CONTENT, file), 'utf8'));
       expect(cells.length, file).toBeGreaterThanOrEqual(2);
-      expect(cells.map((c) => c.n), file).toEqual(cells.map((_, k) => k + 1));
+      expect(
+        cells.map((c) => c.n),
+        file,
+      ).toEqual(cells.map((_, k) => k + 1));
     }
   });
 
@@ -29,7 +34,10 @@ describe('lesson cells', () => {
     for (const cell of cellsOf(readFileSync(join(CONTENT, file), 'utf8'))) {
       const items: OutputItem[] = [];
       const ok = await runCellToOutputs(kernel, cell.code, `cell-${cell.n}`, (item) => items.push(item));
-      expect(items.filter((i) => i.kind === 'error'), `${file} cell ${cell.n}`).toEqual([]);
+      expect(
+        items.filter((i) => i.kind === 'error'),
+        `${file} cell ${cell.n}`,
+      ).toEqual([]);
       expect(ok).toBe(true);
       expect(items.length, `${file} cell ${cell.n} shows nothing`).toBeGreaterThan(0);
     }

@@ -10,7 +10,7 @@ function memoryStorage(): KeyValueStorage & { data: Map<string, string> } {
 
 describe('shared notebook links', () => {
   it('round-trips cells with any characters through a URL-safe hash', async () => {
-    const cells = ['const x = tensor([1, 1, 3, 3])\nx', "// ünïcødé ✓ 3×3 'quotes' \"double\" `tick`", ''];
+    const cells = ['const x = tensor([1, 1, 3, 3])\nx', '// ünïcødé ✓ 3×3 \'quotes\' "double" `tick`', ''];
     const r = await encodeNotebook(cells);
     if (!r.ok) throw new Error(r.reason);
     expect(r.hash).toMatch(/^#nb=[A-Za-z0-9_-]+$/);
@@ -26,7 +26,9 @@ describe('shared notebook links', () => {
 
   it('refuses a notebook whose link would be too long, saying so', async () => {
     let seed = 1;
-    const noise = Array.from({ length: MAX_SHARE_CHARS }, () => String.fromCharCode(33 + ((seed = (seed * 48271) % 2147483647) % 90))).join('');
+    const noise = Array.from({ length: MAX_SHARE_CHARS }, () => String.fromCharCode(33 + ((seed = (seed * 48271) % 2147483647) % 90))).join(
+      '',
+    );
     const r = await encodeNotebook([noise]);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toMatch(/too long for a link: it compresses to \d+ characters, over the 16000/);
@@ -57,7 +59,13 @@ describe('kept edits', () => {
     expect(loadEdits(s, '/p/')).toEqual({});
     s.data.set(editsKey('/p/'), JSON.stringify({ a: 'x', b: 3 }));
     expect(loadEdits(s, '/p/')).toEqual({ a: 'x' });
-    const full: KeyValueStorage = { getItem: () => null, setItem: () => { throw new Error('QuotaExceededError'); }, removeItem: () => {} };
+    const full: KeyValueStorage = {
+      getItem: () => null,
+      setItem: () => {
+        throw new Error('QuotaExceededError');
+      },
+      removeItem: () => {},
+    };
     expect(() => saveEdit(full, '/p/', '1', 'x')).not.toThrow();
     expect(loadEdits(null, '/p/')).toEqual({});
   });

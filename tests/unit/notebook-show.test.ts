@@ -9,20 +9,49 @@ const seq = (n: number, f = (k: number) => k) => Array.from({ length: n }, (_, k
 
 describe('show: tensors', () => {
   it('x=[2,3,2,2] is drawn as 6 planes, one per image and channel, with the values of each', () => {
-    const t = tensor([2, 3, 2, 2], seq(24, (k) => k * 0.5));
+    const t = tensor(
+      [2, 3, 2, 2],
+      seq(24, (k) => k * 0.5),
+    );
     const item = describeShown(t, 'x');
     if (item?.kind !== 'grids') throw new Error('expected grids');
     expect(item.role).toBe('input');
     expect(item.shape).toEqual([2, 3, 2, 2]);
-    expect(item.grids.map((g) => g.label)).toEqual(['x [n=0, c=0]', 'x [n=0, c=1]', 'x [n=0, c=2]', 'x [n=1, c=0]', 'x [n=1, c=1]', 'x [n=1, c=2]']);
+    expect(item.grids.map((g) => g.label)).toEqual([
+      'x [n=0, c=0]',
+      'x [n=0, c=1]',
+      'x [n=0, c=2]',
+      'x [n=1, c=0]',
+      'x [n=1, c=1]',
+      'x [n=1, c=2]',
+    ]);
     // plane (n=1, c=2) starts at ((1·3 + 2)·2·2) = 20
-    expect(item.grids[5].values).toEqual([[10, 10.5], [11, 11.5]]);
+    expect(item.grids[5].values).toEqual([
+      [10, 10.5],
+      [11, 11.5],
+    ]);
   });
 
   it('a 3-D tensor per channel, a 2-D one as one matrix, a 1-D one as a row, a 0-D one as its number', () => {
     const three = describeShown(tensor([2, 1, 3], seq(6)), 'h');
-    expect(three).toMatchObject({ kind: 'grids', grids: [{ label: 'h [c=0]', values: [[0, 1, 2]] }, { label: 'h [c=1]', values: [[3, 4, 5]] }] });
-    expect(describeShown(tensor([2, 2], [1, 2, 3, 4]), 'm')).toMatchObject({ grids: [{ label: 'm', values: [[1, 2], [3, 4]] }] });
+    expect(three).toMatchObject({
+      kind: 'grids',
+      grids: [
+        { label: 'h [c=0]', values: [[0, 1, 2]] },
+        { label: 'h [c=1]', values: [[3, 4, 5]] },
+      ],
+    });
+    expect(describeShown(tensor([2, 2], [1, 2, 3, 4]), 'm')).toMatchObject({
+      grids: [
+        {
+          label: 'm',
+          values: [
+            [1, 2],
+            [3, 4],
+          ],
+        },
+      ],
+    });
     expect(describeShown(tensor([3], [1, 2, 3]), 'b')).toMatchObject({ grids: [{ values: [[1, 2, 3]] }] });
     expect(describeShown(tensor([], [0.1]), 's')).toEqual({ kind: 'text', text: '0.1', label: 's' });
   });
@@ -63,7 +92,27 @@ describe('show: tensors', () => {
 
 describe('show: matrices, im2col, scalars', () => {
   it('a 2-D array of numbers is a matrix; a ragged one is printed as text', () => {
-    expect(describeShown([[1, 2, 3], [4, 5, 6]], 'A')).toMatchObject({ kind: 'grids', role: 'matrix', shape: [2, 3], grids: [{ values: [[1, 2, 3], [4, 5, 6]] }] });
+    expect(
+      describeShown(
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+        'A',
+      ),
+    ).toMatchObject({
+      kind: 'grids',
+      role: 'matrix',
+      shape: [2, 3],
+      grids: [
+        {
+          values: [
+            [1, 2, 3],
+            [4, 5, 6],
+          ],
+        },
+      ],
+    });
     expect(describeShown([[1, 2], [3]])).toEqual({ kind: 'text', text: '[[1, 2], [3]]' });
   });
 
@@ -83,8 +132,17 @@ describe('show: matrices, im2col, scalars', () => {
 
   it('an im2col geometry that does not match the matrix is a ConvConfigError', () => {
     const cols = im2col(tensor([1, 1, 3, 3]), [2, 2]);
-    expectConfigError(() => describeShown(cols, 'c', { im2col: { xShape: [1, 1, 4, 4], kernel: [2, 2] } }), 'im2col', 'an im2col matrix of this geometry is 4×9', '[4, 4]');
-    expectConfigError(() => describeShown(cols, 'c', { im2col: { xShape: [1, 1, 3, 3], kernel: [2, 2], stride: 0 } }), 'stride', 'stride must be a positive integer, got 0');
+    expectConfigError(
+      () => describeShown(cols, 'c', { im2col: { xShape: [1, 1, 4, 4], kernel: [2, 2] } }),
+      'im2col',
+      'an im2col matrix of this geometry is 4×9',
+      '[4, 4]',
+    );
+    expectConfigError(
+      () => describeShown(cols, 'c', { im2col: { xShape: [1, 1, 3, 3], kernel: [2, 2], stride: 0 } }),
+      'stride',
+      'stride must be a positive integer, got 0',
+    );
     expectConfigError(() => describeShown(cols, 'c', { role: 'bias' }), 'role', 'role must be one of');
     expectConfigError(() => describeShown(cols, 'c', 3), 'options', "show's options must be an object");
   });

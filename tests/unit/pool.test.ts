@@ -86,7 +86,12 @@ const fits = (g: Geo) =>
 
 const geometry: fc.Arbitrary<Geo> = fc
   .record({
-    shape: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 })),
+    shape: fc.tuple(
+      fc.integer({ min: 1, max: 2 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 7 }),
+      fc.integer({ min: 1, max: 7 }),
+    ),
     k: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
     stride: fc.option(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })), { nil: undefined }),
     pad: fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 1 })),
@@ -118,7 +123,14 @@ describe('maxPool2d, hand-computed', () => {
   it('x=[1,1,4,4] k=2 (stride defaults to 2) → [[4, 2], [6, 8]]', () => {
     const { y, argmax, xShape } = maxPool2d(x, [2, 2]);
     expect(y.shape).toEqual([1, 1, 2, 2]);
-    expect(toNested(y)).toEqual([[[[4, 2], [6, 8]]]]);
+    expect(toNested(y)).toEqual([
+      [
+        [
+          [4, 2],
+          [6, 8],
+        ],
+      ],
+    ]);
     // window rows r = kh·2 + kw: 4 is at (1,0), 2 at (0,0), 6 at (1,1), 8 at (0,1)
     expect(Array.from(argmax)).toEqual([2, 0, 3, 1]);
     expect(xShape).toEqual([1, 1, 4, 4]);
@@ -126,14 +138,27 @@ describe('maxPool2d, hand-computed', () => {
 
   it('x=[1,1,4,4] k=2 backward routes dy [[1,2],[3,4]] to the maxima', () => {
     const dy = tensor([1, 1, 2, 2], [1, 2, 3, 4]);
-    const expected = [[0, 0, 2, 0], [1, 0, 0, 0], [0, 0, 0, 4], [0, 3, 0, 0]];
+    const expected = [
+      [0, 0, 2, 0],
+      [1, 0, 0, 0],
+      [0, 0, 0, 4],
+      [0, 3, 0, 0],
+    ];
     expect(toNested(maxPool2dBackward(dy, x, [2, 2]))).toEqual([[expected]]);
     expect(toNested(maxPool2dBackward(dy, maxPool2d(x, [2, 2]), [2, 2]))).toEqual([[expected]]);
   });
 
   it('x=[1,1,4,4] k=2 s=1 gives a 3×3 output (explicit stride overrides the default)', () => {
     const { y } = maxPool2d(x, [2, 2], { stride: 1 });
-    expect(toNested(y)).toEqual([[[[4, 3, 2], [5, 7, 8], [6, 7, 8]]]]);
+    expect(toNested(y)).toEqual([
+      [
+        [
+          [4, 3, 2],
+          [5, 7, 8],
+          [6, 7, 8],
+        ],
+      ],
+    ]);
   });
 
   it('first max wins on ties: x=[1,1,2,2] all 5 → argmax 0', () => {
@@ -145,14 +170,32 @@ describe('maxPool2d, hand-computed', () => {
   it('overlapping windows x=[1,1,3,3] k=2 s=1: the centre wins all four, its gradient is the sum', () => {
     const x3 = tensor([1, 1, 3, 3], [1, 2, 3, 4, 9, 5, 6, 7, 8]);
     const r = maxPool2d(x3, [2, 2], { stride: 1 });
-    expect(toNested(r.y)).toEqual([[[[9, 9], [9, 9]]]]);
+    expect(toNested(r.y)).toEqual([
+      [
+        [
+          [9, 9],
+          [9, 9],
+        ],
+      ],
+    ]);
     const dx = maxPool2dBackward(tensor([1, 1, 2, 2], [1, 2, 3, 4]), r, [2, 2], { stride: 1 });
-    expect(toNested(dx)).toEqual([[[[0, 0, 0], [0, 10, 0], [0, 0, 0]]]]);
+    expect(toNested(dx)).toEqual([
+      [
+        [
+          [0, 0, 0],
+          [0, 10, 0],
+          [0, 0, 0],
+        ],
+      ],
+    ]);
   });
 
   it('channels and images are pooled separately: x=[2,2,2,2] k=2', () => {
     const xs = tensor([2, 2, 2, 2], [1, 2, 3, 4, -1, -2, -3, -4, 10, 0, 0, 0, 0, 0, 0, 20]);
-    expect(toNested(maxPool2d(xs, [2, 2]).y)).toEqual([[[[4]], [[-1]]], [[[10]], [[20]]]]);
+    expect(toNested(maxPool2d(xs, [2, 2]).y)).toEqual([
+      [[[4]], [[-1]]],
+      [[[10]], [[20]]],
+    ]);
   });
 });
 
@@ -161,21 +204,50 @@ describe('maxPool2d with padding: padding never wins', () => {
 
   it('x=[1,1,2,2] all negative, k=2 s=2 p=1 → the pixels themselves, not 0', () => {
     const { y, argmax } = maxPool2d(neg, [2, 2], { padding: 1 });
-    expect(toNested(y)).toEqual([[[[-4, -8], [-12, -16]]]]);
+    expect(toNested(y)).toEqual([
+      [
+        [
+          [-4, -8],
+          [-12, -16],
+        ],
+      ],
+    ]);
     // each window sees its real pixel at the far corner from the border
     expect(Array.from(argmax)).toEqual([3, 2, 1, 0]);
   });
 
   it('x=[1,1,2,2] all negative, k=2 s=2 p=1 backward sends every dy to its pixel', () => {
     const dy = tensor([1, 1, 2, 2], [1, 2, 3, 4]);
-    expect(toNested(maxPool2dBackward(dy, neg, [2, 2], { padding: 1 }))).toEqual([[[[1, 2], [3, 4]]]]);
+    expect(toNested(maxPool2dBackward(dy, neg, [2, 2], { padding: 1 }))).toEqual([
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ],
+    ]);
   });
 
   it('x=[1,1,2,2] k=2 s=1 p=1 overlapping with padding: −4 wins 4 windows', () => {
     const { y } = maxPool2d(neg, [2, 2], { stride: 1, padding: 1 });
-    expect(toNested(y)).toEqual([[[[-4, -4, -8], [-4, -4, -8], [-12, -12, -16]]]]);
+    expect(toNested(y)).toEqual([
+      [
+        [
+          [-4, -4, -8],
+          [-4, -4, -8],
+          [-12, -12, -16],
+        ],
+      ],
+    ]);
     const dx = maxPool2dBackward(tensor([1, 1, 3, 3], new Array(9).fill(1)), neg, [2, 2], { stride: 1, padding: 1 });
-    expect(toNested(dx)).toEqual([[[[4, 2], [2, 1]]]]);
+    expect(toNested(dx)).toEqual([
+      [
+        [
+          [4, 2],
+          [2, 1],
+        ],
+      ],
+    ]);
   });
 
   it('a window entirely in the padding is an error: x=[1,1,2,2] k=1 p=1', () => {
@@ -195,32 +267,79 @@ describe('avgPool2d, hand-computed', () => {
   it('x=[1,1,4,4] k=2 → [[2.5, 1], [3, 5]]', () => {
     const y = avgPool2d(x, [2, 2]);
     expect(y.shape).toEqual([1, 1, 2, 2]);
-    expect(toNested(y)).toEqual([[[[2.5, 1], [3, 5]]]]);
+    expect(toNested(y)).toEqual([
+      [
+        [
+          [2.5, 1],
+          [3, 5],
+        ],
+      ],
+    ]);
   });
 
   it('x=[1,1,4,4] k=2 backward spreads dy/4 over each window', () => {
     const dx = avgPool2dBackward(tensor([1, 1, 2, 2], [4, 8, 12, 16]), [1, 1, 4, 4], [2, 2]);
-    expect(toNested(dx)).toEqual([[[[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]]]);
+    expect(toNested(dx)).toEqual([
+      [
+        [
+          [1, 1, 2, 2],
+          [1, 1, 2, 2],
+          [3, 3, 4, 4],
+          [3, 3, 4, 4],
+        ],
+      ],
+    ]);
   });
 
   it('padding counts in the mean (count_include_pad): x=[1,1,2,2] k=2 s=2 p=1', () => {
     const y = avgPool2d(tensor([1, 1, 2, 2], [4, 8, 12, 16]), [2, 2], { padding: 1 });
-    expect(toNested(y)).toEqual([[[[1, 2], [3, 4]]]]);
+    expect(toNested(y)).toEqual([
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ],
+    ]);
   });
 
   it('padding share of the gradient is dropped: x=[1,1,2,2] k=2 s=2 p=1 backward', () => {
     const dx = avgPool2dBackward(tensor([1, 1, 2, 2], [4, 8, 12, 16]), [1, 1, 2, 2], [2, 2], { padding: 1 });
-    expect(toNested(dx)).toEqual([[[[1, 2], [3, 4]]]]);
+    expect(toNested(dx)).toEqual([
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ],
+    ]);
   });
 
   it('overlapping windows x=[1,1,3,3] k=2 s=1: gradients sum (ones → 1/4, 1/2, 1)', () => {
     const dx = avgPool2dBackward(tensor([1, 1, 2, 2], [1, 1, 1, 1]), [1, 1, 3, 3], [2, 2], { stride: 1 });
-    expect(toNested(dx)).toEqual([[[[0.25, 0.5, 0.25], [0.5, 1, 0.5], [0.25, 0.5, 0.25]]]]);
+    expect(toNested(dx)).toEqual([
+      [
+        [
+          [0.25, 0.5, 0.25],
+          [0.5, 1, 0.5],
+          [0.25, 0.5, 0.25],
+        ],
+      ],
+    ]);
   });
 
   it('an all-padding window is allowed for average pooling and gives 0: x=[1,1,2,2] k=1 p=1', () => {
     const y = avgPool2d(tensor([1, 1, 2, 2], [1, 2, 3, 4]), [1, 1], { padding: 1 });
-    expect(toNested(y)).toEqual([[[[0, 0, 0, 0], [0, 1, 2, 0], [0, 3, 4, 0], [0, 0, 0, 0]]]]);
+    expect(toNested(y)).toEqual([
+      [
+        [
+          [0, 0, 0, 0],
+          [0, 1, 2, 0],
+          [0, 3, 4, 0],
+          [0, 0, 0, 0],
+        ],
+      ],
+    ]);
   });
 });
 
@@ -325,8 +444,10 @@ describe('pooling errors', () => {
     }
   });
 
-  it('window 5×5 on a 4×4 image → does not fit, and the message gives x\'s real shape', () => {
-    expect(() => avgPool2d(x, [5, 5])).toThrow(/avgPool2d: kernel 5×5 does not fit the padded input 4×4 \(pooling x of shape \[2, 3, 4, 4\]\)/);
+  it("window 5×5 on a 4×4 image → does not fit, and the message gives x's real shape", () => {
+    expect(() => avgPool2d(x, [5, 5])).toThrow(
+      /avgPool2d: kernel 5×5 does not fit the padded input 4×4 \(pooling x of shape \[2, 3, 4, 4\]\)/,
+    );
   });
 
   it('x of rank 3 → names x', () => {
@@ -335,7 +456,9 @@ describe('pooling errors', () => {
 
   it('dy of the wrong shape → names dy and the expected shape', () => {
     const dy = tensor([2, 3, 3, 3]);
-    expect(() => avgPool2dBackward(dy, [2, 3, 4, 4], [2, 2])).toThrow(/avgPool2dBackward: dy must have the pooling's output shape \[N, C, OH, OW\] = \[2, 3, 2, 2\], got \[2, 3, 3, 3\]/);
+    expect(() => avgPool2dBackward(dy, [2, 3, 4, 4], [2, 2])).toThrow(
+      /avgPool2dBackward: dy must have the pooling's output shape \[N, C, OH, OW\] = \[2, 3, 2, 2\], got \[2, 3, 3, 3\]/,
+    );
     expect(() => maxPool2dBackward(dy, x, [2, 2])).toThrow(/maxPool2dBackward: dy must have/);
   });
 
@@ -346,7 +469,9 @@ describe('pooling errors', () => {
   it('a corrupt argmax record is rejected', () => {
     const rec = maxPool2d(x, [2, 2]);
     const dy = tensor([2, 3, 2, 2]);
-    expect(() => maxPool2dBackward(dy, { argmax: new Int32Array(3), xShape: rec.xShape }, [2, 2])).toThrow(/argmax must be an Int32Array of length N·C·OH·OW = 24, got length 3/);
+    expect(() => maxPool2dBackward(dy, { argmax: new Int32Array(3), xShape: rec.xShape }, [2, 2])).toThrow(
+      /argmax must be an Int32Array of length N·C·OH·OW = 24, got length 3/,
+    );
     const bad = { argmax: new Int32Array(24).fill(4), xShape: rec.xShape };
     expect(() => maxPool2dBackward(dy, bad, [2, 2])).toThrow(/argmax\[0\] must be a window row in \[0, 4\), got 4/);
   });
@@ -366,7 +491,11 @@ describe('routePoolGradient: the routing both backward ops use', () => {
     const cols = routePoolGradient([5, -2, 7], 4, new Int32Array([3, 0, 1]), (r, q, v) => seen.push([r, q, v]));
     // Row-major [4, 3]: column q holds dy[q] in row argmax[q].
     expect(Array.from(cols)).toEqual([0, -2, 0, 0, 0, 7, 0, 0, 0, 5, 0, 0]);
-    expect(seen).toEqual([[3, 0, 5], [0, 1, -2], [1, 2, 7]]);
+    expect(seen).toEqual([
+      [3, 0, 5],
+      [0, 1, -2],
+      [1, 2, 7],
+    ]);
   });
 
   it('average: every row of column q gets dy[q] / rows, rounded to float32 once', () => {
@@ -387,13 +516,24 @@ describe('routePoolGradient: the routing both backward ops use', () => {
     const { argmax } = maxPool2d(x, [2, 2]);
     const routed = routePoolGradient(dy.data, 4, argmax);
     // Non-overlapping 2×2 windows: dx holds dy at the winner of each window (6, 7, 8, 9).
-    expect(toNested(maxPool2dBackward(dy, x, [2, 2]))).toEqual([[[[0, 0, 0, 2], [1, 0, 0, 0], [0, 3, 4, 0], [0, 0, 0, 0]]]]);
+    expect(toNested(maxPool2dBackward(dy, x, [2, 2]))).toEqual([
+      [
+        [
+          [0, 0, 0, 2],
+          [1, 0, 0, 0],
+          [0, 3, 4, 0],
+          [0, 0, 0, 0],
+        ],
+      ],
+    ]);
     expect(Array.from(routed)).toEqual([0, 0, 0, 4, 0, 2, 3, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
     expect((toNested(avgPool2dBackward(dy, x.shape, [2, 2])) as number[][][][])[0][0][0]).toEqual([0.25, 0.25, 0.5, 0.5]);
   });
 
   it('refuses a bad argmax with the backward op’s message', () => {
-    expect(() => routePoolGradient([1, 2], 4, new Int32Array(3))).toThrow(/argmax must be an Int32Array of length N·C·OH·OW = 2, got length 3/);
+    expect(() => routePoolGradient([1, 2], 4, new Int32Array(3))).toThrow(
+      /argmax must be an Int32Array of length N·C·OH·OW = 2, got length 3/,
+    );
     expect(() => routePoolGradient([1, 2], 4, new Int32Array([0, 4]))).toThrow(/argmax\[1\] must be a window row in \[0, 4\), got 4/);
   });
 });

@@ -25,14 +25,33 @@ import { expectConfigError } from './helpers/expect-config-error.ts';
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 /** A random valid geometry's tensors from a convGeometryFields record. */
-function operands(p: { N: number; C: number; F: number; KH: number; KW: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; extraH: number; extraW: number; seed: number }) {
+function operands(p: {
+  N: number;
+  C: number;
+  F: number;
+  KH: number;
+  KW: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  extraH: number;
+  extraW: number;
+  seed: number;
+}) {
   const H = Math.max(1, (p.KH - 1) * p.dh + 1 + p.extraH - 2 * p.ph);
   const W = Math.max(1, (p.KW - 1) * p.dw + 1 + p.extraW - 2 * p.pw);
   const rng = createRng(p.seed);
   const x = randomUniform([p.N, p.C, H, W], rng);
   const w = randomUniform([p.F, p.C, p.KH, p.KW], rng);
   const b = randomUniform([p.F], rng);
-  const opts = { stride: [p.sh, p.sw] as [number, number], padding: [p.ph, p.pw] as [number, number], dilation: [p.dh, p.dw] as [number, number] };
+  const opts = {
+    stride: [p.sh, p.sw] as [number, number],
+    padding: [p.ph, p.pw] as [number, number],
+    dilation: [p.dh, p.dw] as [number, number],
+  };
   return { x, w, b, opts };
 }
 
@@ -68,7 +87,9 @@ describe('conv2dLoops, the readable direct convolution', () => {
         let sum = 0;
         for (const [cursor, e] of events) {
           expect(cursor.mark).toBe(e.kind === 'tap' ? 'multiply' : e.kind);
-          expect(cursor.vars.map(([name]) => name)).toEqual(e.kind === 'store' ? ['n', 'f', 'oh', 'ow'] : ['n', 'f', 'oh', 'ow', 'c', 'kh', 'kw']);
+          expect(cursor.vars.map(([name]) => name)).toEqual(
+            e.kind === 'store' ? ['n', 'f', 'oh', 'ow'] : ['n', 'f', 'oh', 'ow', 'c', 'kh', 'kw'],
+          );
           if (e.kind === 'store') {
             replay[((e.n * p.F + e.f) * g.OH + e.oh) * g.OW + e.ow] = sum;
             continue;
@@ -90,7 +111,11 @@ describe('conv2dLoops, the readable direct convolution', () => {
   });
 
   it('refuses what conv2d refuses, naming the parameter', () => {
-    expectConfigError(() => conv2dLoops(tensor([1, 1, 3, 3]), tensor([1, 1, 5, 2]), null), 'kernel', /kernel 5×2 does not fit the padded input 3×3/);
+    expectConfigError(
+      () => conv2dLoops(tensor([1, 1, 3, 3]), tensor([1, 1, 5, 2]), null),
+      'kernel',
+      /kernel 5×2 does not fit the padded input 3×3/,
+    );
   });
 });
 

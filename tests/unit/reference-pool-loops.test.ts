@@ -40,9 +40,19 @@ describe('the pooling reference loops on the lesson’s 4×4 example', () => {
     const { result, events } = recorded((o) => maxPool2dLoops(SEED, [2, 2], {}, o));
     expect(Array.from(result.y.data)).toEqual([6, 7, 8, 9]);
     expect(Array.from(result.argmax)).toEqual([2, 1, 1, 0]);
-    expect(events.map((e) => e.cursor.mark)).toEqual(['im2col', ...Array.from({ length: 4 }, () => ['compare', 'compare', 'compare', 'compare', 'store']).flat()]);
+    expect(events.map((e) => e.cursor.mark)).toEqual([
+      'im2col',
+      ...Array.from({ length: 4 }, () => ['compare', 'compare', 'compare', 'compare', 'store']).flat(),
+    ]);
     // Window 2 at its second position: 7 beats 3; the cursor names the loops' variables.
-    expect(events[7].cursor.vars).toEqual([['n', 0], ['c', 0], ['oh', 0], ['ow', 1], ['kh', 0], ['kw', 1]]);
+    expect(events[7].cursor.vars).toEqual([
+      ['n', 0],
+      ['c', 0],
+      ['oh', 0],
+      ['ow', 1],
+      ['kh', 0],
+      ['kw', 1],
+    ]);
     expect(events[7].event).toMatchObject({ kind: 'compare', q: 1, r: 1, y: 0, x: 3, value: 7, best: 7, arg: 1 });
   });
 
@@ -59,16 +69,40 @@ describe('the pooling reference loops on the lesson’s 4×4 example', () => {
     expect(Array.from(result.data)).toEqual([3.25, 4.25, 4, 5]);
     const dy = tensor([1, 1, 2, 2], [1, 2, 3, 4]);
     const back = avgPool2dBackwardLoops(dy, SEED.shape, [2, 2]);
-    expect(toNested(back.dx)).toEqual([[[[0.25, 0.25, 0.5, 0.5], [0.25, 0.25, 0.5, 0.5], [0.75, 0.75, 1, 1], [0.75, 0.75, 1, 1]]]]);
+    expect(toNested(back.dx)).toEqual([
+      [
+        [
+          [0.25, 0.25, 0.5, 0.5],
+          [0.25, 0.25, 0.5, 0.5],
+          [0.75, 0.75, 1, 1],
+          [0.75, 0.75, 1, 1],
+        ],
+      ],
+    ]);
   });
 
   it('max backward: dy lands on each window’s winner; the route statement names the row', () => {
     const { argmax } = maxPool2d(SEED, [2, 2]);
     const dy = tensor([1, 1, 2, 2], [1, 2, 3, 4]);
     const { result, events } = recorded((o) => maxPool2dBackwardLoops(dy, argmax, SEED.shape, [2, 2], {}, o));
-    expect(toNested(result.dx)).toEqual([[[[0, 0, 0, 2], [1, 0, 0, 0], [0, 3, 4, 0], [0, 0, 0, 0]]]]);
+    expect(toNested(result.dx)).toEqual([
+      [
+        [
+          [0, 0, 0, 2],
+          [1, 0, 0, 0],
+          [0, 3, 4, 0],
+          [0, 0, 0, 0],
+        ],
+      ],
+    ]);
     expect(events.map((e) => e.cursor.mark)).toEqual(['route', 'add', 'route', 'add', 'route', 'add', 'route', 'add']);
-    expect(events[0].cursor.vars).toEqual([['n', 0], ['c', 0], ['oh', 0], ['ow', 0], ['r', 2]]);
+    expect(events[0].cursor.vars).toEqual([
+      ['n', 0],
+      ['c', 0],
+      ['oh', 0],
+      ['ow', 0],
+      ['r', 2],
+    ]);
   });
 
   it('checks its arguments like the ops: a window larger than the padded input is refused', () => {
@@ -86,7 +120,12 @@ interface Geo {
 
 const geometry: fc.Arbitrary<Geo> = fc
   .record({
-    shape: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 })),
+    shape: fc.tuple(
+      fc.integer({ min: 1, max: 2 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 7 }),
+      fc.integer({ min: 1, max: 7 }),
+    ),
     k: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
     stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
     pad: fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 1 })),

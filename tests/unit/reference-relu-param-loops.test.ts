@@ -18,13 +18,32 @@ import { expectConfigError } from './helpers/expect-config-error.ts';
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 /** A random valid convolution: x, w, its pre-activation z (some entries ≤ 0) and an upstream gradient. */
-function operands(p: { N: number; C: number; F: number; KH: number; KW: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; extraH: number; extraW: number; seed: number }) {
+function operands(p: {
+  N: number;
+  C: number;
+  F: number;
+  KH: number;
+  KW: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  extraH: number;
+  extraW: number;
+  seed: number;
+}) {
   const H = Math.max(1, (p.KH - 1) * p.dh + 1 + p.extraH - 2 * p.ph);
   const W = Math.max(1, (p.KW - 1) * p.dw + 1 + p.extraW - 2 * p.pw);
   const rng = createRng(p.seed);
   const x = randomUniform([p.N, p.C, H, W], rng, -1, 1);
   const w = randomUniform([p.F, p.C, p.KH, p.KW], rng, -1, 1);
-  const opts = { stride: [p.sh, p.sw] as [number, number], padding: [p.ph, p.pw] as [number, number], dilation: [p.dh, p.dw] as [number, number] };
+  const opts = {
+    stride: [p.sh, p.sw] as [number, number],
+    padding: [p.ph, p.pw] as [number, number],
+    dilation: [p.dh, p.dw] as [number, number],
+  };
   const z = conv2d(x, w, null, opts);
   const dA = randomUniform(z.shape, rng, -2, 2);
   return { x, w, z, dA, opts };
@@ -51,7 +70,12 @@ describe('reluBackwardLoops, the ReLU mask as plain loops', () => {
         events.forEach(([cursor, e], k) => {
           expect(e.k).toBe(k);
           expect(cursor.mark).toBe('gate');
-          expect(cursor.vars).toEqual([['n', e.n], ['f', e.f], ['oh', e.oh], ['ow', e.ow]]);
+          expect(cursor.vars).toEqual([
+            ['n', e.n],
+            ['f', e.f],
+            ['oh', e.oh],
+            ['ow', e.ow],
+          ]);
           expect(e.passes).toBe(z.data[k] > 0);
           replay[k] = e.passes ? e.upstream : 0;
           expect(e.delta).toBe(replay[k]);
@@ -115,7 +139,10 @@ describe('convParamGradientLoops, db and dW = dY_row × X_colᵀ as plain loops'
           expect(cursor.mark).toBe(e.kind);
           if (e.kind === 'rows') {
             for (let q = 0; q < P; q++) dyRow[e.f * Q + e.n * P + q] = dZ.data[(e.n * F + e.f) * P + q];
-            expect(cursor.vars).toEqual([['n', e.n], ['f', e.f]]);
+            expect(cursor.vars).toEqual([
+              ['n', e.n],
+              ['f', e.f],
+            ]);
           } else if (e.kind === 'bias-term' || e.kind === 'term') {
             if (e.q === 0) sum = 0;
             expect(e.a).toBe(dyRow[e.f * Q + e.q]);
@@ -127,7 +154,10 @@ describe('convParamGradientLoops, db and dW = dY_row × X_colᵀ as plain loops'
             expect(e.sum).toBe(db[e.f]);
           } else {
             dW[e.f * R + e.r] = sum;
-            expect(cursor.vars).toEqual([['f', e.f], ['r', e.r]]);
+            expect(cursor.vars).toEqual([
+              ['f', e.f],
+              ['r', e.r],
+            ]);
           }
         }
         expect(events.length).toBe(N * F + F * (Q + 1) + F * R * (Q + 1));

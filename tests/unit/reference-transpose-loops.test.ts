@@ -10,10 +10,17 @@ import source from '../../lib/reference/conv2d-transpose-loops.ts?raw';
 import { expectConfigError } from './helpers/expect-config-error.ts';
 
 const geometry = fc.record({
-  N: fc.integer({ min: 1, max: 2 }), F: fc.integer({ min: 1, max: 3 }), C: fc.integer({ min: 1, max: 2 }),
-  H: fc.integer({ min: 1, max: 4 }), W: fc.integer({ min: 1, max: 4 }),
-  KH: fc.integer({ min: 1, max: 3 }), KW: fc.integer({ min: 1, max: 3 }),
-  s: fc.integer({ min: 1, max: 3 }), p: fc.integer({ min: 0, max: 2 }), d: fc.integer({ min: 1, max: 2 }), op: fc.integer({ min: 0, max: 2 }),
+  N: fc.integer({ min: 1, max: 2 }),
+  F: fc.integer({ min: 1, max: 3 }),
+  C: fc.integer({ min: 1, max: 2 }),
+  H: fc.integer({ min: 1, max: 4 }),
+  W: fc.integer({ min: 1, max: 4 }),
+  KH: fc.integer({ min: 1, max: 3 }),
+  KW: fc.integer({ min: 1, max: 3 }),
+  s: fc.integer({ min: 1, max: 3 }),
+  p: fc.integer({ min: 0, max: 2 }),
+  d: fc.integer({ min: 1, max: 2 }),
+  op: fc.integer({ min: 0, max: 2 }),
   seed: fc.integer({ min: 1, max: 1e6 }),
 });
 
@@ -84,7 +91,11 @@ describe('conv2dTransposeLoops (the reference lesson 11 replays)', () => {
   });
 
   it('refuses what the engine refuses, by name', () => {
-    expectConfigError(() => conv2dTransposeLoops(tensor([1, 1, 2, 2]), tensor([1, 1, 3, 3]), { outputPadding: 2, stride: 2 }), 'outputPadding', /from 0 to 1/);
+    expectConfigError(
+      () => conv2dTransposeLoops(tensor([1, 1, 2, 2]), tensor([1, 1, 3, 3]), { outputPadding: 2, stride: 2 }),
+      'outputPadding',
+      /from 0 to 1/,
+    );
   });
 
   it('every mark is exactly one line of the function the code panel shows', () => {

@@ -14,11 +14,17 @@ describe('relu (seed slides, "ReLU derivative")', () => {
   const upstream = tensor([2, 2], [1.23, 3.59, 4.65, 0.81]);
 
   it('[[−47, 7], [7, 7]] → relu [[0, 7], [7, 7]]', () => {
-    expect(toNested(relu(z))).toEqual([[0, 7], [7, 7]]);
+    expect(toNested(relu(z))).toEqual([
+      [0, 7],
+      [7, 7],
+    ]);
   });
 
   it('[[−47, 7], [7, 7]] → mask [[0, 1], [1, 1]]', () => {
-    expect(toNested(reluMask(z))).toEqual([[0, 1], [1, 1]]);
+    expect(toNested(reluMask(z))).toEqual([
+      [0, 1],
+      [1, 1],
+    ]);
   });
 
   it('upstream [[1.23, 3.59], [4.65, 0.81]] ⊙ mask → [[0, 3.59], [4.65, 0.81]]', () => {

@@ -86,18 +86,18 @@ describe('softmaxCrossEntropy is numerically stable', () => {
 });
 
 describe('softmaxCrossEntropy gradient matches central finite differences', () => {
-  for (const [N, K, seed] of [[1, 3, 1], [4, 10, 2], [3, 5, 3]] as const) {
+  for (const [N, K, seed] of [
+    [1, 3, 1],
+    [4, 10, 2],
+    [3, 5, 3],
+  ] as const) {
     it(`logits=[${N},${K}]`, () => {
       const rng = createRng(seed);
       const logits = randomUniform([N, K], rng, -3, 3);
       const labels = Array.from({ length: N }, () => Math.floor(rng() * K));
       const { probs } = softmaxCrossEntropy(logits, labels);
       const analytic = softmaxCrossEntropyBackward(probs, labels).data;
-      const numeric = centralDifference(
-        (v) => softmaxCrossEntropy(tensor([N, K], v), labels).loss,
-        new Float32Array(logits.data),
-        1e-3,
-      );
+      const numeric = centralDifference((v) => softmaxCrossEntropy(tensor([N, K], v), labels).loss, new Float32Array(logits.data), 1e-3);
       expect(worstError(analytic, numeric, { rtol: 1e-3, atol: 1e-4 })).toBeLessThanOrEqual(1);
     });
   }
@@ -143,15 +143,25 @@ describe('softmaxCrossEntropy errors', () => {
   });
 
   it('a NaN or infinite logit → says which', () => {
-    expect(() => softmaxCrossEntropy(tensor([2, 3], [0, 1, 2, 3, Number.NaN, 5]), [0, 0])).toThrow(/logits\[1, 1\] must be finite, got NaN/);
-    expect(() => softmaxCrossEntropy(tensor([2, 3], [Infinity, 1, 2, 3, 4, 5]), [0, 0])).toThrow(/logits\[0, 0\] must be finite, got Infinity/);
+    expect(() => softmaxCrossEntropy(tensor([2, 3], [0, 1, 2, 3, Number.NaN, 5]), [0, 0])).toThrow(
+      /logits\[1, 1\] must be finite, got NaN/,
+    );
+    expect(() => softmaxCrossEntropy(tensor([2, 3], [Infinity, 1, 2, 3, 4, 5]), [0, 0])).toThrow(
+      /logits\[0, 0\] must be finite, got Infinity/,
+    );
   });
 
   it('labels that change between check and use cannot give a NaN loss: each label is read once', () => {
     // A label that reads 1 the first time and 7 (out of range for K = 3) after: reading it twice
     // would index past the row and give NaN.
     let reads = 0;
-    const shifty = { length: 1, get 0() { reads += 1; return reads === 1 ? 1 : 7; } } as ArrayLike<number>;
+    const shifty = {
+      length: 1,
+      get 0() {
+        reads += 1;
+        return reads === 1 ? 1 : 7;
+      },
+    } as ArrayLike<number>;
     const logits = tensor([1, 3], [0, 1, 2]);
     const { loss } = softmaxCrossEntropy(logits, shifty);
     const ref = Math.log(Math.exp(-2) + Math.exp(-1) + 1) - (1 - 2);
@@ -159,4 +169,3 @@ describe('softmaxCrossEntropy errors', () => {
     expect(loss).toBeCloseTo(ref, 6);
   });
 });
-

@@ -128,25 +128,29 @@ describe('toNested() and at()', () => {
   });
 
   it('at on NCHW reads ((n·C + c)·H + h)·W + w', () => {
-    const x = tensor([2, 3, 4, 5], Array.from({ length: 120 }, (_, k) => k));
+    const x = tensor(
+      [2, 3, 4, 5],
+      Array.from({ length: 120 }, (_, k) => k),
+    );
     expect(at(x, 1, 2, 3, 4)).toBe(((1 * 3 + 2) * 4 + 3) * 5 + 4);
     expect(at(x, 0, 1, 0, 2)).toBe((1 * 4 + 0) * 5 + 2);
   });
 
   it('at agrees with toNested everywhere', () => {
-    const x = tensor([2, 2, 3], Array.from({ length: 12 }, (_, k) => k * 10));
+    const x = tensor(
+      [2, 2, 3],
+      Array.from({ length: 12 }, (_, k) => k * 10),
+    );
     const nested = toNested(x) as number[][][];
-    for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) for (let c = 0; c < 3; c++) {
-      expect(at(x, a, b, c)).toBe(nested[a][b][c]);
-    }
+    for (let a = 0; a < 2; a++)
+      for (let b = 0; b < 2; b++)
+        for (let c = 0; c < 3; c++) {
+          expect(at(x, a, b, c)).toBe(nested[a][b][c]);
+        }
   });
 
   it('at with the wrong number of indices throws instead of reading undefined', () => {
-    expectExactConfigError(
-      () => at(t, 1),
-      'index',
-      'index must have one entry per dimension of shape [2, 3] (2), got [1]',
-    );
+    expectExactConfigError(() => at(t, 1), 'index', 'index must have one entry per dimension of shape [2, 3] (2), got [1]');
   });
 
   it('at out of range throws', () => {

@@ -18,8 +18,19 @@ import { createRng, randomUniform } from '../../lib/random.ts';
  */
 
 interface Case {
-  N: number; C: number; H: number; W: number; F: number; KH: number; KW: number;
-  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  F: number;
+  KH: number;
+  KW: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
   seed: number;
 }
 
@@ -30,8 +41,17 @@ function makeCases(count: number, seed: number): Case[] {
   for (let k = 0; k < count; k++) {
     const [KH, KW, dh, dw, ph, pw] = [int(1, 4), int(1, 4), int(1, 3), int(1, 3), int(0, 2), int(0, 2)];
     cases.push({
-      N: int(1, 2), C: int(1, 3), F: int(1, 4), KH, KW,
-      sh: int(1, 3), sw: int(1, 3), ph, pw, dh, dw,
+      N: int(1, 2),
+      C: int(1, 3),
+      F: int(1, 4),
+      KH,
+      KW,
+      sh: int(1, 3),
+      sw: int(1, 3),
+      ph,
+      pw,
+      dh,
+      dw,
       H: Math.max(1, dh * (KH - 1) + 1 - 2 * ph) + int(0, 6),
       W: Math.max(1, dw * (KW - 1) + 1 - 2 * pw) + int(0, 6),
       seed: int(0, 2 ** 30),
@@ -108,7 +128,12 @@ describe.each(cases.map((c) => [label(c), c] as const))('TF.js parity %s', (_nam
   const w = randomUniform([c.F, c.C, c.KH, c.KW], rng);
   const b = randomUniform([c.F], rng);
   const opts: ConvOptions = { stride: [c.sh, c.sw], padding: [c.ph, c.pw], dilation: [c.dh, c.dw] };
-  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [c.ph, c.ph], [c.pw, c.pw], [0, 0]];
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [c.ph, c.ph],
+    [c.pw, c.pw],
+    [0, 0],
+  ];
   const strides: [number, number] = [c.sh, c.sw];
 
   it('forward (with bias) matches tf.conv2d', () => {
@@ -132,8 +157,7 @@ describe.each(cases.map((c) => [label(c), c] as const))('TF.js parity %s', (_nam
     const dy = randomUniform(y.shape, createRng(c.seed + 1));
     const grads = conv2dBackward(dy, x, w, opts, { method });
     const [dxT, dwT] = tf.tidy(() => {
-      const f = (xT: tf.Tensor, wT: tf.Tensor) =>
-        tf.conv2d(xT as tf.Tensor4D, wT as tf.Tensor4D, strides, pad, 'NHWC', [1, 1]);
+      const f = (xT: tf.Tensor, wT: tf.Tensor) => tf.conv2d(xT as tf.Tensor4D, wT as tf.Tensor4D, strides, pad, 'NHWC', [1, 1]);
       const [gx, gw] = tf.grads(f)([toNhwc(x), dilatedFilter(w, c.dh, c.dw)], toNhwc(dy));
       return [fromNhwc(gx), tapsOf(gw, c.F, c.C, c.KH, c.KW, c.dh, c.dw)];
     });

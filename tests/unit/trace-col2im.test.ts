@@ -52,11 +52,15 @@ describe('col2im trace on x=[1,1,3,3] k=2 s=1', () => {
   const trace = traceCol2im(cols, [1, 1, 3, 3], [2, 2]);
 
   it('coverage: the centre pixel is touched by 4 windows, the corners by 1', () => {
-    expect(toNested(trace.coverage)).toEqual([[[
-      [1, 2, 1],
-      [2, 4, 2],
-      [1, 2, 1],
-    ]]]);
+    expect(toNested(trace.coverage)).toEqual([
+      [
+        [
+          [1, 2, 1],
+          [2, 4, 2],
+          [1, 2, 1],
+        ],
+      ],
+    ]);
   });
 
   it('one step per matrix entry, window by window (column by column), none dropped', () => {
@@ -121,10 +125,14 @@ describe('col2im trace with padding x=[1,1,2,2] k=2 p=1', () => {
   });
 
   it('coverage counts only the kept adds: every pixel is in 4 windows', () => {
-    expect(toNested(trace.coverage)).toEqual([[[
-      [4, 4],
-      [4, 4],
-    ]]]);
+    expect(toNested(trace.coverage)).toEqual([
+      [
+        [
+          [4, 4],
+          [4, 4],
+        ],
+      ],
+    ]);
   });
 });
 
@@ -132,7 +140,11 @@ describe('replaying the col2im trace reproduces col2im bit for bit', () => {
   it('over random geometries', () => {
     fc.assert(
       fc.property(geometryArb, (p) => {
-        const opts = { stride: [p.sh, p.sw] as [number, number], padding: [p.ph, p.pw] as [number, number], dilation: [p.dh, p.dw] as [number, number] };
+        const opts = {
+          stride: [p.sh, p.sw] as [number, number],
+          padding: [p.ph, p.pw] as [number, number],
+          dilation: [p.dh, p.dw] as [number, number],
+        };
         const xShape = [p.N, p.C, p.H, p.W];
         const rng = createRng(p.seed);
         const probe = im2col(tensor(xShape, new Float32Array(p.N * p.C * p.H * p.W).fill(1)), [p.KH, p.KW], opts);
@@ -175,7 +187,10 @@ describe('replaying the col2im trace reproduces col2im bit for bit', () => {
         // after column q, the replay holds col2im of cols with every later column zeroed
         const q = Math.floor(Q / 2);
         const upTo = replayColumns(trace, q);
-        const kept = tensor(cols.shape, Array.from(cols.data, (v, k) => (k % Q <= q ? v : 0)));
+        const kept = tensor(
+          cols.shape,
+          Array.from(cols.data, (v, k) => (k % Q <= q ? v : 0)),
+        );
         expect(Array.from(upTo, (v) => v + 0)).toEqual(Array.from(col2im(kept, xShape, [p.KH, p.KW], opts).data, (v) => v + 0));
       }),
       { numRuns: 60 },
@@ -192,9 +207,7 @@ describe('col2im trace rejects', () => {
       caught = e;
     }
     expect(caught).toBeInstanceOf(ConvConfigError);
-    expect((caught as ConvConfigError).message).toBe(
-      'cols must have shape [C·KH·KW, N·OH·OW] = [4, 4] for this geometry, got [4, 5]',
-    );
+    expect((caught as ConvConfigError).message).toBe('cols must have shape [C·KH·KW, N·OH·OW] = [4, 4] for this geometry, got [4, 5]');
   });
 
   it('a trace larger than maxEvents', () => {

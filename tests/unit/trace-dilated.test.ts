@@ -182,13 +182,11 @@ describe('the dilated-method steps', () => {
   });
 });
 
-const geometry = fc
-  .record(convGeometryFields(4))
-  .map((r) => ({
-    ...r,
-    H: Math.max(1, r.dh * (r.KH - 1) + 1 - 2 * r.ph) + r.extraH,
-    W: Math.max(1, r.dw * (r.KW - 1) + 1 - 2 * r.pw) + r.extraW,
-  }));
+const geometry = fc.record(convGeometryFields(4)).map((r) => ({
+  ...r,
+  H: Math.max(1, r.dh * (r.KH - 1) + 1 - 2 * r.ph) + r.extraH,
+  W: Math.max(1, r.dw * (r.KW - 1) + 1 - 2 * r.pw) + r.extraW,
+}));
 
 describe('random geometries', () => {
   it("the trace's dx is conv2dBackward's dilated dx bit for bit, and its cells replay the full convolution", () => {
@@ -250,7 +248,13 @@ describe('random geometries', () => {
 describe('limits and invalid calls', () => {
   it('leaves cells out (null) beyond maxTerms, keeping every stage', () => {
     const rng = createRng(9);
-    const trace = traceDilatedBackward(randomUniform([1, 2, 4, 4], rng), randomUniform([2, 1, 3, 3], rng), [1, 1, 6, 6], {}, { maxTerms: 100 });
+    const trace = traceDilatedBackward(
+      randomUniform([1, 2, 4, 4], rng),
+      randomUniform([2, 1, 3, 3], rng),
+      [1, 1, 6, 6],
+      {},
+      { maxTerms: 100 },
+    );
     expect(trace.cells).toBeNull();
     expect(trace.dx.shape).toEqual([1, 1, 6, 6]);
   });
@@ -264,7 +268,11 @@ describe('limits and invalid calls', () => {
     ));
 
   it('w has 2 input channels but x has 1', () =>
-    expectConfigError(() => traceDilatedBackward(tensor([1, 1, 3, 3]), tensor([1, 2, 2, 2]), [1, 1, 4, 4]), 'w', 'w has 2 input channels but x has 1'));
+    expectConfigError(
+      () => traceDilatedBackward(tensor([1, 1, 3, 3]), tensor([1, 2, 2, 2]), [1, 1, 4, 4]),
+      'w',
+      'w has 2 input channels but x has 1',
+    ));
 
   it('stride 0 for dilateTensor', () =>
     expectConfigError(() => dilateTensor(tensor([1, 1, 2, 2]), [0, 1]), 'stride', 'stride must be a positive integer, got 0'));

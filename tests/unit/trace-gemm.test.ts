@@ -128,7 +128,13 @@ describe('gemmCellTerms on a large product', () => {
     const wRow = randomUniform([96, 363], rng);
     const cols = randomUniform([363, 500], rng);
     const product = matmul(wRow, cols);
-    for (const [f, q] of [[0, 0], [95, 499], [37, 250], [4, 3], [93, 498]]) {
+    for (const [f, q] of [
+      [0, 0],
+      [95, 499],
+      [37, 250],
+      [4, 3],
+      [93, 498],
+    ]) {
       const step = gemmCellTerms(wRow, cols, f, q);
       expect(step.terms.length).toBe(363);
       expect(step.index).toBe(f * 500 + q);

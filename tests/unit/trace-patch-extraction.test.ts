@@ -65,9 +65,7 @@ describe('patch-extraction trace on the seed example x=[1,1,3,3] 1..9 k=2', () =
 
   it('the raw copies come in the engine’s order: row by row', () => {
     expect(trace.copies.length).toBe(16);
-    expect(trace.copies.map((c) => [c.row, c.column])).toEqual(
-      range(0, 16).map((k) => [Math.floor(k / 4), k % 4]),
-    );
+    expect(trace.copies.map((c) => [c.row, c.column])).toEqual(range(0, 16).map((k) => [Math.floor(k / 4), k % 4]));
   });
 
   it('replaying the steps rebuilds im2col(x)', () => {
@@ -99,7 +97,11 @@ describe('replaying the trace reproduces im2col bit for bit', () => {
     fc.assert(
       fc.property(geometryArb, (p) => {
         const x = randomUniform([p.N, p.C, p.H, p.W], createRng(p.seed));
-        const opts = { stride: [p.sh, p.sw] as [number, number], padding: [p.ph, p.pw] as [number, number], dilation: [p.dh, p.dw] as [number, number] };
+        const opts = {
+          stride: [p.sh, p.sw] as [number, number],
+          padding: [p.ph, p.pw] as [number, number],
+          dilation: [p.dh, p.dw] as [number, number],
+        };
         const trace = tracePatchExtraction(x, [p.KH, p.KW], opts);
         const expected = im2col(x, [p.KH, p.KW], opts);
         const { OH, OW, H, W, ph, pw } = trace.geometry;
@@ -136,9 +138,7 @@ describe('replaying the trace reproduces im2col bit for bit', () => {
 
 describe('patch-extraction trace rejects', () => {
   it('invalid input, like im2col', () => {
-    expect(() => tracePatchExtraction(tensor([3, 3]), [2, 2])).toThrow(
-      'x must be a 4-D tensor [N, C, H, W], got shape [3, 3] (rank 2)',
-    );
+    expect(() => tracePatchExtraction(tensor([3, 3]), [2, 2])).toThrow('x must be a 4-D tensor [N, C, H, W], got shape [3, 3] (rank 2)');
     expect(() => tracePatchExtraction(tensor([1, 1, 3, 3]), [2, 2], { stride: 0 })).toThrow(ConvConfigError);
   });
 

@@ -27,7 +27,8 @@ function batch(n: number, seed: number): { x: Float32Array; y: Uint8Array } {
   return { x, y };
 }
 
-const copy = (params: Param[]): Param[] => params.map((p) => ({ name: p.name, tensor: { shape: [...p.tensor.shape], data: Float32Array.from(p.tensor.data) } }));
+const copy = (params: Param[]): Param[] =>
+  params.map((p) => ({ name: p.name, tensor: { shape: [...p.tensor.shape], data: Float32Array.from(p.tensor.data) } }));
 const ADAM: OptimizerSettings = { kind: 'adam', learningRate: 0.01, momentum: 0.9 };
 const SGD: OptimizerSettings = { kind: 'sgd', learningRate: 0.05, momentum: 0.9 };
 
@@ -74,7 +75,10 @@ describe('the CPU training backend', () => {
       const start = initParams(SMALL, 4);
       const b = createCpuBackend({ preset: SMALL, batchSize: 16, optimizer, params: start });
       const ref = copy(start);
-      const opt = optimizer.kind === 'adam' ? createAdam({ lr: optimizer.learningRate }) : createSgd({ lr: optimizer.learningRate, momentum: optimizer.momentum });
+      const opt =
+        optimizer.kind === 'adam'
+          ? createAdam({ lr: optimizer.learningRate })
+          : createSgd({ lr: optimizer.learningRate, momentum: optimizer.momentum });
       for (let s = 0; s < 4; s++) {
         if (s === 2) {
           b.setLearningRate(0.002);
@@ -142,7 +146,9 @@ describe('the CPU training backend', () => {
 
   it('rejects inputs of the wrong size and use after dispose', async () => {
     const b = createCpuBackend({ preset: SMALL, batchSize: 4, optimizer: ADAM, params: initParams(SMALL, 1) });
-    await expect(b.trainStep(new Float32Array(3 * 784), new Uint8Array(4))).rejects.toThrow(/x must be a Float32Array of 4·784 = 3136 floats, got 2352/);
+    await expect(b.trainStep(new Float32Array(3 * 784), new Uint8Array(4))).rejects.toThrow(
+      /x must be a Float32Array of 4·784 = 3136 floats, got 2352/,
+    );
     await expect(b.trainStep(new Float32Array(4 * 784), new Uint8Array(3))).rejects.toThrow(/labels must hold 4 labels/);
     await expect(b.logits(new Float32Array(5 * 784), 5)).rejects.toThrow(/n must be an integer in \[1, 4\]/);
     expect(() => b.setLearningRate(-1)).toThrow(ConvConfigError);

@@ -117,7 +117,14 @@ describe('the seed CNN preset', () => {
       [3, 2048],
       [3, 250],
     ]);
-    expect(caches.map((c) => (c.pre ? c.pre.shape : null))).toEqual([[3, 32, 14, 14], [3, 64, 8, 8], [3, 128, 4, 4], null, [3, 250], [3, 10]]);
+    expect(caches.map((c) => (c.pre ? c.pre.shape : null))).toEqual([
+      [3, 32, 14, 14],
+      [3, 64, 8, 8],
+      [3, 128, 4, 4],
+      null,
+      [3, 250],
+      [3, 10],
+    ]);
     expect(logits.shape).toEqual([3, 10]);
     expect(presetShapes(SEED_CNN)).toEqual([[32, 14, 14], [64, 8, 8], [128, 4, 4], [2048], [250], [10]]);
   });
@@ -141,7 +148,12 @@ describe('the seed CNN preset', () => {
   it('predict gives the argmax of the float64 reference logits', () => {
     const params = initParams(SEED_CNN, 3);
     const x = randomBatch([4, 1, 28, 28], 2);
-    const ref = referenceLoss(SEED_CNN, params.map((p) => Float64Array.from(p.tensor.data)), x, [0, 0, 0, 0]);
+    const ref = referenceLoss(
+      SEED_CNN,
+      params.map((p) => Float64Array.from(p.tensor.data)),
+      x,
+      [0, 0, 0, 0],
+    );
     const expected = ref.logits.map((z) => z.indexOf(Math.max(...z)));
     expect([...predict(params, x, SEED_CNN)]).toEqual(expected);
     const { logits } = forward(params, x, SEED_CNN);
@@ -218,21 +230,21 @@ describe('gradients of the whole model', () => {
     expect(loss).toBeCloseTo(referenceLoss(TINY, values, x, labels).loss, 5);
     expect(grads.map((g) => g.shape)).toEqual(params.map((p) => p.tensor.shape));
     values.forEach((v, k) => {
-      const numeric = centralDifference(
-        () => referenceLoss(TINY, values, x, labels).loss,
-        v as unknown as Float32Array,
-        1e-6,
-      );
+      const numeric = centralDifference(() => referenceLoss(TINY, values, x, labels).loss, v as unknown as Float32Array, 1e-6);
       expect(worstError(grads[k].data, numeric, { rtol: 1e-3, atol: 1e-5 }), params[k].name).toBeLessThanOrEqual(1);
       // a gradient check that passes only because everything is zero proves nothing
-      expect(numeric.some((g) => Math.abs(g) > 1e-4), params[k].name).toBe(true);
+      expect(
+        numeric.some((g) => Math.abs(g) > 1e-4),
+        params[k].name,
+      ).toBe(true);
     });
   });
 
   it('seed CNN, batch 2: a handful of entries of every parameter match float64 central differences', () => {
     const params = initParams(SEED_CNN, 5);
     const rng = createRng(99);
-    for (const p of params) if (p.name.endsWith('.b')) for (let k = 0; k < p.tensor.data.length; k++) p.tensor.data[k] = 0.1 * (rng() - 0.5);
+    for (const p of params)
+      if (p.name.endsWith('.b')) for (let k = 0; k < p.tensor.data.length; k++) p.tensor.data[k] = 0.1 * (rng() - 0.5);
     const x = randomBatch([2, 1, 28, 28], 6);
     const labels = [3, 8];
     const { grads } = lossAndGradients(params, x, labels, SEED_CNN);

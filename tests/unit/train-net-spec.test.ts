@@ -36,7 +36,15 @@ describe('the net= text form', () => {
   });
 
   it('round-trips: print(parse(t)) = t for canonical texts, parse(print(layers)) = layers', () => {
-    const texts = ['c16k3s1p1,c32k3s2p1,c32k3s2p1,f,d64,d10', 'f,d10', 'c1k1s1p0,f,d10', 'c8k5s2p2l,c16k5s2p0,f,d64l,d32,d10', 'd10r', NET_PRESETS[0].net, NET_PRESETS[1].net];
+    const texts = [
+      'c16k3s1p1,c32k3s2p1,c32k3s2p1,f,d64,d10',
+      'f,d10',
+      'c1k1s1p0,f,d10',
+      'c8k5s2p2l,c16k5s2p0,f,d64l,d32,d10',
+      'd10r',
+      NET_PRESETS[0].net,
+      NET_PRESETS[1].net,
+    ];
     for (const text of texts) expect(printNet(parseNet(text))).toBe(text);
     const layers: NetLayer[] = [
       { kind: 'conv', outC: 4, k: 28, stride: 28, padding: 27, relu: false },
@@ -50,11 +58,36 @@ describe('the net= text form', () => {
   const errors: [string, string, string, string][] = [
     ['an empty text', '', 'net', 'net must list at least one layer (e.g. c16k3s1p1,f,d10), got ""'],
     ['blanks only', '   ', 'net', 'net must list at least one layer (e.g. c16k3s1p1,f,d10), got "   "'],
-    ['an unknown layer', 'c8k3s1p1,x5,d10', 'net', 'net layer 2 "x5" must be cOUTkKsSpP (conv, e.g. c16k3s1p1), f (flatten) or dUNITS (dense, e.g. d64), with an optional r (ReLU) or l (linear) at the end'],
-    ['a conv missing its padding', 'c8k3s1,f,d10', 'net', 'net layer 1 "c8k3s1" must be cOUTkKsSpP (conv, e.g. c16k3s1p1), f (flatten) or dUNITS (dense, e.g. d64), with an optional r (ReLU) or l (linear) at the end'],
-    ['a negative number', 'c8k3s-1p1,f,d10', 'net', 'net layer 1 "c8k3s-1p1" must be cOUTkKsSpP (conv, e.g. c16k3s1p1), f (flatten) or dUNITS (dense, e.g. d64), with an optional r (ReLU) or l (linear) at the end'],
-    ['a fraction', 'f,d6.5,d10', 'net', 'net layer 2 "d6.5" must be cOUTkKsSpP (conv, e.g. c16k3s1p1), f (flatten) or dUNITS (dense, e.g. d64), with an optional r (ReLU) or l (linear) at the end'],
-    ['an empty layer between commas', 'f,,d10', 'net', 'net layer 2 "" must be cOUTkKsSpP (conv, e.g. c16k3s1p1), f (flatten) or dUNITS (dense, e.g. d64), with an optional r (ReLU) or l (linear) at the end'],
+    [
+      'an unknown layer',
+      'c8k3s1p1,x5,d10',
+      'net',
+      'net layer 2 "x5" must be cOUTkKsSpP (conv, e.g. c16k3s1p1), f (flatten) or dUNITS (dense, e.g. d64), with an optional r (ReLU) or l (linear) at the end',
+    ],
+    [
+      'a conv missing its padding',
+      'c8k3s1,f,d10',
+      'net',
+      'net layer 1 "c8k3s1" must be cOUTkKsSpP (conv, e.g. c16k3s1p1), f (flatten) or dUNITS (dense, e.g. d64), with an optional r (ReLU) or l (linear) at the end',
+    ],
+    [
+      'a negative number',
+      'c8k3s-1p1,f,d10',
+      'net',
+      'net layer 1 "c8k3s-1p1" must be cOUTkKsSpP (conv, e.g. c16k3s1p1), f (flatten) or dUNITS (dense, e.g. d64), with an optional r (ReLU) or l (linear) at the end',
+    ],
+    [
+      'a fraction',
+      'f,d6.5,d10',
+      'net',
+      'net layer 2 "d6.5" must be cOUTkKsSpP (conv, e.g. c16k3s1p1), f (flatten) or dUNITS (dense, e.g. d64), with an optional r (ReLU) or l (linear) at the end',
+    ],
+    [
+      'an empty layer between commas',
+      'f,,d10',
+      'net',
+      'net layer 2 "" must be cOUTkKsSpP (conv, e.g. c16k3s1p1), f (flatten) or dUNITS (dense, e.g. d64), with an optional r (ReLU) or l (linear) at the end',
+    ],
     ['too many layers', Array(17).fill('f').join(','), 'net', 'net may have at most 16 layers, got 17'],
     ['too many channels', 'c513k3s1p1,f,d10', 'layers[0].outC', 'layers[0].outC must be an integer at most 512, got 513'],
     ['a kernel larger than the image', 'c8k29s1p1,f,d10', 'layers[0].k', 'layers[0].k must be an integer at most 28, got 29'],

@@ -48,13 +48,48 @@ describe('params payload', () => {
 
   const good = (): ParamsPayload => paramsToPayload(OVERLAP, initParams(OVERLAP_CNN, 2));
   const cases: [string, (p: ParamsPayload) => unknown, string, RegExp][] = [
-    ['a missing entry', (p) => ({ ...p, names: p.names.slice(1) }), 'params.names', /must list 10 entries for c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10, got 9/],
-    ['a renamed parameter', (p) => ({ ...p, names: p.names.map((n, k) => (k === 2 ? 'conv9.w' : n)) }), 'params.names[2]', /must be "conv2.w" for c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10, got "conv9.w"/],
-    ['a wrong shape', (p) => ({ ...p, shapes: p.shapes.map((s, k) => (k === 0 ? [8, 1, 2, 2] : s)) }), 'params.shapes[0]', /\(conv1.w\) must be \[8, 1, 3, 3\] for c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10, got \[8, 1, 2, 2\]/],
-    ['short data', (p) => ({ ...p, data: p.data.map((d, k) => (k === 1 ? d.subarray(1) : d)) }), 'params.data[1]', /\(conv1.b\) must be a Float32Array of 8 values, got 7 values/],
-    ['data as plain numbers', (p) => ({ ...p, data: p.data.map((d, k) => (k === 1 ? Array.from(d) : d)) }), 'params.data[1]', /must be a Float32Array/],
-    ['another network', (p) => ({ ...p, net: SEED }), 'params.shapes[0]', /\(conv1.w\) must be \[32, 1, 2, 2\] for c32k2s2p0,c64k2s2p1,c128k2s2p0,f,d250,d10, got \[8, 1, 3, 3\]/],
-    ['a network the engine refuses', (p) => ({ ...p, net: 'c8k3s1p1,d10' }), 'layers[1]', /a dense layer needs a flat input \(add a flatten layer\)/],
+    [
+      'a missing entry',
+      (p) => ({ ...p, names: p.names.slice(1) }),
+      'params.names',
+      /must list 10 entries for c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10, got 9/,
+    ],
+    [
+      'a renamed parameter',
+      (p) => ({ ...p, names: p.names.map((n, k) => (k === 2 ? 'conv9.w' : n)) }),
+      'params.names[2]',
+      /must be "conv2.w" for c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10, got "conv9.w"/,
+    ],
+    [
+      'a wrong shape',
+      (p) => ({ ...p, shapes: p.shapes.map((s, k) => (k === 0 ? [8, 1, 2, 2] : s)) }),
+      'params.shapes[0]',
+      /\(conv1.w\) must be \[8, 1, 3, 3\] for c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10, got \[8, 1, 2, 2\]/,
+    ],
+    [
+      'short data',
+      (p) => ({ ...p, data: p.data.map((d, k) => (k === 1 ? d.subarray(1) : d)) }),
+      'params.data[1]',
+      /\(conv1.b\) must be a Float32Array of 8 values, got 7 values/,
+    ],
+    [
+      'data as plain numbers',
+      (p) => ({ ...p, data: p.data.map((d, k) => (k === 1 ? Array.from(d) : d)) }),
+      'params.data[1]',
+      /must be a Float32Array/,
+    ],
+    [
+      'another network',
+      (p) => ({ ...p, net: SEED }),
+      'params.shapes[0]',
+      /\(conv1.w\) must be \[32, 1, 2, 2\] for c32k2s2p0,c64k2s2p1,c128k2s2p0,f,d250,d10, got \[8, 1, 3, 3\]/,
+    ],
+    [
+      'a network the engine refuses',
+      (p) => ({ ...p, net: 'c8k3s1p1,d10' }),
+      'layers[1]',
+      /a dense layer needs a flat input \(add a flatten layer\)/,
+    ],
   ];
   for (const [name, corrupt, parameter, message] of cases) {
     it(`rejects ${name}, naming ${parameter}`, () => {

@@ -19,7 +19,12 @@ function part(ds: MnistDataset, from: number, to: number): DatasetPayload {
 }
 
 /** Runs a CPU session to its end (optionally pausing once after `pauseAfter` steps) and returns its messages. */
-async function runSession(train: DatasetPayload, test: DatasetPayload, settings: TrainSettings, pauseAfter?: number): Promise<FromWorker[]> {
+async function runSession(
+  train: DatasetPayload,
+  test: DatasetPayload,
+  settings: TrainSettings,
+  pauseAfter?: number,
+): Promise<FromWorker[]> {
   const messages: FromWorker[] = [];
   let steps = 0;
   let pause: (() => void) | null = null;
@@ -76,7 +81,10 @@ describe.skipIf(!mnistDir)(`a CPU training session on real MNIST digits${mnistDi
     const epoch = messages.find((m) => m.type === 'epoch');
     if (epoch?.type !== 'epoch') throw new Error('no epoch message');
     const testSet = { ...test, rows: 28, cols: 28 } as const;
-    const all = imageBatch(testSet, Array.from({ length: 50 }, (_, k) => k));
+    const all = imageBatch(
+      testSet,
+      Array.from({ length: 50 }, (_, k) => k),
+    );
     const predicted = predict(params, { shape: [50, 1, 28, 28], data: all.x }, SEED_CNN);
     expect(Array.from(epoch.predictions)).toEqual(Array.from(predicted));
     const correct = Array.from(predicted).filter((p, k) => p === test.labels[k]).length;

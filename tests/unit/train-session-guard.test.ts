@@ -88,10 +88,24 @@ function harness(lossAt: (update: number) => number, session: Partial<SessionOpt
     ...session,
   });
   const of = <T extends FromWorker['type']>(type: T) => messages.filter((m): m is Extract<FromWorker, { type: T }> => m.type === type);
-  return { handle: (m: ToWorker) => s.handle(m), idle: () => s.idle(), messages, of, backends, states: () => of('state').map((m) => m.state) };
+  return {
+    handle: (m: ToWorker) => s.handle(m),
+    idle: () => s.idle(),
+    messages,
+    of,
+    backends,
+    states: () => of('state').map((m) => m.state),
+  };
 }
 
-const SETTINGS: TrainSettings = { ...DEFAULT_SETTINGS, net: 'c32k2s2p0,c64k2s2p1,c128k2s2p0,f,d250,d10', backend: 'cpu', batchSize: 16, epochs: 2, seed: 3 };
+const SETTINGS: TrainSettings = {
+  ...DEFAULT_SETTINGS,
+  net: 'c32k2s2p0,c64k2s2p1,c128k2s2p0,f,d250,d10',
+  backend: 'cpu',
+  batchSize: 16,
+  epochs: 2,
+  seed: 3,
+};
 const TRAIN = dataset(160); // 10 steps per epoch
 const TEST = dataset(40);
 /** Mean cross-entropy of a one-hot logit row (1 on the predicted class): right → log(9 + e) − 1, wrong → log(9 + e). */
@@ -155,7 +169,10 @@ describe('a session whose loss explodes', () => {
     for (let k = 0; k < 50; k++) await new Promise((r) => setImmediate(r));
     await h.handle({ type: 'pause' });
     await h.idle();
-    const next = h.of('progress').slice(before).flatMap((p) => p.points);
+    const next = h
+      .of('progress')
+      .slice(before)
+      .flatMap((p) => p.points);
     expect(next[0].step).toBe(7);
   });
 
@@ -220,7 +237,12 @@ describe('quick checks, test progress, positions and requests', () => {
     await h.handle({ type: 'data', train: TRAIN, test: TEST });
     const params = initParams(SEED_CNN, 1);
     params[1].tensor.data[0] = 20;
-    await h.handle({ type: 'configure', settings: SETTINGS, params: paramsToPayload(SETTINGS.net, params), position: { step: 20, epoch: 2 } });
+    await h.handle({
+      type: 'configure',
+      settings: SETTINGS,
+      params: paramsToPayload(SETTINGS.net, params),
+      position: { step: 20, epoch: 2 },
+    });
     // 20 steps = 2 epochs of 10: the run is done; the page sees the step and a quick check.
     expect(h.of('progress').at(-1)).toMatchObject({ step: 20, epoch: 2, stepInEpoch: 0 });
     expect(h.of('validation').map((v) => v.step)).toEqual([20]);

@@ -160,7 +160,14 @@ function harness(options: { failWebgl?: (call: number) => boolean; stepMs?: numb
   };
 }
 
-const SETTINGS: TrainSettings = { ...DEFAULT_SETTINGS, net: 'c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10', backend: 'cpu', batchSize: 16, epochs: 2, seed: 5 };
+const SETTINGS: TrainSettings = {
+  ...DEFAULT_SETTINGS,
+  net: 'c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10',
+  backend: 'cpu',
+  batchSize: 16,
+  epochs: 2,
+  seed: 5,
+};
 const TRAIN = indexedDataset(100); // 6 full batches of 16, the last 4 digits dropped
 const TEST = indexedDataset(20);
 
@@ -453,14 +460,22 @@ describe('backend choice and faults', () => {
     expect(first.disposed).toBe(true);
     const second = h.backends[1];
     expect(second.startParams[1].tensor.data[0]).toBe(6); // the snapshot's weights
-    expect(h.of('fault').at(-1)).toMatchObject({ step: 6, message: expect.stringMatching(/resumes on the GPU from the weights kept at step 6/) });
+    expect(h.of('fault').at(-1)).toMatchObject({
+      step: 6,
+      message: expect.stringMatching(/resumes on the GPU from the weights kept at step 6/),
+    });
     // after the restore, step numbers go on from the kept weights' step
     const restoredAt = h.messages.findIndex((m) => m.type === 'fault' && m.fault === 'context-restored');
     await h.idle();
     expect(h.states().at(-1)).toBe('done');
     // the new backend finishes epochs 2 and 3 (12 steps); the step numbers continue from 6
     expect(second.stepsTaken).toBe(12);
-    expect(h.of('epoch').map((e) => e.epoch).at(-1)).toBe(3);
+    expect(
+      h
+        .of('epoch')
+        .map((e) => e.epoch)
+        .at(-1),
+    ).toBe(3);
     expect(h.points().at(-1)!.step).toBe(18);
     const after = h.messages.slice(restoredAt).flatMap((m) => (m.type === 'progress' ? m.points.map((p) => p.step) : []));
     expect(after).toEqual(Array.from({ length: 12 }, (_, k) => 7 + k));

@@ -7,7 +7,10 @@ import { DEFAULT_SETTINGS, MAX_NET_QUERY_CHARS, checkSettings, settingsFromQuery
 const SEED_NET = 'c32k2s2p0,c64k2s2p1,c128k2s2p0,f,d250,d10';
 const OVERLAP_NET = 'c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10';
 
-const withOptimizer = (changes: Record<string, unknown>) => ({ ...DEFAULT_SETTINGS, optimizer: { ...DEFAULT_SETTINGS.optimizer, ...changes } });
+const withOptimizer = (changes: Record<string, unknown>) => ({
+  ...DEFAULT_SETTINGS,
+  optimizer: { ...DEFAULT_SETTINGS.optimizer, ...changes },
+});
 
 function rejection(settings: unknown): ConvConfigError {
   try {
@@ -46,7 +49,12 @@ describe('checkSettings', () => {
   });
 
   const cases: [string, unknown, string, RegExp][] = [
-    ['learning rate 0', withOptimizer({ learningRate: 0 }), 'optimizer.learningRate', /learningRate must be a number in \[1e-6, 1\], got 0/],
+    [
+      'learning rate 0',
+      withOptimizer({ learningRate: 0 }),
+      'optimizer.learningRate',
+      /learningRate must be a number in \[1e-6, 1\], got 0/,
+    ],
     ['learning rate 1.5', withOptimizer({ learningRate: 1.5 }), 'optimizer.learningRate', /got 1\.5/],
     ['learning rate NaN', withOptimizer({ learningRate: Number.NaN }), 'optimizer.learningRate', /got NaN/],
     ['momentum 1', withOptimizer({ momentum: 1 }), 'optimizer.momentum', /momentum must be a number in \[0, 1\), got 1/],
@@ -60,7 +68,12 @@ describe('checkSettings', () => {
     ['seed 2^32', { ...DEFAULT_SETTINGS, seed: 2 ** 32 }, 'seed', /got 4294967296/],
     ['net lenet', { ...DEFAULT_SETTINGS, net: 'lenet' }, 'net', /net layer 1 "lenet" must be cOUTkKsSpP/],
     ['no net', { ...DEFAULT_SETTINGS, net: undefined }, 'net', /net must list at least one layer/],
-    ['a 7×7 kernel on a 4×4 map', { ...DEFAULT_SETTINGS, net: 'c8k5s6p0,c8k7s1p0,f,d10' }, 'kernel', /kernel 7×7 does not fit the padded input 4×4/],
+    [
+      'a 7×7 kernel on a 4×4 map',
+      { ...DEFAULT_SETTINGS, net: 'c8k5s6p0,c8k7s1p0,f,d10' },
+      'kernel',
+      /kernel 7×7 does not fit the padded input 4×4/,
+    ],
     ['backend gpu', { ...DEFAULT_SETTINGS, backend: 'gpu' }, 'backend', /"auto", "webgl", "cpu", got "gpu"/],
     ['no optimizer', { ...DEFAULT_SETTINGS, optimizer: null }, 'optimizer', /optimizer must be an object/],
   ];
@@ -80,7 +93,9 @@ describe('settings in the URL query', () => {
 
   it('reads every field', () => {
     const { settings, problems } = settingsFromQuery(
-      new URLSearchParams('net=c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10&backend=cpu&optimizer=sgd&lr=0.05&momentum=0.5&batch=32&epochs=7&seed=42'),
+      new URLSearchParams(
+        'net=c8k3s1p1,c16k3s2p1,c32k3s2p1,f,d64,d10&backend=cpu&optimizer=sgd&lr=0.05&momentum=0.5&batch=32&epochs=7&seed=42',
+      ),
     );
     expect(problems).toEqual([]);
     expect(settings).toEqual({
@@ -112,7 +127,14 @@ describe('settings in the URL query', () => {
 
   it('round-trips any valid settings', () => {
     const samples: TrainSettings[] = [
-      { net: OVERLAP_NET, backend: 'webgl', optimizer: { kind: 'sgd', learningRate: 0.0123, momentum: 0 }, batchSize: 128, epochs: 50, seed: 4294967295 },
+      {
+        net: OVERLAP_NET,
+        backend: 'webgl',
+        optimizer: { kind: 'sgd', learningRate: 0.0123, momentum: 0 },
+        batchSize: 128,
+        epochs: 50,
+        seed: 4294967295,
+      },
       { ...DEFAULT_SETTINGS, optimizer: { kind: 'adam', learningRate: 1, momentum: 0.25 }, batchSize: 16 },
       { ...DEFAULT_SETTINGS, net: 'c16k3s1p1l,c32k5s2p2,f,d64l,d10' },
     ];
@@ -144,23 +166,29 @@ describe('settings in the URL query', () => {
     ['seed', '-1'],
     ['backend', '<script>alert(1)</script>'],
   ];
-  it.each(HOSTILE_QUERY.map(([key, raw]) => ({ key, raw, shown: raw.slice(0, 20) })))('$key=$shown… is ignored with a short note and not written back', ({ key, raw }) => {
-    const query = new URLSearchParams([[key, raw]]);
-    const t0 = performance.now();
-    const { settings, problems } = settingsFromQuery(query);
-    expect(performance.now() - t0).toBeLessThan(100);
-    expect(settings).toEqual(DEFAULT_SETTINGS);
-    expect(problems).toHaveLength(1);
-    expect(problems[0].value.length).toBeLessThanOrEqual(90);
-    expect(problems[0].message.length).toBeLessThan(200);
-    if (raw.length > 64) expect(problems[0].message).toBe(`${key} must be at most 64 characters, got ${raw.length.toLocaleString('en-US')}`);
-    expect(settingsToQuery(settings).toString()).toBe('');
-  });
+  it.each(HOSTILE_QUERY.map(([key, raw]) => ({ key, raw, shown: raw.slice(0, 20) })))(
+    '$key=$shown… is ignored with a short note and not written back',
+    ({ key, raw }) => {
+      const query = new URLSearchParams([[key, raw]]);
+      const t0 = performance.now();
+      const { settings, problems } = settingsFromQuery(query);
+      expect(performance.now() - t0).toBeLessThan(100);
+      expect(settings).toEqual(DEFAULT_SETTINGS);
+      expect(problems).toHaveLength(1);
+      expect(problems[0].value.length).toBeLessThanOrEqual(90);
+      expect(problems[0].message.length).toBeLessThan(200);
+      if (raw.length > 64)
+        expect(problems[0].message).toBe(`${key} must be at most 64 characters, got ${raw.length.toLocaleString('en-US')}`);
+      expect(settingsToQuery(settings).toString()).toBe('');
+    },
+  );
 });
 
 describe('the network in the URL query', () => {
   it('net= is read in canonical form, and an older link naming a preset still opens its network', () => {
-    expect(settingsFromQuery(new URLSearchParams('net=c16k3s1p1r,c32k3s2p1,f,d64,d10l')).settings.net).toBe('c16k3s1p1,c32k3s2p1,f,d64,d10');
+    expect(settingsFromQuery(new URLSearchParams('net=c16k3s1p1r,c32k3s2p1,f,d64,d10l')).settings.net).toBe(
+      'c16k3s1p1,c32k3s2p1,f,d64,d10',
+    );
     expect(settingsFromQuery(new URLSearchParams('preset=overlap-cnn')).settings.net).toBe(OVERLAP_NET);
     // net= wins over an old preset= in the same link.
     expect(settingsFromQuery(new URLSearchParams('preset=overlap-cnn&net=c8k3s1p1,f,d10')).settings.net).toBe('c8k3s1p1,f,d10');
@@ -183,6 +211,8 @@ describe('the network in the URL query', () => {
     const { settings, problems } = settingsFromQuery(new URLSearchParams('net=c8k3s0p1,f,d10'));
     expect(settings.net).toBe(SEED_NET);
     expect(problems).toEqual([{ key: 'net', value: 'c8k3s0p1,f,d10', message: 'layers[0].stride must be a positive integer, got 0' }]);
-    expect(settingsFromQuery(new URLSearchParams('preset=vgg')).problems[0].message).toMatch(/preset must be one of "seed-cnn", "overlap-cnn", got "vgg"/);
+    expect(settingsFromQuery(new URLSearchParams('preset=vgg')).problems[0].message).toMatch(
+      /preset must be one of "seed-cnn", "overlap-cnn", got "vgg"/,
+    );
   });
 });

@@ -103,7 +103,9 @@ describe('optimizer settings', () => {
   it('gradients that do not match the parameters are rejected', () => {
     const adam = createAdam({ lr: 0.1 });
     expect(() => adam.step([new Float32Array(3)], [])).toThrow(ConvConfigError);
-    expect(() => adam.step([new Float32Array(3)], [new Float32Array(2)])).toThrow(/grads\[0\] must have the length of params\[0\] \(3\), got 2/);
+    expect(() => adam.step([new Float32Array(3)], [new Float32Array(2)])).toThrow(
+      /grads\[0\] must have the length of params\[0\] \(3\), got 2/,
+    );
     adam.step([new Float32Array(3)], [new Float32Array(3)]);
     expect(() => adam.step([new Float32Array(4)], [new Float32Array(4)])).toThrow(/same list on every step/);
   });
@@ -173,7 +175,11 @@ const mnistDir = findMnistDigits();
 describe.skipIf(!mnistDir)(`training the seed CNN on real MNIST${mnistDir ? '' : ` (skipped: ${MNIST_MISSING})`}`, () => {
   it('512 images, batch 32, Adam lr 1e-3: the loss falls clearly, and a second run with the same seed repeats it exactly', async () => {
     const dir = mnistDir as string;
-    const ds = await loadMnistSplit(readMnistFile(dir, 't10k-images-idx3-ubyte.gz'), readMnistFile(dir, 't10k-labels-idx1-ubyte.gz'), 'test');
+    const ds = await loadMnistSplit(
+      readMnistFile(dir, 't10k-images-idx3-ubyte.gz'),
+      readMnistFile(dir, 't10k-labels-idx1-ubyte.gz'),
+      'test',
+    );
     const pool = 512;
     const batch = 32;
     const train = (steps: number) => {

@@ -1,7 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import {
-  PLAYGROUND_SPEC, buildPlaygroundView, inputIndexAt, outputBlank, outputSizeLines, playgroundMarks, playgroundSteps,
+  PLAYGROUND_SPEC,
+  buildPlaygroundView,
+  inputIndexAt,
+  outputBlank,
+  outputSizeLines,
+  playgroundMarks,
+  playgroundSteps,
 } from '../../lib/viz/conv-playground/index.ts';
 import { attemptDraw, drawFigure, readFigureQuery, writeFigureQuery } from '../../lib/viz/figure/index.ts';
 import { SEED_SETTINGS, buildExample } from '../../lib/viz/conv-settings.ts';
@@ -17,9 +23,19 @@ describe('the playground on the seed example (3×3 ⊛ 2×2)', () => {
   const { view, steps } = drawFigure(PLAYGROUND_SPEC, SEED_SETTINGS);
 
   it('draws the input, the kernel and the loops’ output 145 191 / 283 329', () => {
-    expect(view.padded).toEqual([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
-    expect(view.kernel).toEqual([[10, 11], [12, 13]]);
-    expect(view.output).toEqual([[145, 191], [283, 329]]);
+    expect(view.padded).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ]);
+    expect(view.kernel).toEqual([
+      [10, 11],
+      [12, 13],
+    ]);
+    expect(view.output).toEqual([
+      [145, 191],
+      [283, 329],
+    ]);
     expect(view.dilatedKernel).toBeNull();
   });
 
@@ -36,8 +52,21 @@ describe('the playground on the seed example (3×3 ⊛ 2×2)', () => {
 
   it('marks the statement each step runs and carries the loop variables', () => {
     expect(steps.slice(0, 6).map((s) => s.cursor.mark)).toEqual(['multiply', 'multiply', 'multiply', 'multiply', 'store', 'multiply']);
-    expect(steps[7].cursor.vars).toEqual([['n', 0], ['f', 0], ['oh', 0], ['ow', 1], ['c', 0], ['kh', 1], ['kw', 0]]);
-    expect(steps[9].cursor.vars).toEqual([['n', 0], ['f', 0], ['oh', 0], ['ow', 1]]);
+    expect(steps[7].cursor.vars).toEqual([
+      ['n', 0],
+      ['f', 0],
+      ['oh', 0],
+      ['ow', 1],
+      ['c', 0],
+      ['kh', 1],
+      ['kw', 0],
+    ]);
+    expect(steps[9].cursor.vars).toEqual([
+      ['n', 0],
+      ['f', 0],
+      ['oh', 0],
+      ['ow', 1],
+    ]);
   });
 
   it('fills the output in as it is computed: blank before a cell’s store step', () => {
@@ -50,21 +79,37 @@ describe('the playground on the seed example (3×3 ⊛ 2×2)', () => {
 
   it('marks the taps read so far, the current one active, and the cell being computed', () => {
     const m = playgroundMarks(view, steps[12]);
-    expect(m.input).toEqual([[undefined, undefined, undefined], ['source', 'source', undefined], ['active', 'muted', undefined]]);
-    expect(m.kernel).toEqual([['source', 'source'], ['active', undefined]]);
-    expect(m.output).toEqual([[undefined, undefined], ['active', undefined]]);
+    expect(m.input).toEqual([
+      [undefined, undefined, undefined],
+      ['source', 'source', undefined],
+      ['active', 'muted', undefined],
+    ]);
+    expect(m.kernel).toEqual([
+      ['source', 'source'],
+      ['active', undefined],
+    ]);
+    expect(m.output).toEqual([
+      [undefined, undefined],
+      ['active', undefined],
+    ]);
   });
 
   it('pointing highlights only: an input pixel marks the outputs it feeds, an output cell its window', () => {
     const m = playgroundMarks(view, steps[0], { grid: 'input', r: 1, c: 1 });
-    expect(m.output).toEqual([['active', 'target'], ['target', 'target']]);
+    expect(m.output).toEqual([
+      ['active', 'target'],
+      ['target', 'target'],
+    ]);
     expect(m.input[1][1]).toBe('active');
     const o = playgroundMarks(view, steps[0], { grid: 'output', r: 1, c: 1 });
     expect(o.input[2][2]).toBe('target');
   });
 
   it('states the output-size formula with the engine’s numbers', () => {
-    expect(outputSizeLines(view.geometry)).toEqual(['OH = ⌊(3 + 2·0 − 1·(2 − 1) − 1) / 1⌋ + 1 = 2', 'OW = ⌊(3 + 2·0 − 1·(2 − 1) − 1) / 1⌋ + 1 = 2']);
+    expect(outputSizeLines(view.geometry)).toEqual([
+      'OH = ⌊(3 + 2·0 − 1·(2 − 1) − 1) / 1⌋ + 1 = 2',
+      'OW = ⌊(3 + 2·0 − 1·(2 − 1) − 1) / 1⌋ + 1 = 2',
+    ]);
   });
 });
 
@@ -78,13 +123,26 @@ describe('padding and dilation', () => {
     expect(first.narration).toBe('out[0,0]: tap w[0,0] lands on the zero padding at (-1, -1); nothing is added, the sum stays 0');
     expect(inputIndexAt(view, 0, 0)).toBeNull();
     expect(inputIndexAt(view, 1, 1)).toBe(0);
-    expect(view.dilatedKernel).toEqual([[10, 0, 11], [0, 0, 0], [12, 0, 13]]);
+    expect(view.dilatedKernel).toEqual([
+      [10, 0, 11],
+      [0, 0, 0],
+      [12, 0, 13],
+    ]);
   });
 
   it('gives the engine’s output for random values and geometries (conv2d and conv2dNaive)', () => {
     fc.assert(
       fc.property(
-        fc.record({ H: fc.integer({ min: 1, max: 8 }), W: fc.integer({ min: 1, max: 8 }), KH: fc.integer({ min: 1, max: 4 }), KW: fc.integer({ min: 1, max: 4 }), stride: fc.integer({ min: 1, max: 3 }), padding: fc.integer({ min: 0, max: 2 }), dilation: fc.integer({ min: 1, max: 2 }), seed: fc.nat(1000) }),
+        fc.record({
+          H: fc.integer({ min: 1, max: 8 }),
+          W: fc.integer({ min: 1, max: 8 }),
+          KH: fc.integer({ min: 1, max: 4 }),
+          KW: fc.integer({ min: 1, max: 4 }),
+          stride: fc.integer({ min: 1, max: 3 }),
+          padding: fc.integer({ min: 0, max: 2 }),
+          dilation: fc.integer({ min: 1, max: 2 }),
+          seed: fc.nat(1000),
+        }),
         ({ seed, ...over }) => {
           const attempt = attemptDraw(PLAYGROUND_SPEC, settings(over));
           fc.pre(attempt.ok);
@@ -114,9 +172,14 @@ describe('the playground’s spec', () => {
   });
 
   it('round-trips its URL: sizes, edited values and the step, with no notice', () => {
-    const drawn = drawFigure(PLAYGROUND_SPEC, settings({ H: 4, W: 4, padding: 1, stride: 2, x: Array.from({ length: 16 }, (_, k) => 16 - k) }));
+    const drawn = drawFigure(
+      PLAYGROUND_SPEC,
+      settings({ H: 4, W: 4, padding: 1, stride: 2, x: Array.from({ length: 16 }, (_, k) => 16 - k) }),
+    );
     const q = writeFigureQuery(PLAYGROUND_SPEC, drawn, 7, new URLSearchParams());
-    expect(q.toString()).toBe('cv.h=4&cv.w=4&cv.s=2&cv.p=1&cv.x=16%2C15%2C14%2C13%2C12%2C11%2C10%2C9%2C8%2C7%2C6%2C5%2C4%2C3%2C2%2C1&cv.step=8');
+    expect(q.toString()).toBe(
+      'cv.h=4&cv.w=4&cv.s=2&cv.p=1&cv.x=16%2C15%2C14%2C13%2C12%2C11%2C10%2C9%2C8%2C7%2C6%2C5%2C4%2C3%2C2%2C1&cv.step=8',
+    );
     const back = readFigureQuery(PLAYGROUND_SPEC, q);
     expect(back.notices).toEqual([]);
     expect(back.index).toBe(7);
@@ -125,7 +188,9 @@ describe('the playground’s spec', () => {
 
   it('replays the same loops as the engine: the seed output from playgroundSteps’ stores', () => {
     const view = buildPlaygroundView(buildExample(SEED_SETTINGS));
-    const stores = playgroundSteps(view).filter((s) => s.kind === 'store').map((s) => s.at.event.sum);
+    const stores = playgroundSteps(view)
+      .filter((s) => s.kind === 'store')
+      .map((s) => s.at.event.sum);
     const y = conv2d(tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]), tensor([1, 1, 2, 2], [10, 11, 12, 13]), null);
     expect(stores).toEqual(Array.from(y.data));
   });

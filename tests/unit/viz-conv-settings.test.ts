@@ -1,7 +1,14 @@
 import { describe, it, expect } from 'vitest';
 import {
-  SEED_SETTINGS, applySettings, buildExample, initialState, randomizeValues, setNumber, setValue,
-  settingsFromQuery, settingsToQuery,
+  SEED_SETTINGS,
+  applySettings,
+  buildExample,
+  initialState,
+  randomizeValues,
+  setNumber,
+  setValue,
+  settingsFromQuery,
+  settingsToQuery,
 } from '../../lib/viz/conv-settings.ts';
 import { conv2d } from '../../lib/index.ts';
 
@@ -94,7 +101,12 @@ describe('conv settings', () => {
 
   it('applySettings rethrows errors that are not configuration errors', () => {
     const start = initialState(SEED_SETTINGS);
-    const poisoned = { ...SEED_SETTINGS, get H(): number { throw new TypeError('boom'); } };
+    const poisoned = {
+      ...SEED_SETTINGS,
+      get H(): number {
+        throw new TypeError('boom');
+      },
+    };
     expect(() => applySettings(start, poisoned)).toThrow(TypeError);
   });
 });

@@ -42,7 +42,11 @@ describe('the seed example: X 4×4 = 1..16, W [[1,2],[3,4]], stride 2, dY [[2,1]
   const view = viewOf();
 
   it('dilates dY to [[2,0,1],[0,0,0],[3,0,5]] and pads it to 5×5 with one ring of zeros', () => {
-    expect(view.dilated[0].grid).toEqual([[2, 0, 1], [0, 0, 0], [3, 0, 5]]);
+    expect(view.dilated[0].grid).toEqual([
+      [2, 0, 1],
+      [0, 0, 0],
+      [3, 0, 5],
+    ]);
     expect(view.padded[0].grid).toEqual([
       [0, 0, 0, 0, 0],
       [0, 2, 0, 1, 0],
@@ -53,11 +57,19 @@ describe('the seed example: X 4×4 = 1..16, W [[1,2],[3,4]], stride 2, dY [[2,1]
   });
 
   it('rotates W to [[4,3],[2,1]]', () => {
-    expect(view.rotated[0].grid).toEqual([[4, 3], [2, 1]]);
+    expect(view.rotated[0].grid).toEqual([
+      [4, 3],
+      [2, 1],
+    ]);
   });
 
   it('gives dX = [[2,4,1,2],[6,8,3,4],[3,6,5,10],[9,12,15,20]], the engine’s dx by both methods', () => {
-    const expected = [[2, 4, 1, 2], [6, 8, 3, 4], [3, 6, 5, 10], [9, 12, 15, 20]];
+    const expected = [
+      [2, 4, 1, 2],
+      [6, 8, 3, 4],
+      [3, 6, 5, 10],
+      [9, 12, 15, 20],
+    ];
     expect(view.dx[0].grid).toEqual(expected);
     expect(view.dx[0].grid).toEqual(planeOf(engineDx({}, 'dilated')));
     expect(view.col2im[0].grid).toEqual(planeOf(engineDx({}, 'col2im')));
@@ -73,9 +85,13 @@ describe('the seed example: X 4×4 = 1..16, W [[1,2],[3,4]], stride 2, dY [[2,1]
 
   it('narrates each stage with its arithmetic', () => {
     const said = view.steps.map((s) => s.narration);
-    expect(said[0]).toBe('Dilate: stride 2, so 1 zero goes between neighbouring entries of dY: 2 × 2 → 3 × 3 (rows (OH − 1)·s + 1 = (2 − 1)·2 + 1 = 3, columns (2 − 1)·2 + 1 = 3).');
+    expect(said[0]).toBe(
+      'Dilate: stride 2, so 1 zero goes between neighbouring entries of dY: 2 × 2 → 3 × 3 (rows (OH − 1)·s + 1 = (2 − 1)·2 + 1 = 3, columns (2 − 1)·2 + 1 = 3).',
+    );
     expect(said[1]).toBe('Pad: the dilated kernel reaches d·(K − 1) = 1·(2 − 1) = 1 ring of zeros goes around it: 3 × 3 → 5 × 5.');
-    expect(said[2]).toBe('Rotate 180°: reverse the rows and the columns of the kernel, so W[0,0] = 1 moves to [1,1] and W[1,1] = 4 to [0,0].');
+    expect(said[2]).toBe(
+      'Rotate 180°: reverse the rows and the columns of the kernel, so W[0,0] = 1 moves to [1,1] and W[1,1] = 4 to [0,0].',
+    );
     expect(said[3]).toBe('Convolution, cell 1 of 16: full[0,0] = 0·4 + 0·3 + 0·2 + 2·1 = 2 → dX[0,0].');
     expect(said[3 + 5]).toBe('Convolution, cell 6 of 16: full[1,1] = 2·4 + 0·3 + 0·2 + 0·1 = 8 → dX[1,1].');
     expect(said[19]).toBe("Crop: the forward padding was 0, so nothing comes off: dX is the whole 4 × 4 result, the input's size.");
@@ -99,7 +115,13 @@ describe('frames of the seed example', () => {
   it('the pad step marks the ring of zeros; the padding flag covers exactly that ring', () => {
     const frame = dilatedFrame(view, 1);
     expect(picture(5, 5, frame.paddedMark(0))).toEqual(['ttttt', 't.m.t', 'tmmmt', 't.m.t', 'ttttt']);
-    expect(picture(5, 5, (r, c) => (frame.paddedPadding(r, c) ? 'padding' : undefined))).toEqual(['ppppp', 'p...p', 'p...p', 'p...p', 'ppppp']);
+    expect(picture(5, 5, (r, c) => (frame.paddedPadding(r, c) ? 'padding' : undefined))).toEqual([
+      'ppppp',
+      'p...p',
+      'p...p',
+      'p...p',
+      'ppppp',
+    ]);
   });
 
   it('convolution cell full[1,1] reads the window at rows 1–2, columns 1–2 and fills its output cell', () => {
@@ -145,7 +167,10 @@ describe('other geometries agree with the engine (both methods)', () => {
     ['non-overlapping: x=[1,1,5,5] k=2 s=2 (last row and column uncovered)', DILATED_PRESETS[2].settings],
     ['padding: x=[1,1,4,4] k=2 s=2 p=1', { padding: 1 }],
     ['dilation: x=[1,1,5,5] k=2 s=1 d=2', { H: 5, W: 5, stride: 1, dilation: 2, dy: null }],
-    ['stride 1, padding 1, dilation 2: x=[1,1,6,5] k=3×2', { H: 6, W: 5, KH: 3, KW: 2, stride: 1, padding: 1, dilation: 2, w: null, dy: null }],
+    [
+      'stride 1, padding 1, dilation 2: x=[1,1,6,5] k=3×2',
+      { H: 6, W: 5, KH: 3, KW: 2, stride: 1, padding: 1, dilation: 2, w: null, dy: null },
+    ],
     ['channels and filters: x=[1,2,4,4] k=2 s=1 f=3', { C: 2, F: 3, stride: 1, w: null, dy: null }],
     ['batch 2: x=[2,1,4,4] k=2 s=2', { N: 2, dy: null }],
   ];
@@ -177,9 +202,13 @@ describe('other geometries agree with the engine (both methods)', () => {
     const view = viewOf({ padding: 1 });
     expect(view.summary).toBe('dY 3 × 3 → dilated 5 × 5 → padded 7 × 7 → full 6 × 6 → crop → dX 4 × 4');
     expect(view.steps[0].narration).toContain('3 × 3 → 5 × 5');
-    expect(view.steps[3].narration).toBe('Convolution, cell 1 of 36: full[0,0] = 0·4 + 0·3 + 0·2 + 1·1 = 1 (in the border the crop removes).');
+    expect(view.steps[3].narration).toBe(
+      'Convolution, cell 1 of 36: full[0,0] = 0·4 + 0·3 + 0·2 + 1·1 = 1 (in the border the crop removes).',
+    );
     const crop = view.steps.length - 2;
-    expect(view.steps[crop].narration).toBe("Crop: the forward padding was 1, so 1 row and column come off every side: 6 × 6 → dX 4 × 4, the input's size.");
+    expect(view.steps[crop].narration).toBe(
+      "Crop: the forward padding was 1, so 1 row and column come off every side: 6 × 6 → dX 4 × 4, the input's size.",
+    );
     const frame = dilatedFrame(view, crop);
     expect(picture(6, 6, frame.fullMark(0))).toEqual(['mmmmmm', 'm....m', 'm....m', 'm....m', 'm....m', 'mmmmmm']);
   });
@@ -187,7 +216,12 @@ describe('other geometries agree with the engine (both methods)', () => {
   it('dilation 2 convolves with the kernel’s taps two apart', () => {
     const view = viewOf({ H: 5, W: 5, stride: 1, dilation: 2, dy: null });
     const cell = view.cells[0];
-    expect(cell.terms.map((t) => [t.y, t.x])).toEqual([[0, 0], [0, 2], [2, 0], [2, 2]]);
+    expect(cell.terms.map((t) => [t.y, t.x])).toEqual([
+      [0, 0],
+      [0, 2],
+      [2, 0],
+      [2, 2],
+    ]);
     expect(view.steps[1].narration).toContain('d·(K − 1) = 2·(2 − 1) = 2 rings of zeros go around it');
   });
 
@@ -248,7 +282,10 @@ describe('helpers', () => {
 
 describe('settings changes (the figure contract)', () => {
   it('invalid settings are refused with the engine’s message', () => {
-    expect(attemptDraw(DILATED_SPEC, withField(DILATED_DEFAULTS, 'KH', '6'))).toEqual({ ok: false, error: 'kernel 6×2 does not fit the padded input 4×4' });
+    expect(attemptDraw(DILATED_SPEC, withField(DILATED_DEFAULTS, 'KH', '6'))).toEqual({
+      ok: false,
+      error: 'kernel 6×2 does not fit the padded input 4×4',
+    });
   });
 
   it('a valid change builds the new view', () => {
@@ -257,7 +294,19 @@ describe('settings changes (the figure contract)', () => {
   });
 
   it('too many products to step through are refused with a reason', () => {
-    const big = attemptDraw(DILATED_SPEC, { ...DILATED_DEFAULTS, H: 12, W: 12, KH: 5, KW: 5, stride: 1, padding: 3, C: 3, F: 3, w: null, dy: null });
+    const big = attemptDraw(DILATED_SPEC, {
+      ...DILATED_DEFAULTS,
+      H: 12,
+      W: 12,
+      KH: 5,
+      KW: 5,
+      stride: 1,
+      padding: 3,
+      C: 3,
+      F: 3,
+      w: null,
+      dy: null,
+    });
     expect(big.ok).toBe(false);
     if (!big.ok) expect(big.error).toMatch(new RegExp(`more than the ${MAX_TERMS} this figure steps through`));
   });
@@ -265,10 +314,38 @@ describe('settings changes (the figure contract)', () => {
   it('every step carries a cursor on dilatedInputGradient: the stage and the values it works with', () => {
     const { steps } = drawFigure(DILATED_SPEC, DILATED_DEFAULTS);
     expect(steps.slice(0, 4).map((s) => s.cursor)).toEqual([
-      { mark: 'dilate', vars: [['sh', 2], ['sw', 2]] },
-      { mark: 'pad', vars: [['top', 1], ['left', 1], ['bottom', 1], ['right', 1]] },
-      { mark: 'rotate', vars: [['KH', 2], ['KW', 2]] },
-      { mark: 'conv', vars: [['n', 0], ['c', 0], ['i', 0], ['j', 0]] },
+      {
+        mark: 'dilate',
+        vars: [
+          ['sh', 2],
+          ['sw', 2],
+        ],
+      },
+      {
+        mark: 'pad',
+        vars: [
+          ['top', 1],
+          ['left', 1],
+          ['bottom', 1],
+          ['right', 1],
+        ],
+      },
+      {
+        mark: 'rotate',
+        vars: [
+          ['KH', 2],
+          ['KW', 2],
+        ],
+      },
+      {
+        mark: 'conv',
+        vars: [
+          ['n', 0],
+          ['c', 0],
+          ['i', 0],
+          ['j', 0],
+        ],
+      },
     ]);
     expect(steps.at(-1)!.cursor.mark).toBe('compare');
   });
@@ -307,7 +384,9 @@ describe('URL state (the figure contract)', () => {
     expect(read.index).toBe(11);
     expect(Array.from(read.drawn.example.dy.data)).toEqual([1, 2, 3, 4, 5, 6]);
     // Values the link does give, of the wrong length, still get their notice.
-    expect(readFigureQuery(DILATED_SPEC, new URLSearchParams('dl.p=1&dl.g=1,2')).notices).toEqual(['Ignored the gradient values from the link: 9 were needed, 2 given.']);
+    expect(readFigureQuery(DILATED_SPEC, new URLSearchParams('dl.p=1&dl.g=1,2')).notices).toEqual([
+      'Ignored the gradient values from the link: 9 were needed, 2 given.',
+    ]);
   });
 
   it('edited values (decimals as typed) survive the round trip', () => {
@@ -322,7 +401,12 @@ describe('URL state (the figure contract)', () => {
     expect(read.notices).toHaveLength(3);
     expect(read.notices[0]).toContain('Ignored stride "zero"');
     expect(read.index).toBe(0);
-    expect(read.drawn.view.dx[0].grid).toEqual([[2, 4, 1, 2], [6, 8, 3, 4], [3, 6, 5, 10], [9, 12, 15, 20]]);
+    expect(read.drawn.view.dx[0].grid).toEqual([
+      [2, 4, 1, 2],
+      [6, 8, 3, 4],
+      [3, 6, 5, 10],
+      [9, 12, 15, 20],
+    ]);
   });
 
   it('settings too large to step through fall back to the defaults with a notice', () => {
@@ -337,7 +421,9 @@ describe('the lesson’s build-time figures', () => {
     const seed = seedFigures();
     expect(seed.gradient).toContain('\\begin{bmatrix} 2 & 0 & 1 \\\\ 0 & 0 & 0 \\\\ 3 & 0 & 5 \\end{bmatrix}');
     expect(seed.kernel).toContain('\\begin{bmatrix} 4 & 3 \\\\ 2 & 1 \\end{bmatrix}');
-    expect(seed.result).toContain('\\begin{bmatrix} 2 & 4 & 1 & 2 \\\\ 6 & 8 & 3 & 4 \\\\ 3 & 6 & 5 & 10 \\\\ 9 & 12 & 15 & 20 \\end{bmatrix}');
+    expect(seed.result).toContain(
+      '\\begin{bmatrix} 2 & 4 & 1 & 2 \\\\ 6 & 8 & 3 & 4 \\\\ 3 & 6 & 5 & 10 \\\\ 9 & 12 & 15 & 20 \\end{bmatrix}',
+    );
     expect(seed.check).toContain('9 & 12 & 15 & 20');
     expect(seed.operands).toContain('s = 2');
   });

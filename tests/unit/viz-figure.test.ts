@@ -1,7 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import {
-  DRAW_BUDGET, attemptDraw, checkDrawBudget, clampIndex, cursorText, drawFigure, readFigureQuery, withField, withValue,
+  DRAW_BUDGET,
+  attemptDraw,
+  checkDrawBudget,
+  clampIndex,
+  cursorText,
+  drawFigure,
+  readFigureQuery,
+  withField,
+  withValue,
   writeFigureQuery,
 } from '../../lib/viz/figure/index.ts';
 import type { FigureSpec, FigureStep } from '../../lib/viz/figure/index.ts';
@@ -15,7 +23,10 @@ import { expectConfigError } from './helpers/expect-config-error.ts';
  * A small spec over ConvSettings for the contract's own tests: every field offered, the three
  * value lists, one step per output value, and a draw limit of 40 output cells to exercise the guard.
  */
-interface TestView { example: ConvExample; cells: number }
+interface TestView {
+  example: ConvExample;
+  cells: number;
+}
 const SPEC: FigureSpec<ConvSettings, ConvExample, TestView, FigureStep> = {
   label: 'Test figure',
   prefix: 't.',
@@ -49,19 +60,38 @@ describe('drawing with the one guard', () => {
 
   it('turns the figure’s refusal into its message, and rethrows anything that is not a ConvConfigError', () => {
     expect(attemptDraw(SPEC, settings({ H: 12, W: 12 }))).toEqual({ ok: false, error: 'too many output cells to draw: 121' });
-    const broken = { ...SPEC, build: () => { throw new TypeError('bug'); } };
+    const broken = {
+      ...SPEC,
+      build: () => {
+        throw new TypeError('bug');
+      },
+    };
     expect(() => attemptDraw(broken, SEED_SETTINGS)).toThrow(TypeError);
   });
 
   it('has one draw budget; over it, the message names the count and the limit', () => {
     expect(DRAW_BUDGET).toBe(2048);
     expect(() => checkDrawBudget(DRAW_BUDGET, 'X_col')).not.toThrow();
-    expectConfigError(() => checkDrawBudget(2304, 'X_col 36 × 64'), 'settings', 'the figure would draw 2,304 cells (X_col 36 × 64); it draws at most 2,048');
+    expectConfigError(
+      () => checkDrawBudget(2304, 'X_col 36 × 64'),
+      'settings',
+      'the figure would draw 2,304 cells (X_col 36 × 64); it draws at most 2,048',
+    );
   });
 
   it('clamps step indices and prints a cursor’s loop variables', () => {
     expect([clampIndex(-3, 4), clampIndex(2.7, 4), clampIndex(9, 4), clampIndex(Number.NaN, 4), clampIndex(1, 0)]).toEqual([0, 2, 3, 0, 0]);
-    expect(cursorText({ mark: 'multiply', vars: [['n', 0], ['c', 1], ['oh', 2], ['ow', 0]] })).toBe('n = 0  c = 1  oh = 2  ow = 0');
+    expect(
+      cursorText({
+        mark: 'multiply',
+        vars: [
+          ['n', 0],
+          ['c', 1],
+          ['oh', 2],
+          ['ow', 0],
+        ],
+      }),
+    ).toBe('n = 0  c = 1  oh = 2  ow = 0');
   });
 });
 
@@ -76,8 +106,14 @@ describe('edits', () => {
     const drawn = drawFigure(SPEC, SEED_SETTINGS);
     const edit = withValue(SPEC, drawn.settings, drawn.example, 'x', 4, '-2.5');
     expect(edit).toEqual({ ok: true, settings: { ...SEED_SETTINGS, x: [1, 2, 3, 4, -2.5, 6, 7, 8, 9] } });
-    expect(withValue(SPEC, drawn.settings, drawn.example, 'w', 0, 'abc')).toEqual({ ok: false, error: 'kernel value must be a finite number, got "abc"' });
-    expect(withValue(SPEC, drawn.settings, drawn.example, 'w', 4, '1')).toEqual({ ok: false, error: 'kernel values index must be in [0, 3], got 4' });
+    expect(withValue(SPEC, drawn.settings, drawn.example, 'w', 0, 'abc')).toEqual({
+      ok: false,
+      error: 'kernel value must be a finite number, got "abc"',
+    });
+    expect(withValue(SPEC, drawn.settings, drawn.example, 'w', 4, '1')).toEqual({
+      ok: false,
+      error: 'kernel values index must be in [0, 3], got 4',
+    });
   });
 });
 
@@ -101,14 +137,18 @@ describe('the URL', () => {
 
   it('restores what it wrote with no notice, for any sequence of edits, randomizations and steps', () => {
     const edit = fc.oneof(
-      fc.record({ key: fc.constantFrom('N', 'C', 'H', 'W', 'F', 'KH', 'KW', 'stride', 'padding', 'dilation' as const), value: fc.integer({ min: 0, max: 6 }) }),
+      fc.record({
+        key: fc.constantFrom('N', 'C', 'H', 'W', 'F', 'KH', 'KW', 'stride', 'padding', 'dilation' as const),
+        value: fc.integer({ min: 0, max: 6 }),
+      }),
       fc.record({ seed: fc.integer({ min: 1, max: 1000 }) }),
     );
     fc.assert(
       fc.property(fc.array(edit, { maxLength: 8 }), fc.nat(50), (edits, step) => {
         let drawn = drawFigure(SPEC, SEED_SETTINGS);
         for (const e of edits) {
-          const next = 'seed' in e ? convRandomize(drawn.settings, drawn.example, e.seed) : withField(drawn.settings, e.key, String(e.value));
+          const next =
+            'seed' in e ? convRandomize(drawn.settings, drawn.example, e.seed) : withField(drawn.settings, e.key, String(e.value));
           const attempt = attemptDraw(SPEC, next);
           if (attempt.ok) drawn = attempt.drawn;
         }

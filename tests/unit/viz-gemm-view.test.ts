@@ -2,8 +2,18 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  GEMM_DEFAULTS, GEMM_PRESETS, GEMM_SPEC, buildGemmView, cellEquation, columnLabel, gemmFrame, gemmPreset, gemmViewOf,
-  planeIndex, presetQuery, rowLabel,
+  GEMM_DEFAULTS,
+  GEMM_PRESETS,
+  GEMM_SPEC,
+  buildGemmView,
+  cellEquation,
+  columnLabel,
+  gemmFrame,
+  gemmPreset,
+  gemmViewOf,
+  planeIndex,
+  presetQuery,
+  rowLabel,
 } from '../../lib/viz/gemm-view/index.ts';
 import type { CellStep, GemmView } from '../../lib/viz/gemm-view/index.ts';
 import { GEMM_LOOP_MARKS } from '../../lib/reference/gemm-loops.ts';
@@ -20,8 +30,7 @@ function yFromConv2d(view: GemmView): number[][] {
   const out = conv2d(x, w, null, { stride: settings.stride, padding: settings.padding, dilation: settings.dilation });
   const [N, F, OH, OW] = out.shape;
   const P = OH * OW;
-  return Array.from({ length: F }, (_, f) =>
-    Array.from({ length: N * P }, (_, q) => out.data[(Math.floor(q / P) * F + f) * P + (q % P)]));
+  return Array.from({ length: F }, (_, f) => Array.from({ length: N * P }, (_, q) => out.data[(Math.floor(q / P) * F + f) * P + (q % P)]));
 }
 
 const cellSteps = (view: GemmView) => view.steps.filter((s): s is CellStep => s.kind === 'cell');
@@ -31,17 +40,37 @@ describe('the default GEMM view (the seed 3×3 input and 2×2 kernel)', () => {
 
   it('multiplies W_row [1, 4] by X_col [4, 4] into Y [1, 4] = 145 191 283 329', () => {
     expect(view.wRow).toEqual([[10, 11, 12, 13]]);
-    expect(view.cols).toEqual([[1, 2, 4, 5], [2, 3, 5, 6], [4, 5, 7, 8], [5, 6, 8, 9]]);
+    expect(view.cols).toEqual([
+      [1, 2, 4, 5],
+      [2, 3, 5, 6],
+      [4, 5, 7, 8],
+      [5, 6, 8, 9],
+    ]);
     expect(view.y).toEqual([[145, 191, 283, 329]]);
-    expect(view.maps.map((m) => m.grid)).toEqual([[[145, 191], [283, 329]]]);
+    expect(view.maps.map((m) => m.grid)).toEqual([
+      [
+        [145, 191],
+        [283, 329],
+      ],
+    ]);
   });
 
   it('has one operands step, per output cell its four terms and its store, and one reshape step', () => {
     const cell = ['term', 'term', 'term', 'term', 'cell'];
     expect(view.steps.map((s) => s.kind)).toEqual(['operands', ...cell, ...cell, ...cell, ...cell, 'reshape']);
     expect(view.steps.slice(0, 7).map((s) => s.cursor.mark)).toEqual(['operands', 'term', 'term', 'term', 'term', 'store', 'term']);
-    expect(view.steps[21].cursor).toEqual({ mark: 'reshape', vars: [['n', 0], ['f', 0]] });
-    expect(view.steps[8].cursor.vars).toEqual([['f', 0], ['q', 1], ['r', 2]]);
+    expect(view.steps[21].cursor).toEqual({
+      mark: 'reshape',
+      vars: [
+        ['n', 0],
+        ['f', 0],
+      ],
+    });
+    expect(view.steps[8].cursor.vars).toEqual([
+      ['f', 0],
+      ['q', 1],
+      ['r', 2],
+    ]);
     expect(view.steps[8].narration).toBe('Y[0,1]: sum += W_row[0][2]·X_col[2][1] = 12·5 = 60 → 113');
   });
 
@@ -117,9 +146,14 @@ describe('the Pisa slides worked examples', () => {
 
   it('two filters: 145 191 / 283 329 and 193 255 / 379 441', () => {
     const view = gemmViewOf(gemmPreset('two-filters').settings);
-    expect(view.y).toEqual([[145, 191, 283, 329], [193, 255, 379, 441]]);
+    expect(view.y).toEqual([
+      [145, 191, 283, 329],
+      [193, 255, 379, 441],
+    ]);
     expect(view.maps.map((m) => m.label)).toEqual(['y[0, 0]', 'y[0, 1]']);
-    expect(view.steps[35].narration).toBe('filter 1: out[1,0] = 4·14 + 5·15 + 7·16 + 8·17 = 379 — row 1 of W_row · column 2 of X_col → Y[1,2]');
+    expect(view.steps[35].narration).toBe(
+      'filter 1: out[1,0] = 4·14 + 5·15 + 7·16 + 8·17 = 379 — row 1 of W_row · column 2 of X_col → Y[1,2]',
+    );
   });
 
   it('a batch of two: 37 47 67 77 / 127 137 157 167, images side by side in Y', () => {
@@ -128,7 +162,10 @@ describe('the Pisa slides worked examples', () => {
     expect(view.columnLabels[6]).toBe('1:1,0');
     expect(view.steps[35].narration).toContain('image 1: out[1,0] = 13·1 + 14·2 + 16·3 + 17·4 = 157');
     expect(view.steps[42].narration).toContain('row 0 of Y, columns 4…7 (image 1, filter 0) → feature map y[1,0]');
-    expect(view.maps[1].grid).toEqual([[127, 137], [157, 167]]);
+    expect(view.maps[1].grid).toEqual([
+      [127, 137],
+      [157, 167],
+    ]);
   });
 
   it('each preset survives a trip through the URL, with no notice', () => {
@@ -170,7 +207,10 @@ describe('the GEMM view agrees with conv2d', () => {
     expect(() => buildGemmView(buildExample({ ...GEMM_DEFAULTS, stride: 0 }))).toThrow(/Stride must be an integer from 1 to 4, got 0/);
     const big = attemptDraw(GEMM_SPEC, { ...GEMM_DEFAULTS, C: 3, H: 12, W: 12, KH: 3, KW: 3 });
     expect(big.ok).toBe(false);
-    if (!big.ok) expect(big.error).toMatch(/^the figure would draw [\d,]+ cells \(the operands, W_row, X_col, Y and the feature maps\); it draws at most 2,048$/);
+    if (!big.ok)
+      expect(big.error).toMatch(
+        /^the figure would draw [\d,]+ cells \(the operands, W_row, X_col, Y and the feature maps\); it draws at most 2,048$/,
+      );
   });
 });
 

@@ -1,12 +1,34 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import {
-  SCATTER_DEFAULTS, SCATTER_PRESETS, SCATTER_SPEC, checkLine, coverageMarkOf, dcolsMarkOf, dcolsPaddingOf, dcolsTerms,
-  dxBlankOf, dxMarkOf, dxPaddingOf, dxValuesAt, focusDetail, scatterView, seedScatter, stepAt,
+  SCATTER_DEFAULTS,
+  SCATTER_PRESETS,
+  SCATTER_SPEC,
+  checkLine,
+  coverageMarkOf,
+  dcolsMarkOf,
+  dcolsPaddingOf,
+  dcolsTerms,
+  dxBlankOf,
+  dxMarkOf,
+  dxPaddingOf,
+  dxValuesAt,
+  focusDetail,
+  scatterView,
+  seedScatter,
+  stepAt,
 } from '../../lib/viz/gradient-scatter/index.ts';
 import type { ScatterView } from '../../lib/viz/gradient-scatter/index.ts';
 import { COL2IM_LOOP_MARKS } from '../../lib/reference/col2im-loops.ts';
-import { attemptDraw, drawFigure, planeIndex, readFigureQuery, withField, withValue, writeFigureQuery } from '../../lib/viz/figure/index.ts';
+import {
+  attemptDraw,
+  drawFigure,
+  planeIndex,
+  readFigureQuery,
+  withField,
+  withValue,
+  writeFigureQuery,
+} from '../../lib/viz/figure/index.ts';
 import { SEED_SETTINGS, buildExample } from '../../lib/viz/conv-settings.ts';
 import type { ConvSettings } from '../../lib/viz/conv-settings.ts';
 import { conv2dBackward } from '../../lib/ops/conv2d-backward.ts';
@@ -27,7 +49,11 @@ const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOff
 /** Every dx panel at step `index`, unpadded, flattened in NCHW order. */
 function dxAt(view: ScatterView, index: number): number[] {
   const { ph, pw, H, W } = view.geometry;
-  return view.dxPanels.flatMap((_, p) => dxValuesAt(view, p, index).slice(ph, ph + H).flatMap((row) => row.slice(pw, pw + W)));
+  return view.dxPanels.flatMap((_, p) =>
+    dxValuesAt(view, p, index)
+      .slice(ph, ph + H)
+      .flatMap((row) => row.slice(pw, pw + W)),
+  );
 }
 
 const lastStep = (view: ScatterView) => view.steps.length - 1;
@@ -47,24 +73,66 @@ describe('the seed example: 3×3 input, kernel 10…13, upstream gradient 1…4'
   });
 
   it('one GEMM step, then per window its start and one step per entry, then the check', () => {
-    const window = (q: number) => [['window', q], ['add', q], ['add', q], ['add', q], ['add', q]];
-    expect(view.steps.map((s) => [s.kind, s.column])).toEqual([['gemm', null], ...window(0), ...window(1), ...window(2), ...window(3), ['done', null]]);
+    const window = (q: number) => [
+      ['window', q],
+      ['add', q],
+      ['add', q],
+      ['add', q],
+      ['add', q],
+    ];
+    expect(view.steps.map((s) => [s.kind, s.column])).toEqual([
+      ['gemm', null],
+      ...window(0),
+      ...window(1),
+      ...window(2),
+      ...window(3),
+      ['done', null],
+    ]);
     expect(view.steps.slice(0, 7).map((s) => s.cursor.mark)).toEqual(['gemm', 'window', 'add', 'add', 'add', 'add', 'window']);
-    expect(view.steps[8].cursor.vars).toEqual([['n', 0], ['oh', 0], ['ow', 1], ['c', 0], ['kh', 0], ['kw', 1]]);
-    expect(view.steps[6].cursor.vars).toEqual([['n', 0], ['oh', 0], ['ow', 1]]);
+    expect(view.steps[8].cursor.vars).toEqual([
+      ['n', 0],
+      ['oh', 0],
+      ['ow', 1],
+      ['c', 0],
+      ['kh', 0],
+      ['kw', 1],
+    ]);
+    expect(view.steps[6].cursor.vars).toEqual([
+      ['n', 0],
+      ['oh', 0],
+      ['ow', 1],
+    ]);
   });
 
   it('narrates each step with its arithmetic, the running values being the loops’', () => {
-    expect(view.steps[0].narration).toBe('One GEMM first: dX_col = W_rowᵀ × dY_row, 4 × 1 times 1 × 4 gives 4 × 4. Column q holds window q\'s share of the gradient for each of its 4 entries, e.g. dX_col[0][0] = 10·1 = 10. dx starts at zero.');
-    expect(view.steps[1].narration).toBe('Window 1 of 4 (row 0, column 0 of the output): column 0 of dX_col goes back into its window, 4 entries into dx.');
+    expect(view.steps[0].narration).toBe(
+      "One GEMM first: dX_col = W_rowᵀ × dY_row, 4 × 1 times 1 × 4 gives 4 × 4. Column q holds window q's share of the gradient for each of its 4 entries, e.g. dX_col[0][0] = 10·1 = 10. dx starts at zero.",
+    );
+    expect(view.steps[1].narration).toBe(
+      'Window 1 of 4 (row 0, column 0 of the output): column 0 of dX_col goes back into its window, 4 entries into dx.',
+    );
     expect(view.steps.filter((s) => s.kind === 'add').map((s) => s.narration.split(': ').slice(1).join(': '))).toEqual([
-      'dx[0,0]: 0 + 10 = 10.', 'dx[0,1]: 0 + 11 = 11.', 'dx[1,0]: 0 + 12 = 12.', 'dx[1,1]: 0 + 13 = 13.',
-      'dx[0,1]: 11 + 20 = 31.', 'dx[0,2]: 0 + 22 = 22.', 'dx[1,1]: 13 + 24 = 37.', 'dx[1,2]: 0 + 26 = 26.',
-      'dx[1,0]: 12 + 30 = 42.', 'dx[1,1]: 37 + 33 = 70.', 'dx[2,0]: 0 + 36 = 36.', 'dx[2,1]: 0 + 39 = 39.',
-      'dx[1,1]: 70 + 40 = 110.', 'dx[1,2]: 26 + 44 = 70.', 'dx[2,1]: 39 + 48 = 87.', 'dx[2,2]: 0 + 52 = 52.',
+      'dx[0,0]: 0 + 10 = 10.',
+      'dx[0,1]: 0 + 11 = 11.',
+      'dx[1,0]: 0 + 12 = 12.',
+      'dx[1,1]: 0 + 13 = 13.',
+      'dx[0,1]: 11 + 20 = 31.',
+      'dx[0,2]: 0 + 22 = 22.',
+      'dx[1,1]: 13 + 24 = 37.',
+      'dx[1,2]: 0 + 26 = 26.',
+      'dx[1,0]: 12 + 30 = 42.',
+      'dx[1,1]: 37 + 33 = 70.',
+      'dx[2,0]: 0 + 36 = 36.',
+      'dx[2,1]: 0 + 39 = 39.',
+      'dx[1,1]: 70 + 40 = 110.',
+      'dx[1,2]: 26 + 44 = 70.',
+      'dx[2,1]: 39 + 48 = 87.',
+      'dx[2,2]: 0 + 52 = 52.',
     ]);
     expect(view.steps[7].narration).toBe('window 2 of 4, entry 0 (tap 0,0): dx[0,1]: 11 + 20 = 31.');
-    expect(view.steps[21].narration).toBe('All 4 windows are folded back (output 2 × 2). Pixels inside several windows summed one share per window (up to 4). The total matches conv2dBackward(dy, x, w, { stride: 1, padding: 0, dilation: 1 }).dx ✓ (all 9 values, bit for bit).');
+    expect(view.steps[21].narration).toBe(
+      'All 4 windows are folded back (output 2 × 2). Pixels inside several windows summed one share per window (up to 4). The total matches conv2dBackward(dy, x, w, { stride: 1, padding: 0, dilation: 1 }).dx ✓ (all 9 values, bit for bit).',
+    );
   });
 
   it('dx fills up entry by entry and ends at the full convolution of dY with the kernel', () => {
@@ -82,16 +150,26 @@ describe('the seed example: 3×3 input, kernel 10…13, upstream gradient 1…4'
   it('dx pixels are blank until an entry reaches them', () => {
     const blank = (index: number) => [0, 1, 2].map((y) => [0, 1, 2].map((x) => dxBlankOf(view, 0, index)(y, x)));
     expect(blank(0).flat().every(Boolean)).toBe(true);
-    expect(blank(3)).toEqual([[false, false, true], [true, true, true], [true, true, true]]);
+    expect(blank(3)).toEqual([
+      [false, false, true],
+      [true, true, true],
+      [true, true, true],
+    ]);
     expect(blank(21).flat().some(Boolean)).toBe(false);
   });
 
   it('the coverage counts the windows per pixel: 4 in the centre, 1 in the corners', () => {
-    expect(view.coverage).toEqual([[1, 2, 1], [2, 4, 2], [1, 2, 1]]);
+    expect(view.coverage).toEqual([
+      [1, 2, 1],
+      [2, 4, 2],
+      [1, 2, 1],
+    ]);
   });
 
   it('the check line reports progress, then the match', () => {
-    expect(checkLine(view, 0)).toBe('0 of 4 windows folded; the last step compares the total with conv2dBackward(dy, x, w, { stride: 1, padding: 0, dilation: 1 }).dx');
+    expect(checkLine(view, 0)).toBe(
+      '0 of 4 windows folded; the last step compares the total with conv2dBackward(dy, x, w, { stride: 1, padding: 0, dilation: 1 }).dx',
+    );
     expect(checkLine(view, 10)).toContain('2 of 4 windows folded');
     expect(checkLine(view, 9)).toContain('1 of 4 windows folded');
     expect(checkLine(view, 21)).toBe('matches conv2dBackward(dy, x, w, { stride: 1, padding: 0, dilation: 1 }).dx ✓');
@@ -99,7 +177,14 @@ describe('the seed example: 3×3 input, kernel 10…13, upstream gradient 1…4'
 
   it('marks: the entry being folded is active, the rest of its column the source, folded ones muted, its window the target', () => {
     const cols = dcolsMarkOf(view, 8);
-    expect([cols(0, 0), cols(3, 0), cols(0, 1), cols(1, 1), cols(2, 1), cols(0, 2)]).toEqual(['muted', 'muted', 'muted', 'active', 'source', undefined]);
+    expect([cols(0, 0), cols(3, 0), cols(0, 1), cols(1, 1), cols(2, 1), cols(0, 2)]).toEqual([
+      'muted',
+      'muted',
+      'muted',
+      'active',
+      'source',
+      undefined,
+    ]);
     const dx = dxMarkOf(view, 0, 8);
     const marks = [0, 1, 2].map((y) => [0, 1, 2].map((x) => dx(y, x)));
     expect(marks).toEqual([
@@ -119,7 +204,12 @@ describe('the seed example: 3×3 input, kernel 10…13, upstream gradient 1…4'
     const focusPixel = { kind: 'dx' as const, panel: 0, y: 1, x: 1 };
     const cols = dcolsMarkOf(view, 1, focusPixel);
     const active = view.dcolsGrid.flatMap((row, r) => row.flatMap((_, q) => (cols(r, q) === 'active' ? [[r, q]] : [])));
-    expect(active).toEqual([[0, 3], [1, 2], [2, 1], [3, 0]]);
+    expect(active).toEqual([
+      [0, 3],
+      [1, 2],
+      [2, 1],
+      [3, 0],
+    ]);
     expect(focusDetail(view, focusPixel)).toBe('dx[1,1] = 13 + 24 + 33 + 40 = 110 (4 windows: 0, 1, 2 and 3).');
     const focusEntry = { kind: 'dcols' as const, r: 2, q: 1 };
     expect(dxMarkOf(view, 0, 1, focusEntry)(1, 1)).toBe('active');
@@ -129,10 +219,16 @@ describe('the seed example: 3×3 input, kernel 10…13, upstream gradient 1…4'
 
   it('the lesson’s TeX is built from the engine’s numbers', () => {
     const seed = seedScatter();
-    expect(seed.dx).toEqual([[10, 31, 22], [42, 110, 70], [36, 87, 52]]);
+    expect(seed.dx).toEqual([
+      [10, 31, 22],
+      [42, 110, 70],
+      [36, 87, 52],
+    ]);
     expect(seed.tex.gemm).toContain('\\begin{bmatrix} 10 \\\\ 11 \\\\ 12 \\\\ 13 \\end{bmatrix}');
     expect(seed.tex.gemm).toContain('\\begin{bmatrix} 1 & 2 & 3 & 4 \\end{bmatrix}');
-    expect(seed.tex.fold).toBe('\\operatorname{col2im}(dX_\\text{col}) = \\begin{bmatrix} 10 & 31 & 22 \\\\ 42 & 110 & 70 \\\\ 36 & 87 & 52 \\end{bmatrix}');
+    expect(seed.tex.fold).toBe(
+      '\\operatorname{col2im}(dX_\\text{col}) = \\begin{bmatrix} 10 & 31 & 22 \\\\ 42 & 110 & 70 \\\\ 36 & 87 & 52 \\end{bmatrix}',
+    );
   });
 });
 
@@ -180,7 +276,9 @@ describe('padding: entries on the border are dropped', () => {
     expect(dxMarkOf(view, 0, 1)(4, 4)).toBe('padding');
     expect(focusDetail(view, { kind: 'dx', panel: 0, y: 0, x: 0 })).toBe('A padding position: whatever col2im would add here is dropped.');
     expect(focusDetail(view, { kind: 'dcols', r: 0, q: 0 })).toBe('dX_col[0][0] = 10·1 = 10; it lands on the padding and is dropped.');
-    expect(dxAt(view, lastStep(view))).toEqual(Array.from(conv2dBackward(view.example.dy, view.example.x, view.example.w, { padding: 1 }).dx.data));
+    expect(dxAt(view, lastStep(view))).toEqual(
+      Array.from(conv2dBackward(view.example.dy, view.example.x, view.example.w, { padding: 1 }).dx.data),
+    );
     expect(view.matching).toBe(view.pixels);
   });
 
@@ -196,7 +294,12 @@ describe('the presets', () => {
   it('Overlapping windows: 4×4 input, 3×3 kernel, stride 1 — the centre pixels are in all 4 windows', () => {
     const preset = SCATTER_PRESETS.find((p) => p.label === 'Overlapping windows')!;
     const view = scatterView(buildExample(preset.settings));
-    expect(view.coverage).toEqual([[1, 2, 2, 1], [2, 4, 4, 2], [2, 4, 4, 2], [1, 2, 2, 1]]);
+    expect(view.coverage).toEqual([
+      [1, 2, 2, 1],
+      [2, 4, 4, 2],
+      [2, 4, 4, 2],
+      [1, 2, 2, 1],
+    ]);
     expect(view.steps.at(-1)!.narration).toContain('summed one share per window (up to 4)');
   });
 
@@ -270,13 +373,19 @@ describe('editing, guarding and the URL (the figure contract)', () => {
   });
 
   it('an invalid setting is refused with the engine’s message', () => {
-    expect(attemptDraw(SCATTER_SPEC, withField(SCATTER_DEFAULTS, 'KH', '5'))).toEqual({ ok: false, error: 'kernel 5×2 does not fit the padded input 3×3' });
+    expect(attemptDraw(SCATTER_SPEC, withField(SCATTER_DEFAULTS, 'KH', '5'))).toEqual({
+      ok: false,
+      error: 'kernel 5×2 does not fit the padded input 3×3',
+    });
   });
 
   it('a valid setting too large to draw is refused with the draw budget’s message', () => {
     const big = attemptDraw(SCATTER_SPEC, { ...SCATTER_DEFAULTS, H: 12, W: 12, KH: 3, KW: 3, C: 3, padding: 3 });
     // dX_col 27 × 256 = 6,912, four padded 18 × 18 panels (three dx, the coverage) = 1,296, W 27, dY 256, x 432.
-    expect(big).toEqual({ ok: false, error: 'the figure would draw 8,923 cells (dX_col 27 × 256, the dx panels and the operands); it draws at most 2,048' });
+    expect(big).toEqual({
+      ok: false,
+      error: 'the figure would draw 8,923 cells (dX_col 27 × 256, the dx panels and the operands); it draws at most 2,048',
+    });
   });
 
   it('settings, values and step survive a round trip through the query, with no notice', () => {

@@ -4,7 +4,13 @@ import { contrastRatio, gridHeatScale, inkOn } from '../../lib/viz/heat.ts';
 
 describe('gridHeatScale', () => {
   it('signed: symmetric about 0 — the largest magnitude is the darkest red (positive) or blue (negative), 0 is near white', () => {
-    const scale = gridHeatScale([[-2, 0.5], [1, Number.NaN]], 'signed');
+    const scale = gridHeatScale(
+      [
+        [-2, 0.5],
+        [1, Number.NaN],
+      ],
+      'signed',
+    );
     const pos = rgb(scale(2));
     const neg = rgb(scale(-2));
     const zero = rgb(scale(0));
@@ -16,8 +22,17 @@ describe('gridHeatScale', () => {
   });
 
   it('count: runs from 0 (lightest) to the largest count, at least 1', () => {
-    const scale = gridHeatScale([[0, 1], [2, 4]], 'count');
-    const lum = (v: number) => { const c = rgb(scale(v)); return c.r + c.g + c.b; };
+    const scale = gridHeatScale(
+      [
+        [0, 1],
+        [2, 4],
+      ],
+      'count',
+    );
+    const lum = (v: number) => {
+      const c = rgb(scale(v));
+      return c.r + c.g + c.b;
+    };
     expect(lum(0)).toBeGreaterThan(lum(2));
     expect(lum(2)).toBeGreaterThan(lum(4));
     expect(gridHeatScale([[0, 0]], 'count')(0)).toBe(gridHeatScale([[0, 1]], 'count')(0));

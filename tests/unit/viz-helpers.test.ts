@@ -73,8 +73,14 @@ describe('formatting', () => {
   });
   it('planeOf reads one NCHW plane or a whole matrix, and refuses bad indices', () => {
     const t = tensor([2, 1, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(planeOf(t, 1, 0)).toEqual([[5, 6], [7, 8]]);
-    expect(planeOf(tensor([2, 3], [1, 2, 3, 4, 5, 6]))).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(planeOf(t, 1, 0)).toEqual([
+      [5, 6],
+      [7, 8],
+    ]);
+    expect(planeOf(tensor([2, 3], [1, 2, 3, 4, 5, 6]))).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(() => planeOf(t, 2, 0)).toThrow('n must be an integer in [0, 1], got 2');
   });
 });

@@ -2,8 +2,17 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  INDEX_DEFAULTS, INDEX_SPEC, buildIndexView, cellMark, channelMark, currentProbe, entryMark, linkOf, pixelEditTarget,
-  pixelMark, probeFits,
+  INDEX_DEFAULTS,
+  INDEX_SPEC,
+  buildIndexView,
+  cellMark,
+  channelMark,
+  currentProbe,
+  entryMark,
+  linkOf,
+  pixelEditTarget,
+  pixelMark,
+  probeFits,
 } from '../../lib/viz/index-matrices/index.ts';
 import type { IndexView } from '../../lib/viz/index-matrices/index.ts';
 import { GATHER_LOOP_MARKS } from '../../lib/reference/gather-loops.ts';
@@ -15,7 +24,7 @@ import { extractSnippet } from '../../lib/viz/source-snippet.ts';
 
 const viewOf = (overrides: Partial<ConvSettings> = {}): IndexView => buildIndexView(buildExample({ ...INDEX_DEFAULTS, ...overrides }));
 
-describe('the blog post\'s example: x=[1,3,4,4] (values 1…48) k=2 s=1 p=0', () => {
+describe("the blog post's example: x=[1,3,4,4] (values 1…48) k=2 s=1 p=0", () => {
   const view = viewOf();
 
   it('i and j are 12×9, d is 12×1, X_col is 12×9', () => {
@@ -34,7 +43,7 @@ describe('the blog post\'s example: x=[1,3,4,4] (values 1…48) k=2 s=1 p=0', ()
     expect(view.j[1]).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3]);
   });
 
-  it('X_col matches the post\'s matrix: first row 1 2 3 5 6 7 9 10 11, last row 38 39 40 42 43 44 46 47 48', () => {
+  it("X_col matches the post's matrix: first row 1 2 3 5 6 7 9 10 11, last row 38 39 40 42 43 44 46 47 48", () => {
     expect(view.cols[0]).toEqual([1, 2, 3, 5, 6, 7, 9, 10, 11]);
     expect(view.cols[5]).toEqual([18, 19, 20, 22, 23, 24, 26, 27, 28]);
     expect(view.cols[11]).toEqual([38, 39, 40, 42, 43, 44, 46, 47, 48]);
@@ -82,9 +91,16 @@ describe('the blog post\'s example: x=[1,3,4,4] (values 1…48) k=2 s=1 p=0', ()
     expect(view.steps).toHaveLength(12 * 10);
     expect(view.steps.slice(0, 3).map((s) => s.cursor.mark)).toEqual(['row', 'gather', 'gather']);
     expect(view.steps[0].probe).toEqual({ kind: 'channel', r: 0 });
-    expect(view.steps[0].cursor.vars).toEqual([['r', 0], ['c', 0]]);
+    expect(view.steps[0].cursor.vars).toEqual([
+      ['r', 0],
+      ['c', 0],
+    ]);
     expect(view.steps[54].probe).toEqual({ kind: 'cell', r: 5, q: 3 });
-    expect(view.steps[54].cursor.vars).toEqual([['r', 5], ['n', 0], ['p', 3]]);
+    expect(view.steps[54].cursor.vars).toEqual([
+      ['r', 5],
+      ['n', 0],
+      ['p', 3],
+    ]);
     expect(view.steps[54].narration).toBe('i[5][3] = 1, j[5][3] = 1, d[5] = 1 → x[0, 1, 1, 1] = 22 fills X_col[5][3]');
     expect(view.steps.at(-1)!.probe).toEqual({ kind: 'cell', r: 11, q: 8 });
   });
@@ -144,7 +160,9 @@ describe('padding, batches and edits', () => {
   it('an i entry with two images fills one cell per image', () => {
     const view = viewOf({ N: 2 });
     const link = linkOf(view, { kind: 'entry', from: 'i', r: 5, p: 3 });
-    expect(link.narration).toBe('i[5][3] = 1, j[5][3] = 1, d[5] = 1 → x[0, 1, 1, 1] = 22 fills X_col[5][3]; x[1, 1, 1, 1] = 70 fills X_col[5][12]');
+    expect(link.narration).toBe(
+      'i[5][3] = 1, j[5][3] = 1, d[5] = 1 → x[0, 1, 1, 1] = 22 fills X_col[5][3]; x[1, 1, 1, 1] = 70 fills X_col[5][12]',
+    );
     expect([...link.targets]).toEqual(['5,3', '5,12']);
     expect(view.formula).toBe('X_col[r][q] = x[n, d[r], i[r][p], j[r][p]] with q = n·9 + p');
   });
@@ -155,7 +173,9 @@ describe('padding, batches and edits', () => {
     expect(linkOf(view, { kind: 'pixel', n: 0, c: 0, y: 4, x: 4 }).targets.size).toBe(0);
     expect(linkOf(view, { kind: 'pixel', n: 0, c: 0, y: 3, x: 3 }).targets.size).toBe(1);
     const far = buildIndexView(buildExample({ ...INDEX_DEFAULTS, H: 4, W: 4, KH: 1, KW: 1, stride: 3 }));
-    expect(linkOf(far, { kind: 'pixel', n: 0, c: 0, y: 1, x: 1 }).narration).toBe('x[0, 0, 1, 1] = 6 fills no cell of X_col: no window reaches it');
+    expect(linkOf(far, { kind: 'pixel', n: 0, c: 0, y: 1, x: 1 }).narration).toBe(
+      'x[0, 0, 1, 1] = 6 fills no cell of X_col: no window reaches it',
+    );
   });
 
   it('long lists of copies are cut after eight', () => {
@@ -165,7 +185,7 @@ describe('padding, batches and edits', () => {
     expect(link.narration).toMatch(/and 1 more$/);
   });
 
-  it('editing a pixel maps padded coordinates to the input\'s flat index; padding cannot be edited', () => {
+  it("editing a pixel maps padded coordinates to the input's flat index; padding cannot be edited", () => {
     const state = initialState({ ...INDEX_DEFAULTS, padding: 1 });
     const view = buildIndexView(state.example);
     const target = pixelEditTarget(view, view.planes[1], 2, 2);
@@ -173,7 +193,9 @@ describe('padding, batches and edits', () => {
     if (!('index' in target)) throw new Error('expected an index');
     const edited = buildIndexView(setValue(state, 'x', target.index, '-7').example);
     expect(edited.planes[1].values[2][2]).toBe(-7);
-    expect(linkOf(edited, { kind: 'pixel', n: 0, c: 1, y: 2, x: 2 }).narration).toMatch(/^x_padded\[0, 1, 2, 2\] = x\[0, 1, 1, 1\] = -7 fills/);
+    expect(linkOf(edited, { kind: 'pixel', n: 0, c: 1, y: 2, x: 2 }).narration).toMatch(
+      /^x_padded\[0, 1, 2, 2\] = x\[0, 1, 1, 1\] = -7 fills/,
+    );
     expect(pixelEditTarget(view, view.planes[0], 0, 3)).toHaveProperty('note');
   });
 });
@@ -182,11 +204,12 @@ describe('settings, limits and the URL (the figure contract)', () => {
   it('a setting the figure cannot draw is refused with the draw budget’s message', () => {
     expect(attemptDraw(INDEX_SPEC, { ...INDEX_DEFAULTS, H: 12, W: 12, KH: 3, KW: 3 })).toEqual({
       // X_col 27 × 100 = 2,700, i and j 27 × 100 each = 5,400, d 27, the input 3 × 12 × 12 = 432.
-      ok: false, error: 'the figure would draw 8,559 cells (X_col 27 × 100, i and j 27 × 100, d and the input); it draws at most 2,048',
+      ok: false,
+      error: 'the figure would draw 8,559 cells (X_col 27 × 100, i and j 27 × 100, d and the input); it draws at most 2,048',
     });
   });
 
-  it('an engine refusal passes through with the engine\'s message', () => {
+  it("an engine refusal passes through with the engine's message", () => {
     const bad = attemptDraw(INDEX_SPEC, withField(INDEX_DEFAULTS, 'KH', '5'));
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error).toMatch(/kernel/);

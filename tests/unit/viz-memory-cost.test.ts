@@ -1,7 +1,16 @@
 import { describe, it, expect } from 'vitest';
 import {
-  DEFAULT_LAYER, LAYER_PRESETS, applyLayer, formatRatio, groupDigits, initialCalculator, layerFromQuery, layerToQuery,
-  memoryCost, presetOf, setLayerField,
+  DEFAULT_LAYER,
+  LAYER_PRESETS,
+  applyLayer,
+  formatRatio,
+  groupDigits,
+  initialCalculator,
+  layerFromQuery,
+  layerToQuery,
+  memoryCost,
+  presetOf,
+  setLayerField,
 } from '../../lib/viz/memory-cost.ts';
 import type { LayerSettings } from '../../lib/viz/memory-cost.ts';
 import { convGeometry } from '../../lib/geometry.ts';
@@ -40,7 +49,7 @@ describe('AlexNet conv1 (book chapter): 227×227×3, 96 filters 11×11, stride 4
     expect(cost.ratioText).toBe('7.1×');
     expect(cost.maxCopies).toBe(121);
     expect(cost.maxCopiesText).toBe('at most 121 copies of a pixel');
-    expect(cost.summary).toBe('X_col takes 4.39 MB, 7.1× the input\'s 618.35 kB.');
+    expect(cost.summary).toBe("X_col takes 4.39 MB, 7.1× the input's 618.35 kB.");
   });
 });
 

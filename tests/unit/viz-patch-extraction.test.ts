@@ -42,7 +42,14 @@ describe('patch view of the seed example x=[1,1,3,3] 1..9 k=2', () => {
   it('has per window one start step and one step per copied entry, marking the window and the copy lines', () => {
     expect(view.steps.map((s) => s.kind).join(' ')).toBe(Array(4).fill('window copy copy copy copy').join(' '));
     expect(view.steps.slice(0, 6).map((s) => s.cursor.mark)).toEqual(['window', 'copy', 'copy', 'copy', 'copy', 'window']);
-    expect(view.steps[7].cursor.vars).toEqual([['n', 0], ['oh', 0], ['ow', 1], ['c', 0], ['kh', 0], ['kw', 1]]);
+    expect(view.steps[7].cursor.vars).toEqual([
+      ['n', 0],
+      ['oh', 0],
+      ['ow', 1],
+      ['c', 0],
+      ['kh', 0],
+      ['kw', 1],
+    ]);
     expect(view.steps[7].narration).toBe('X_col[1][1] = x[0,2] = 3');
   });
 
@@ -66,7 +73,11 @@ describe('patch view of the seed example x=[1,1,3,3] 1..9 k=2', () => {
   it('draws one unpadded input panel', () => {
     expect(view.panels).toHaveLength(1);
     expect(view.panels[0].label).toBe('Input');
-    expect(view.panels[0].values).toEqual([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+    expect(view.panels[0].values).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ]);
   });
 
   it('summarises the sizes with the engine’s byte count', () => {
@@ -75,8 +86,12 @@ describe('patch view of the seed example x=[1,1,3,3] 1..9 k=2', () => {
   });
 
   it('narrates each window with its values and column arithmetic', () => {
-    expect(narrate(view, 0)).toBe('Window 1 of 4 (row 0, column 0 of the output): copies 1, 2, 4, 5 into column 0 of X_col (column = oh·OW + ow = 0·2 + 0 = 0).');
-    expect(narrate(view, win(view, 2))).toBe('Window 3 of 4 (row 1, column 0 of the output): copies 4, 5, 7, 8 into column 2 of X_col (column = oh·OW + ow = 1·2 + 0 = 2).');
+    expect(narrate(view, 0)).toBe(
+      'Window 1 of 4 (row 0, column 0 of the output): copies 1, 2, 4, 5 into column 0 of X_col (column = oh·OW + ow = 0·2 + 0 = 0).',
+    );
+    expect(narrate(view, win(view, 2))).toBe(
+      'Window 3 of 4 (row 1, column 0 of the output): copies 4, 5, 7, 8 into column 2 of X_col (column = oh·OW + ow = 1·2 + 0 = 2).',
+    );
     expect(narrate(view, win(view, 3))).toContain('copies 5, 6, 8, 9 into column 3');
   });
 
@@ -99,7 +114,11 @@ describe('patch view of the seed example x=[1,1,3,3] 1..9 k=2', () => {
       [4, null, null, null],
       [5, null, null, null],
     ]);
-    expect(matrixShownAt(view, 0).flat().every((v) => v === null)).toBe(true);
+    expect(
+      matrixShownAt(view, 0)
+        .flat()
+        .every((v) => v === null),
+    ).toBe(true);
     expect(matrixShownAt(view, done(view, 1))).toEqual([
       [1, 2, null, null],
       [2, 3, null, null],
@@ -149,7 +168,9 @@ describe('patch view with padding x=[1,1,3,3] k=2 p=1', () => {
   });
 
   it('counts the padding zeros in the narration', () => {
-    expect(narrate(view, 0)).toBe('Window 1 of 16 (row 0, column 0 of the output): copies 0, 0, 0, 1 — 3 of them padding zeros into column 0 of X_col (column = oh·OW + ow = 0·4 + 0 = 0).');
+    expect(narrate(view, 0)).toBe(
+      'Window 1 of 16 (row 0, column 0 of the output): copies 0, 0, 0, 1 — 3 of them padding zeros into column 0 of X_col (column = oh·OW + ow = 0·4 + 0 = 0).',
+    );
     expect(narrate(view, win(view, 5))).toContain('copies 1, 2, 4, 5 into column 5');
     expect(narrate(view, 1)).toBe('X_col[0][0] = 0: tap (0,0) falls on the padding at (-1, -1)');
   });
@@ -216,12 +237,18 @@ describe('patch view with stride and dilation', () => {
 
 describe('the figure contract: guard and URL under the pe. prefix', () => {
   it('refuses an invalid setting with the engine’s message', () => {
-    expect(attemptDraw(PATCH_SPEC, withField(PATCH_DEFAULTS, 'KH', '5'))).toEqual({ ok: false, error: 'kernel 5×2 does not fit the padded input 3×3' });
+    expect(attemptDraw(PATCH_SPEC, withField(PATCH_DEFAULTS, 'KH', '5'))).toEqual({
+      ok: false,
+      error: 'kernel 5×2 does not fit the padded input 3×3',
+    });
   });
 
   it('refuses an X_col too large to draw with the draw budget’s message', () => {
     const big = { ...PATCH_DEFAULTS, H: 12, W: 12, KH: 7, KW: 7, padding: 3, C: 3, N: 2 };
-    expect(attemptDraw(PATCH_SPEC, big)).toEqual({ ok: false, error: 'the figure would draw 44,280 cells (X_col 147 × 288 and the input); it draws at most 2,048' });
+    expect(attemptDraw(PATCH_SPEC, big)).toEqual({
+      ok: false,
+      error: 'the figure would draw 44,280 cells (X_col 147 × 288 and the input); it draws at most 2,048',
+    });
   });
 
   it('round-trips settings and the step, omitting defaults', () => {
@@ -277,6 +304,11 @@ describe('lesson figures computed by the engine', () => {
   it('formats TeX helpers', () => {
     expect(groupDigitsTeX(4392300)).toBe('4\\,392\\,300');
     expect(groupDigitsTeX(363)).toBe('363');
-    expect(matrixTeX([[1, 2], [3, 4]])).toBe('\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}');
+    expect(
+      matrixTeX([
+        [1, 2],
+        [3, 4],
+      ]),
+    ).toBe('\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}');
   });
 });

@@ -1,6 +1,24 @@
 import { describe, it, expect } from 'vitest';
-import { DRAW_BUDGET, attemptDraw, drawFigure, readFigureQuery, withField, withValue, writeFigureQuery } from '../../lib/viz/figure/index.ts';
-import { POOL_DEFAULTS, POOL_PRESETS, POOL_SPEC, backwardStart, checkText, poolCells, poolDetail, poolFrame, poolingLessonFigures } from '../../lib/viz/pooling/index.ts';
+import {
+  DRAW_BUDGET,
+  attemptDraw,
+  drawFigure,
+  readFigureQuery,
+  withField,
+  withValue,
+  writeFigureQuery,
+} from '../../lib/viz/figure/index.ts';
+import {
+  POOL_DEFAULTS,
+  POOL_PRESETS,
+  POOL_SPEC,
+  backwardStart,
+  checkText,
+  poolCells,
+  poolDetail,
+  poolFrame,
+  poolingLessonFigures,
+} from '../../lib/viz/pooling/index.ts';
 import type { PoolSettings } from '../../lib/viz/pooling/index.ts';
 import { avgPool2dBackward, maxPool2d, maxPool2dBackward } from '../../lib/ops/pool.ts';
 import { im2col } from '../../lib/im2col/im2col.ts';
@@ -23,9 +41,16 @@ describe('the pooling FigureSpec (lesson 9)', () => {
     expect(Array.from(view.y.data)).toEqual(Array.from(maxPool2d(x, [2, 2]).y.data));
     expect(view.matching).toBe(16);
     // dX_col for dy = 1…4: each dy at its winner's row (2, 1, 1, 0).
-    expect(view.dcols).toEqual([[0, 0, 0, 4], [0, 2, 3, 0], [1, 0, 0, 0], [0, 0, 0, 0]]);
+    expect(view.dcols).toEqual([
+      [0, 0, 0, 4],
+      [0, 2, 3, 0],
+      [1, 0, 0, 0],
+      [0, 0, 0, 0],
+    ]);
     expect(view.receivers).toEqual([[2], [1], [1], [0]]);
-    expect(checkText(view, true)).toBe('dx matches maxPool2dBackward(dy, x, [2, 2], { stride: 2, padding: 0, dilation: 1 }) ✓ (all 16 values, bit for bit).');
+    expect(checkText(view, true)).toBe(
+      'dx matches maxPool2dBackward(dy, x, [2, 2], { stride: 2, padding: 0, dilation: 1 }) ✓ (all 16 values, bit for bit).',
+    );
   });
 
   it('steps: im2col, 4 reads + a store per window, then route + add per window, then the check; cursors move', () => {
@@ -33,7 +58,15 @@ describe('the pooling FigureSpec (lesson 9)', () => {
     expect(steps.length).toBe(1 + 4 * 5 + 4 * 2 + 1);
     expect(steps[2].narration).toBe('Window 1 of 4 (out[0,0]), position 0,1: x[0,1] = 4 > 1: the new max (row 1).');
     expect(steps[5].narration).toBe('out[0,0] = max(1, 4, 6, 2) = 6, from row 2 (window position 1,0), pixel x[1,0].');
-    expect(steps[5].cursor).toEqual({ mark: 'store', vars: [['n', 0], ['c', 0], ['oh', 0], ['ow', 0]] });
+    expect(steps[5].cursor).toEqual({
+      mark: 'store',
+      vars: [
+        ['n', 0],
+        ['c', 0],
+        ['oh', 0],
+        ['ow', 0],
+      ],
+    });
     const b = backwardStart(steps);
     expect(b).toBe(21);
     expect(steps[b].code).toBe('maxBackward');
@@ -70,7 +103,9 @@ describe('the pooling FigureSpec (lesson 9)', () => {
     const f = poolFrame(drawn.view, step, { grid: 'cols', r: 1, c: 1 });
     expect(f.inputs[0][0][3]).toBe('active');
     expect(f.outputs[0][0][1]).toBe('active');
-    expect(poolDetail(drawn.view, { grid: 'cols', r: 1, c: 1 })).toBe('X_col[1][1] = 7, copied from x[0,3] (window 2, position 0,1) — the max of its column.');
+    expect(poolDetail(drawn.view, { grid: 'cols', r: 1, c: 1 })).toBe(
+      'X_col[1][1] = 7, copied from x[0,3] (window 2, position 0,1) — the max of its column.',
+    );
     expect(poolDetail(drawn.view, { grid: 'dx0', r: 0, c: 3 })).toBe('dx[0,3] = 2 = 2 (from window 2).');
     expect(poolDetail(drawn.view, { grid: 'out0', r: 0, c: 1 })).toBe('out[0,1] = max(3, 7, 2, 5) = 7.');
   });
@@ -154,7 +189,12 @@ describe('the lesson’s TeX', () => {
     expect(f.values.max).toEqual([6, 7, 8, 9]);
     expect(f.values.avg).toEqual([3.25, 4.25, 4, 5]);
     expect(f.values.argmax).toEqual([2, 1, 1, 0]);
-    expect(f.values.maxDx).toEqual([[0, 0, 0, 2], [1, 0, 0, 0], [0, 3, 4, 0], [0, 0, 0, 0]]);
+    expect(f.values.maxDx).toEqual([
+      [0, 0, 0, 2],
+      [1, 0, 0, 0],
+      [0, 3, 4, 0],
+      [0, 0, 0, 0],
+    ]);
     expect(f.tex.cols.startsWith('X_\\text{col} = ')).toBe(true);
   });
 });

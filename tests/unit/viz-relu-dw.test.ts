@@ -2,8 +2,23 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  RELU_DW_DEFAULTS, RELU_DW_PRESETS, RELU_DW_SPEC, biasEquation, deltaChainTex, deltaEquation, forwardChainTex, inputValueIndex,
-  listedWeight, reluDwBlanks, reluDwMarks, reluDwPreset, reluDwViewOf, stageStarts, weightEquation, weightLabel, windowLabel,
+  RELU_DW_DEFAULTS,
+  RELU_DW_PRESETS,
+  RELU_DW_SPEC,
+  biasEquation,
+  deltaChainTex,
+  deltaEquation,
+  forwardChainTex,
+  inputValueIndex,
+  listedWeight,
+  reluDwBlanks,
+  reluDwMarks,
+  reluDwPreset,
+  reluDwViewOf,
+  stageStarts,
+  weightEquation,
+  weightLabel,
+  windowLabel,
 } from '../../lib/viz/relu-dw/index.ts';
 import type { ReluDwView } from '../../lib/viz/relu-dw/index.ts';
 import { DRAW_BUDGET, attemptDraw, drawFigure, readFigureQuery, withField, writeFigureQuery } from '../../lib/viz/figure/index.ts';
@@ -33,11 +48,26 @@ describe('the seed ReLU example (University of Pisa slides)', () => {
 
   it('computes Z = −47 7 / 7 7, ReLU 0 7 / 7 7, the mask 0 1 / 1 1 and δ_Z = 0 3.59 / 4.65 0.81', () => {
     expect(view.maps).toHaveLength(1);
-    expect(view.maps[0].z).toEqual([[-47, 7], [7, 7]]);
-    expect(view.maps[0].a).toEqual([[0, 7], [7, 7]]);
-    expect(view.maps[0].mask).toEqual([[0, 1], [1, 1]]);
-    expect(view.maps[0].upstream.grid).toEqual([[f32(1.23), f32(3.59)], [f32(4.65), f32(0.81)]]);
-    expect(view.maps[0].delta).toEqual([[0, f32(3.59)], [f32(4.65), f32(0.81)]]);
+    expect(view.maps[0].z).toEqual([
+      [-47, 7],
+      [7, 7],
+    ]);
+    expect(view.maps[0].a).toEqual([
+      [0, 7],
+      [7, 7],
+    ]);
+    expect(view.maps[0].mask).toEqual([
+      [0, 1],
+      [1, 1],
+    ]);
+    expect(view.maps[0].upstream.grid).toEqual([
+      [f32(1.23), f32(3.59)],
+      [f32(4.65), f32(0.81)],
+    ]);
+    expect(view.maps[0].delta).toEqual([
+      [0, f32(3.59)],
+      [f32(4.65), f32(0.81)],
+    ]);
   });
 
   it('narrates each gate with its arithmetic and the reason, the bias as a sum and each weight as a dot product', () => {
@@ -57,7 +87,24 @@ describe('the seed ReLU example (University of Pisa slides)', () => {
   it('has one step per statement the loops ran: forward, 4 gates, 1 row copy, 4 bias terms + store, 4 × (4 terms + store), the check', () => {
     const kinds = view.steps.map((s) => s.kind);
     const weight = ['term', 'term', 'term', 'term', 'store'];
-    expect(kinds).toEqual(['forward', 'gate', 'gate', 'gate', 'gate', 'rows', 'bias-term', 'bias-term', 'bias-term', 'bias-term', 'bias', ...weight, ...weight, ...weight, ...weight, 'done']);
+    expect(kinds).toEqual([
+      'forward',
+      'gate',
+      'gate',
+      'gate',
+      'gate',
+      'rows',
+      'bias-term',
+      'bias-term',
+      'bias-term',
+      'bias-term',
+      'bias',
+      ...weight,
+      ...weight,
+      ...weight,
+      ...weight,
+      'done',
+    ]);
     expect(stageStarts(view.steps)).toEqual({ relu: 0, bias: 5, weight: 11 });
     expect(view.steps[0].narration).toContain('3 of 4 entries let the gradient through');
     expect(view.steps[13].narration).toBe('dW[0,0,0,0]: sum += δ·x = 4.65·1 = 4.65 → 8.24 (window 1,0)');
@@ -69,20 +116,49 @@ describe('the seed ReLU example (University of Pisa slides)', () => {
 
   it('every step but the first and the last runs a statement the code panel marks, with its loop variables', () => {
     const root = join(import.meta.dirname, '..', '..');
-    const relu = extractSnippet(readFileSync(join(root, 'lib/reference/relu-backward-loops.ts'), 'utf8'), 'relu', 'reluBackwardLoops', { ...RELU_LOOP_MARKS }, { hide: '// trace' });
-    const params = extractSnippet(readFileSync(join(root, 'lib/reference/gemm-loops.ts'), 'utf8'), 'params', 'convParamGradientLoops', { ...PARAM_GRADIENT_LOOP_MARKS }, { hide: '// trace' });
+    const relu = extractSnippet(
+      readFileSync(join(root, 'lib/reference/relu-backward-loops.ts'), 'utf8'),
+      'relu',
+      'reluBackwardLoops',
+      { ...RELU_LOOP_MARKS },
+      { hide: '// trace' },
+    );
+    const params = extractSnippet(
+      readFileSync(join(root, 'lib/reference/gemm-loops.ts'), 'utf8'),
+      'params',
+      'convParamGradientLoops',
+      { ...PARAM_GRADIENT_LOOP_MARKS },
+      { hide: '// trace' },
+    );
     expect(relu.code).not.toContain('observe');
     for (const step of view.steps.slice(1)) {
       const marks = step.code === 'relu' ? relu.marks : params.marks;
       expect(marks).toHaveProperty(step.cursor.mark);
       if (step.kind !== 'done') expect(step.cursor.vars.length).toBeGreaterThan(0);
     }
-    expect(view.steps[3].cursor.vars).toEqual([['n', 0], ['f', 0], ['oh', 1], ['ow', 0]]);
-    expect(view.steps[13].cursor).toEqual({ mark: 'term', vars: [['f', 0], ['r', 0], ['q', 2]] });
+    expect(view.steps[3].cursor.vars).toEqual([
+      ['n', 0],
+      ['f', 0],
+      ['oh', 1],
+      ['ow', 0],
+    ]);
+    expect(view.steps[13].cursor).toEqual({
+      mark: 'term',
+      vars: [
+        ['f', 0],
+        ['r', 0],
+        ['q', 2],
+      ],
+    });
   });
 
   it('draws X_colᵀ as one row per window and renders the seed chains as TeX from the same numbers', () => {
-    expect(view.colsT).toEqual([[1, 1, 1, 10], [1, 1, 10, 1], [1, 10, 1, 1], [10, 1, 1, 1]]);
+    expect(view.colsT).toEqual([
+      [1, 1, 1, 10],
+      [1, 1, 10, 1],
+      [1, 10, 1, 1],
+      [10, 1, 1, 1],
+    ]);
     expect(view.windowLabels).toEqual(['0,0', '0,1', '1,0', '1,1']);
     expect(forwardChainTex(view)).toContain('\\begin{bmatrix} -47 & 7 \\\\ 7 & 7 \\end{bmatrix}');
     expect(deltaChainTex(view)).toContain('\\begin{bmatrix} 0 & 3.59 \\\\ 4.65 & 0.81 \\end{bmatrix}');
@@ -93,8 +169,35 @@ const settingsCases: [string, ConvSettings][] = [
   ['overlapping preset (stride 2 < kernel 3)', reluDwPreset('overlapping').settings],
   ['non-overlapping preset (stride 2 = kernel 2)', reluDwPreset('non-overlapping').settings],
   ['padding 1', { ...RELU_DW_DEFAULTS, padding: 1, dy: null }],
-  ['dilation 2 on a 5×5 input', { ...RELU_DW_DEFAULTS, H: 5, W: 5, dilation: 2, x: [3, -1, 2, 0, 1, 4, 2, -3, 1, 0, -2, 5, 1, 2, 3, 0, 1, -1, 4, 2, 1, 3, 0, -2, 1], dy: null }],
-  ['two channels, two filters, a batch of two, stride 2, padding 1', { N: 2, C: 2, H: 4, W: 5, F: 2, KH: 3, KW: 2, stride: 2, padding: 1, dilation: 1, x: null, w: [1, -2, 0, 3, -1, 2, 1, 0, -3, 2, 1, -1, 2, 0, 1, -2, 3, -1, 0, 1, -2, 1, 2, -1], dy: [3, -1, 2, 0, -2, 1, 4, -3, 1, 2, 0, -1, 2, 1, -2, 3, 0, 1, -1, 2, 1, -3, 2, 0] }],
+  [
+    'dilation 2 on a 5×5 input',
+    {
+      ...RELU_DW_DEFAULTS,
+      H: 5,
+      W: 5,
+      dilation: 2,
+      x: [3, -1, 2, 0, 1, 4, 2, -3, 1, 0, -2, 5, 1, 2, 3, 0, 1, -1, 4, 2, 1, 3, 0, -2, 1],
+      dy: null,
+    },
+  ],
+  [
+    'two channels, two filters, a batch of two, stride 2, padding 1',
+    {
+      N: 2,
+      C: 2,
+      H: 4,
+      W: 5,
+      F: 2,
+      KH: 3,
+      KW: 2,
+      stride: 2,
+      padding: 1,
+      dilation: 1,
+      x: null,
+      w: [1, -2, 0, 3, -1, 2, 1, 0, -3, 2, 1, -1, 2, 0, 1, -2, 3, -1, 0, 1, -2, 1, 2, -1],
+      dy: [3, -1, 2, 0, -2, 1, 4, -3, 1, 2, 0, -1, 2, 1, -2, 3, 0, 1, -1, 2, 1, -3, 2, 0],
+    },
+  ],
 ];
 
 describe.each(settingsCases)('%s', (_name, settings) => {
@@ -149,12 +252,23 @@ describe('progressive reveal, marks and the terms table', () => {
 
   it('fills δ_Z cell by cell, then dY_row, db and dW weight by weight; the first step shows none of them', () => {
     const start = blank(0);
-    expect([start.delta(0, 0, 0), start.dyRow(0, 0), start.db(0), start.dwRow(0, 0), start.dw(0, 0, 0)]).toEqual([true, true, true, true, true]);
+    expect([start.delta(0, 0, 0), start.dyRow(0, 0), start.db(0), start.dwRow(0, 0), start.dw(0, 0, 0)]).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect([blank(2).delta(0, 0, 1), blank(2).delta(0, 1, 0)]).toEqual([false, true]);
     expect([blank(4).dyRow(0, 0), blank(5).dyRow(0, 3)]).toEqual([true, false]);
     expect([blank(9).db(0), blank(10).db(0)]).toEqual([true, false]);
     // Weight 0 is stored at step 15, weight 3 (dW[0,0,1,1]) at step 30.
-    expect([blank(14).dwRow(0, 0), blank(15).dwRow(0, 0), blank(29).dw(0, 1, 1), blank(30).dw(0, 1, 1)]).toEqual([true, false, true, false]);
+    expect([blank(14).dwRow(0, 0), blank(15).dwRow(0, 0), blank(29).dw(0, 1, 1), blank(30).dw(0, 1, 1)]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
   });
 
   it('marks a gate’s cell, its window and its filter; a term’s two factors and the pixel; hovering traces without moving the step', () => {
@@ -175,7 +289,11 @@ describe('progressive reveal, marks and the terms table', () => {
     const cell = reluDwMarks(view, view.steps[0], { grid: 'map0', r: 1, c: 1 });
     expect(cell.maps[0][1][1]).toBe('active');
     expect(cell.colsT[3]).toEqual(['source', 'source', 'source', 'source']);
-    expect(reluDwMarks(view, view.steps[0], { grid: 'map7', r: 0, c: 0 }).maps[0].flat().every((k) => k === undefined)).toBe(true);
+    expect(
+      reluDwMarks(view, view.steps[0], { grid: 'map7', r: 0, c: 0 })
+        .maps[0].flat()
+        .every((k) => k === undefined),
+    ).toBe(true);
   });
 
   it('lists the terms summed so far, the stored sum once stored, and a pointed weight only once it is computed', () => {
@@ -203,7 +321,8 @@ describe('progressive reveal, marks and the terms table', () => {
 describe('the FigureSpec', () => {
   it('draws its defaults and every preset', () => {
     expect(RELU_DW_PRESETS.map((p) => p.label)).toEqual(['Seed ReLU example', 'Overlapping windows', 'Non-overlapping windows']);
-    for (const settings of [RELU_DW_DEFAULTS, ...RELU_DW_PRESETS.map((p) => p.settings)]) expect(attemptDraw(RELU_DW_SPEC, settings).ok).toBe(true);
+    for (const settings of [RELU_DW_DEFAULTS, ...RELU_DW_PRESETS.map((p) => p.settings)])
+      expect(attemptDraw(RELU_DW_SPEC, settings).ok).toBe(true);
     expect(() => reluDwPreset('nope' as 'seed')).toThrow();
   });
 
@@ -233,7 +352,13 @@ describe('the FigureSpec', () => {
 
   it('a link it wrote after Channels 2, Filters 2, Batch 2, Padding 1 drops the stale value lists and reloads with no notice', () => {
     let settings = RELU_DW_DEFAULTS;
-    for (const [key, text] of [['C', '2'], ['F', '2'], ['N', '2'], ['padding', '1']] as const) settings = withField(settings, key, text);
+    for (const [key, text] of [
+      ['C', '2'],
+      ['F', '2'],
+      ['N', '2'],
+      ['padding', '1'],
+    ] as const)
+      settings = withField(settings, key, text);
     const drawn = drawFigure(RELU_DW_SPEC, settings);
     const q = writeFigureQuery(RELU_DW_SPEC, drawn, 1, new URLSearchParams('other=1'));
     for (const key of ['rd.x', 'rd.k', 'rd.g']) expect(q.get(key)).toBeNull();

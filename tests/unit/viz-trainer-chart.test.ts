@@ -84,7 +84,10 @@ describe('buildTrainingChart', () => {
   });
 
   it('thins long runs but always keeps the last point', () => {
-    const pts = steps(Array.from({ length: 5000 }, (_, k) => 2 / (1 + k / 100)), 1000);
+    const pts = steps(
+      Array.from({ length: 5000 }, (_, k) => 2 / (1 + k / 100)),
+      1000,
+    );
     const c = buildTrainingChart(pts, [], { epochs: 5, maxPoints: 200 });
     expect(c.loss.length).toBeLessThanOrEqual(201);
     expect(c.loss[c.loss.length - 1].x).toBe(5);

@@ -9,7 +9,11 @@ describe('confusionMatrix', () => {
   const m = confusionMatrix([0, 1, 1, 1, 2, 0], [0, 0, 1, 1, 2, 2], 3);
 
   it('counts (true, predicted) pairs, rows true and columns predicted', () => {
-    expect(m.counts).toEqual([[1, 1, 0], [0, 2, 0], [1, 0, 1]]);
+    expect(m.counts).toEqual([
+      [1, 1, 0],
+      [0, 2, 0],
+      [1, 0, 1],
+    ]);
     expect(m.rowTotals).toEqual([2, 2, 2]);
     expect(m.colTotals).toEqual([2, 3, 1]);
     expect(m.correct).toBe(4);
@@ -35,9 +39,10 @@ describe('confusionMatrix', () => {
     const labels = Array.from({ length: n }, (_, i) => (i * 7) % 10);
     const preds = Array.from({ length: n }, (_, i) => (i * 13 + (i % 3)) % 10);
     const cm = confusionMatrix(preds, labels);
-    for (let t = 0; t < 10; t++) for (let p = 0; p < 10; p++) {
-      expect(cm.counts[t][p]).toBe(labels.filter((l, i) => l === t && preds[i] === p).length);
-    }
+    for (let t = 0; t < 10; t++)
+      for (let p = 0; p < 10; p++) {
+        expect(cm.counts[t][p]).toBe(labels.filter((l, i) => l === t && preds[i] === p).length);
+      }
   });
 
   it('rejects mismatched lengths and classes out of range', () => {
@@ -75,7 +80,11 @@ describe('digitGrid', () => {
     const g = digitGrid(labels, p, { perClass: 2 });
     expect(g.items.filter((d) => d.truth === 1).map((d) => d.index)).toEqual([1, 21]);
     expect(g.items.filter((d) => d.truth === 3).map((d) => d.index)).toEqual([3, 13]);
-    expect(digitGrid(labels, p, { perClass: 2, mistakeSlots: 0 }).items.filter((d) => d.truth === 1).map((d) => d.index)).toEqual([1, 11]);
+    expect(
+      digitGrid(labels, p, { perClass: 2, mistakeSlots: 0 })
+        .items.filter((d) => d.truth === 1)
+        .map((d) => d.index),
+    ).toEqual([1, 11]);
   });
 
   it('stratifies even when the classes are unbalanced', () => {

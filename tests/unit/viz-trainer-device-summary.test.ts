@@ -10,7 +10,10 @@ describe('the device line', () => {
   });
 
   it('shortens a hardware ANGLE renderer string to the GPU name', () => {
-    expect(describeDevice('ANGLE (NVIDIA, NVIDIA GeForce RTX 3080 (0x00002206) Direct3D11 vs_5_0 ps_5_0, D3D11)')).toEqual({ software: false, text: 'NVIDIA GeForce RTX 3080' });
+    expect(describeDevice('ANGLE (NVIDIA, NVIDIA GeForce RTX 3080 (0x00002206) Direct3D11 vs_5_0 ps_5_0, D3D11)')).toEqual({
+      software: false,
+      text: 'NVIDIA GeForce RTX 3080',
+    });
     expect(describeDevice('ANGLE (Apple, ANGLE Metal Renderer: Apple M2, Unspecified Version)').text).toBe('Apple M2');
     expect(describeDevice('Mali-G78').text).toBe('Mali-G78');
     expect(describeDevice('').text).toBe('unknown GPU');

@@ -81,9 +81,16 @@ describe('first-layer filters and feature maps', () => {
   it('every conv layer’s maps: layer 2 equals two naive convolutions + bias + ReLU chained by hand', () => {
     const image = randomImage(4);
     const layers = layerFeatureMaps(params, SEED_CNN, image);
-    expect(layers.map((l) => [l.layer, l.maps.length, l.maps[0].width])).toEqual([[1, 32, 14], [2, 64, 8], [3, 128, 4]]);
+    expect(layers.map((l) => [l.layer, l.maps.length, l.maps[0].width])).toEqual([
+      [1, 32, 14],
+      [2, 64, 8],
+      [3, 128, 4],
+    ]);
     expect(layers[1].title).toBe('Layer 2: conv 2×2 stride 2 padding 1, 64 maps 8×8');
-    const reluOf = (t: { shape: readonly number[]; data: Float32Array }) => ({ shape: t.shape, data: Float32Array.from(t.data, (v) => Math.max(0, v)) });
+    const reluOf = (t: { shape: readonly number[]; data: Float32Array }) => ({
+      shape: t.shape,
+      data: Float32Array.from(t.data, (v) => Math.max(0, v)),
+    });
     const a1 = reluOf(conv2dNaive({ shape: [1, 1, 28, 28], data: image }, params[0].tensor, params[1].tensor, { stride: 2 }));
     const a2 = reluOf(conv2dNaive(a1, params[2].tensor, params[3].tensor, { stride: 2, padding: 1 }));
     const top = Math.max(...a2.data);
@@ -103,7 +110,9 @@ describe('first-layer filters and feature maps', () => {
 
   it('rejects params of another preset and an image of the wrong size', () => {
     expect(() => filterTiles(params, OVERLAP_CNN)).toThrow(ConvConfigError);
-    expect(() => layerFeatureMaps(params, SEED_CNN, new Float32Array(10))).toThrow(/image must be a Float32Array of 1·28·28 = 784 values, got 10/);
+    expect(() => layerFeatureMaps(params, SEED_CNN, new Float32Array(10))).toThrow(
+      /image must be a Float32Array of 1·28·28 = 784 values, got 10/,
+    );
   });
 });
 
@@ -140,6 +149,8 @@ describe('class probabilities', () => {
   });
 
   it('rejects an image of the wrong size', () => {
-    expect(() => classProbabilities(initParams(SEED_CNN, 1), SEED_CNN, new Float32Array(783))).toThrow(/image must be a Float32Array of 784 values, got 783/);
+    expect(() => classProbabilities(initParams(SEED_CNN, 1), SEED_CNN, new Float32Array(783))).toThrow(
+      /image must be a Float32Array of 784 values, got 783/,
+    );
   });
 });

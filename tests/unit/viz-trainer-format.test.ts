@@ -1,6 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import {
-  MISSING, formatClock, formatDuration, formatEta, formatInteger, formatLoss, formatPercent, formatRate,
+  MISSING,
+  formatClock,
+  formatDuration,
+  formatEta,
+  formatInteger,
+  formatLoss,
+  formatPercent,
+  formatRate,
 } from '../../lib/viz/trainer/format.ts';
 
 describe('trainer readout formatting', () => {

@@ -73,7 +73,12 @@ describe('invalid rows carry the engine’s message; later rows wait; Train is b
     ['a dense layer before flatten', 'c8k3s1p1,d64,f,d10', 1, [convRelu(1, 8, 3, 1, 1), denseLayer(8 * 28 * 28, 64, true)]],
     ['a conv after flatten', 'f,c8k3s1p1,d10', 1, [{ kind: 'flatten' }, convRelu(784, 8, 3, 1, 1)]],
     ['two flattens', 'f,f,d10', 1, [{ kind: 'flatten' }, { kind: 'flatten' }]],
-    ['a last layer whose width is not 10', 'c8k3s1p1,f,d12', 2, [convRelu(1, 8, 3, 1, 1), { kind: 'flatten' }, denseLayer(6272, 12, false)]],
+    [
+      'a last layer whose width is not 10',
+      'c8k3s1p1,f,d12',
+      2,
+      [convRelu(1, 8, 3, 1, 1), { kind: 'flatten' }, denseLayer(6272, 12, false)],
+    ],
     ['a last layer with ReLU', 'f,d10r', 1, [{ kind: 'flatten' }, denseLayer(784, 10, true)]],
     ['a last layer that is not dense', 'c8k3s1p1,f', 1, [convRelu(1, 8, 3, 1, 1), { kind: 'flatten' }]],
   ];
@@ -92,7 +97,9 @@ describe('invalid rows carry the engine’s message; later rows wait; Train is b
   it('a number above the editor’s bounds names the field', () => {
     const t = layerTable(setLayerField(parseNet('f,d64,d10'), 1, 'units', '5000'), 64, CPU);
     expect(t.rows[1].error).toBe('layers[1].units must be an integer at most 4096, got 5000');
-    expect(layerTable(setLayerField(parseNet('c8k3s1p1,f,d10'), 0, 'k', ''), 64, CPU).rows[0].error).toBe('layers[0].k must be an integer at most 28, got NaN');
+    expect(layerTable(setLayerField(parseNet('c8k3s1p1,f,d10'), 0, 'k', ''), 64, CPU).rows[0].error).toBe(
+      'layers[0].k must be an integer at most 28, got NaN',
+    );
   });
 });
 
@@ -117,7 +124,9 @@ describe('backend limits, on the row that causes them', () => {
     // With WebGL2's minimum limit 2048: conv 2's im2col [576, 50176] needs 7 texture rows a row, 4032 > 2048.
     const net = 'c64k3s1p1,c64k3s1p1,f,d10';
     const auto = table(net, 64, { choice: 'auto', maxTextureSize: 2048 });
-    expect(auto.rows[1].limit).toMatch(/texture limit of 2048 texels on this device: a 576×50176 matrix needs 4032 texture rows \(7 per matrix row\).*; Auto trains this network on the CPU instead$/);
+    expect(auto.rows[1].limit).toMatch(
+      /texture limit of 2048 texels on this device: a 576×50176 matrix needs 4032 texture rows \(7 per matrix row\).*; Auto trains this network on the CPU instead$/,
+    );
     expect(auto.rows[1].blocking).toBe(false);
     expect(auto.blocked).toBe(false);
     expect(table(net, 64, { choice: 'webgl', maxTextureSize: 2048 }).blocked).toBe(true);
@@ -134,7 +143,9 @@ describe('backend limits, on the row that causes them', () => {
     const t = table('c512k3s1p1,c512k3s1p1,f,d10', 128, CPU);
     // 512·3·3 = 4608 rows × 128·28·28 = 100,352 columns = 462,422,016 floats > 2^28.
     expect(4608 * 100352).toBeGreaterThan(MAX_BUFFER_FLOATS);
-    expect(t.rows[1].limit).toBe("at batch size 128 this layer's im2col matrix [4608, 100352] needs 1.85 GB, more than the CPU engine's limit of 1.07 GB per array");
+    expect(t.rows[1].limit).toBe(
+      "at batch size 128 this layer's im2col matrix [4608, 100352] needs 1.85 GB, more than the CPU engine's limit of 1.07 GB per array",
+    );
     expect(t.rows.map((r) => r.blocking)).toEqual([false, true, false, false]);
     expect(t.blocked).toBe(true);
   });
@@ -148,7 +159,9 @@ describe('backend limits, on the row that causes them', () => {
     const conv2 = 4 * act + act + 4 * (64 * 577) + 2 * 576 * 100352;
     expect(cpuLayerMemory(modelOfNet(net), 128)[1].floats).toBe(conv2);
     expect(t.rows.map((r) => r.limit !== null)).toEqual([false, true, false, false, false]);
-    expect(t.rows[1].limit).toMatch(/^at batch size 128 one training step needs .* GB on the CPU, more than its budget of 1.07 GB; this layer needs the most \(/);
+    expect(t.rows[1].limit).toMatch(
+      /^at batch size 128 one training step needs .* GB on the CPU, more than its budget of 1.07 GB; this layer needs the most \(/,
+    );
     // Batch 16 fits.
     expect(table(net, 16, CPU).blocked).toBe(false);
   });

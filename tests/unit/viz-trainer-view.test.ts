@@ -20,7 +20,12 @@ const progress = (step: number, losses: number[], extra: Partial<Extract<FromWor
   totalSteps: 250,
   imagesPerSecond: 211.6,
   epochEtaSeconds: 30,
-  points: losses.map((loss, k) => ({ step: step - losses.length + k + 1, epoch: (step - losses.length + k + 1) / 125, loss, accuracy: 0.5 })),
+  points: losses.map((loss, k) => ({
+    step: step - losses.length + k + 1,
+    epoch: (step - losses.length + k + 1) / 125,
+    loss,
+    accuracy: 0.5,
+  })),
   ...extra,
 });
 
@@ -48,17 +53,29 @@ describe('the page view of the worker messages', () => {
 
   it('remembers a snapshot and the backend with its fallback reason', () => {
     const v = run([
-      { type: 'backend', kind: 'cpu', deviceName: 'CPU (JavaScript engine)', fallbackReason: 'WebGL2 is not available (no EXT_color_buffer_float).' },
+      {
+        type: 'backend',
+        kind: 'cpu',
+        deviceName: 'CPU (JavaScript engine)',
+        fallbackReason: 'WebGL2 is not available (no EXT_color_buffer_float).',
+      },
       { type: 'params', step: 40, epoch: 0.32, params: payload },
     ]);
     expect(v.params).toBe(payload);
     expect(v.paramsStep).toBe(40);
-    expect(backendText(v, DEFAULT_SETTINGS)).toBe('CPU worker · CPU (JavaScript engine) — WebGL2 is not available (no EXT_color_buffer_float).');
-    expect(backendText(run([{ type: 'backend', kind: 'webgl', deviceName: 'ANGLE (SwiftShader)' }]), DEFAULT_SETTINGS)).toBe('WebGL2 · Software GPU (SwiftShader) — the CPU is about as fast here');
+    expect(backendText(v, DEFAULT_SETTINGS)).toBe(
+      'CPU worker · CPU (JavaScript engine) — WebGL2 is not available (no EXT_color_buffer_float).',
+    );
+    expect(backendText(run([{ type: 'backend', kind: 'webgl', deviceName: 'ANGLE (SwiftShader)' }]), DEFAULT_SETTINGS)).toBe(
+      'WebGL2 · Software GPU (SwiftShader) — the CPU is about as fast here',
+    );
   });
 
   it('a fault stays until training runs again; context loss is tracked until restored', () => {
-    let v = run([{ type: 'state', state: 'training' }, { type: 'fault', fault: 'context-lost', message: 'The WebGL context was lost.' }]);
+    let v = run([
+      { type: 'state', state: 'training' },
+      { type: 'fault', fault: 'context-lost', message: 'The WebGL context was lost.' },
+    ]);
     expect(v.contextLost).toBe(true);
     expect(v.fault?.fault).toBe('context-lost');
     v = run([{ type: 'state', state: 'paused' }], v);
@@ -68,7 +85,13 @@ describe('the page view of the worker messages', () => {
     // The "restored" note survives the automatic resume.
     v = run([{ type: 'state', state: 'training' }], v);
     expect(v.fault?.fault).toBe('context-restored');
-    v = run([{ type: 'fault', fault: 'non-finite', message: 'loss is not a number' }, { type: 'state', state: 'fault' }], v);
+    v = run(
+      [
+        { type: 'fault', fault: 'non-finite', message: 'loss is not a number' },
+        { type: 'state', state: 'fault' },
+      ],
+      v,
+    );
     expect(v.fault?.fault).toBe('non-finite');
     expect(run([{ type: 'state', state: 'training' }], v).fault).toBeNull();
   });
@@ -85,7 +108,15 @@ describe('the page view of the worker messages', () => {
 describe('status readouts', () => {
   it('before training: waiting, no numbers, Train disabled until the model exists', () => {
     const r = statusReadout(initialTrainerView(), DEFAULT_SETTINGS);
-    expect(r).toMatchObject({ state: 'Waiting for data', epoch: '0 of 2', step: '0', imagesPerSecond: '—', loss: '—', testAccuracy: '—', eta: 'not started' });
+    expect(r).toMatchObject({
+      state: 'Waiting for data',
+      epoch: '0 of 2',
+      step: '0',
+      imagesPerSecond: '—',
+      loss: '—',
+      testAccuracy: '—',
+      eta: 'not started',
+    });
     expect(primaryAction('idle')).toEqual({ label: 'Train', message: 'train', disabled: true });
     expect(primaryAction('ready').disabled).toBe(false);
     expect(primaryAction('done')).toEqual({ label: 'Train 1 more epoch', message: 'more', disabled: false });
@@ -140,7 +171,9 @@ describe('settings form', () => {
     expect(s.settings.optimizer.learningRate).toBe(0.01);
     expect(editSetting(start, 'batchSize', '128').settings.batchSize).toBe(128);
     expect(editSetting(start, 'net', 'c8k3s1p1r,f,d10').settings.net).toBe('c8k3s1p1,f,d10');
-    expect(editSetting(start, 'net', 'c8k3s1p1,d10').error?.message).toBe('layers[1]: a dense layer needs a flat input (add a flatten layer), got [8, 28, 28]');
+    expect(editSetting(start, 'net', 'c8k3s1p1,d10').error?.message).toBe(
+      'layers[1]: a dense layer needs a flat input (add a flatten layer), got [8, 28, 28]',
+    );
   });
 
   it('refuses an invalid edit with the engine message and keeps the last valid settings', () => {
@@ -148,7 +181,9 @@ describe('settings form', () => {
     expect(s.settings.epochs).toBe(3);
     expect(s.error).toEqual({ field: 'epochs', text: '99', message: 'epochs must be an integer in [1, 50], got 99' });
     // An empty field is named in the reader's words, not as NaN.
-    expect(editSetting(start, 'learningRate', '').error?.message).toBe('Learning rate: enter a number between 0 and 1 (0 excluded), e.g. 0.001');
+    expect(editSetting(start, 'learningRate', '').error?.message).toBe(
+      'Learning rate: enter a number between 0 and 1 (0 excluded), e.g. 0.001',
+    );
     expect(editSetting(start, 'learningRate', '2').error?.message).toBe('optimizer.learningRate must be a number in [1e-6, 1], got 2');
     expect(editSetting(start, 'momentum', '1').error?.field).toBe('momentum');
   });

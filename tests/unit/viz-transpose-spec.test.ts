@@ -1,6 +1,22 @@
 import { describe, it, expect } from 'vitest';
-import { attemptDraw, drawFigure, readFigureQuery, withField, withValue, writeFigureQuery, DRAW_BUDGET } from '../../lib/viz/figure/index.ts';
-import { TRANSPOSE_DEFAULTS, TRANSPOSE_PRESETS, TRANSPOSE_SPEC, outputBlank, outputValues, transposeCells, transposeMarks } from '../../lib/viz/transpose/index.ts';
+import {
+  attemptDraw,
+  drawFigure,
+  readFigureQuery,
+  withField,
+  withValue,
+  writeFigureQuery,
+  DRAW_BUDGET,
+} from '../../lib/viz/figure/index.ts';
+import {
+  TRANSPOSE_DEFAULTS,
+  TRANSPOSE_PRESETS,
+  TRANSPOSE_SPEC,
+  outputBlank,
+  outputValues,
+  transposeCells,
+  transposeMarks,
+} from '../../lib/viz/transpose/index.ts';
 import type { TransposeSettings } from '../../lib/viz/transpose/index.ts';
 
 /** The default stamping with a 2×2 input: 4 stamps onto a 5×5 output, small enough to check by hand. */
@@ -72,7 +88,11 @@ describe('the transposed-convolution FigureSpec (lesson 11)', () => {
     expect(pointed.overlap[2][2]).toBe('active');
     // On the compare step nothing is stamping: the marks are the pointer's alone.
     const compare = drawn.steps[drawn.steps.length - 1];
-    expect(transposeMarks(drawn.view, compare).outputs[0].flat().every((m) => m === undefined)).toBe(true);
+    expect(
+      transposeMarks(drawn.view, compare)
+        .outputs[0].flat()
+        .every((m) => m === undefined),
+    ).toBe(true);
     const fromInput = transposeMarks(drawn.view, compare, { grid: 'input', r: 1, c: 1 });
     expect(fromInput.outputs[0][4][4]).toBe('target');
     expect(fromInput.outputs[0][1][1]).toBeUndefined();

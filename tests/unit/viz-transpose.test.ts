@@ -12,11 +12,16 @@ import { tensor } from '../../lib/tensor.ts';
 
 const settingsArb = fc
   .record({
-    H: fc.integer({ min: 1, max: 4 }), W: fc.integer({ min: 1, max: 4 }),
-    KH: fc.integer({ min: 1, max: 4 }), KW: fc.integer({ min: 1, max: 4 }),
-    stride: fc.integer({ min: 1, max: 3 }), padding: fc.integer({ min: 0, max: 2 }),
-    dilation: fc.integer({ min: 1, max: 2 }), outputPadding: fc.integer({ min: 0, max: 2 }),
-    F: fc.integer({ min: 1, max: 2 }), C: fc.integer({ min: 1, max: 2 }),
+    H: fc.integer({ min: 1, max: 4 }),
+    W: fc.integer({ min: 1, max: 4 }),
+    KH: fc.integer({ min: 1, max: 4 }),
+    KW: fc.integer({ min: 1, max: 4 }),
+    stride: fc.integer({ min: 1, max: 3 }),
+    padding: fc.integer({ min: 0, max: 2 }),
+    dilation: fc.integer({ min: 1, max: 2 }),
+    outputPadding: fc.integer({ min: 0, max: 2 }),
+    F: fc.integer({ min: 1, max: 2 }),
+    C: fc.integer({ min: 1, max: 2 }),
   })
   .map((s): TransposeSettings => ({ ...s, x: null, w: null }));
 
@@ -78,7 +83,11 @@ describe('transposed-convolution figure', () => {
     // Step 1 computes pixel (0, 0)'s stamp (nothing written yet), step 2 adds it.
     expect(steps[0].kind).toBe('column');
     expect(steps[0].outputs[0][0][0]).toBeNull();
-    expect(steps[0].stampValues?.[0]).toEqual([[1, 1, 1], [1, 1, 1], [1, 1, 1]]);
+    expect(steps[0].stampValues?.[0]).toEqual([
+      [1, 1, 1],
+      [1, 1, 1],
+      [1, 1, 1],
+    ]);
     expect(steps[1].outputs[0][4][4]).toBeNull();
     expect(steps[1].outputs[0][0][0]).toBe(1);
     expect(steps[1].written.length).toBe(9);
@@ -86,7 +95,10 @@ describe('transposed-convolution figure', () => {
     expect(steps[7].overlap).toEqual(view.overlap);
     const pixels = ['n=0 i=0 j=0', 'n=0 i=0 j=1', 'n=0 i=1 j=0', 'n=0 i=1 j=1'];
     const corners = ['oh=0 ow=0', 'oh=0 ow=2', 'oh=2 ow=0', 'oh=2 ow=2'];
-    expect(steps.map((s) => s.cursor.vars.map(([name, v]) => `${name}=${v}`).join(' '))).toEqual([...pixels.flatMap((p, k) => [p, `${p} ${corners[k]}`]), '']);
+    expect(steps.map((s) => s.cursor.vars.map(([name, v]) => `${name}=${v}`).join(' '))).toEqual([
+      ...pixels.flatMap((p, k) => [p, `${p} ${corners[k]}`]),
+      '',
+    ]);
     // The marked statement alternates: a tap's value, then the add; the end marks the return.
     expect(steps.map((s) => s.cursor.mark)).toEqual([...pixels.flatMap(() => ['value', 'add']), 'done']);
   });
@@ -96,7 +108,10 @@ describe('transposed-convolution figure', () => {
     const steps = transposeSteps(view);
     // Seed kernel 10…13, dY = 1…4: pixel (0, 1) = 2 lands at corner (0, 1); y(0, 1) already held 1·11.
     expect(steps[2].narration).toBe('x(0, 1) = 2: its stamp is 2·w, one column of W_rowᵀ·X_row.');
-    expect(steps[2].stampValues?.[0]).toEqual([[20, 22], [24, 26]]);
+    expect(steps[2].stampValues?.[0]).toEqual([
+      [20, 22],
+      [24, 26],
+    ]);
     expect(steps[3].narration).toBe('The stamp of x(0, 1) lands with its corner at (0, 1); y(0, 1): 11 → 31 (+ 2·10).');
   });
 
@@ -121,9 +136,13 @@ describe('transposed-convolution figure', () => {
 
   it('refuses settings outside the figure’s ranges and what the engine refuses, by name', () => {
     for (const field of TRANSPOSE_FIELDS) {
-      expect(() => buildTransposeExample({ ...TRANSPOSE_DEFAULTS, [field.key]: field.max + 1 })).toThrow(new RegExp(`${field.label.replace(/[()]/g, '\\$&')} must be an integer from ${field.min} to ${field.max}`));
+      expect(() => buildTransposeExample({ ...TRANSPOSE_DEFAULTS, [field.key]: field.max + 1 })).toThrow(
+        new RegExp(`${field.label.replace(/[()]/g, '\\$&')} must be an integer from ${field.min} to ${field.max}`),
+      );
     }
-    expect(() => buildTransposeExample({ ...TRANSPOSE_DEFAULTS, outputPadding: 2 })).toThrow(/outputPadding must be an integer from 0 to 1/);
+    expect(() => buildTransposeExample({ ...TRANSPOSE_DEFAULTS, outputPadding: 2 })).toThrow(
+      /outputPadding must be an integer from 0 to 1/,
+    );
     expect(() => buildTransposeExample({ ...TRANSPOSE_DEFAULTS, H: 1, W: 1, KH: 1, KW: 1, padding: 1 })).toThrow(/padding 1 is too large/);
   });
 

@@ -10,7 +10,13 @@ import { conv2d } from '../../lib/ops/conv2d.ts';
 import { conv2dBackward } from '../../lib/ops/conv2d-backward.ts';
 import { tensor } from '../../lib/tensor.ts';
 
-const question = (expected: number): NumberQuestion => ({ kind: 'number', prompt: 'What?', label: 'v =', expected, working: `v = ${expected}` });
+const question = (expected: number): NumberQuestion => ({
+  kind: 'number',
+  prompt: 'What?',
+  label: 'v =',
+  expected,
+  working: `v = ${expected}`,
+});
 
 describe('parsing an answer', () => {
   it('reads integers, decimals, the minus sign − and a decimal comma', () => {
@@ -23,7 +29,8 @@ describe('parsing an answer', () => {
   });
 
   it('refuses what is not one finite number', () => {
-    for (const t of ['', '  ', 'abc', '1,000.5', '1.2.3', '12abc', 'Infinity', 'NaN', '0x10', '1e999']) expect(parseAnswer(t), t).toBeNull();
+    for (const t of ['', '  ', 'abc', '1,000.5', '1.2.3', '12abc', 'Infinity', 'NaN', '0x10', '1e999'])
+      expect(parseAnswer(t), t).toBeNull();
   });
 });
 
@@ -55,11 +62,19 @@ describe('checking a number at display precision', () => {
 });
 
 describe('checking a pick', () => {
-  const q: PickQuestion = { kind: 'pick', prompt: 'Which?', expected: { grid: 'input0', r: 1, c: 2 }, name: (c) => `cell ${c.grid} ${c.r},${c.c}` };
+  const q: PickQuestion = {
+    kind: 'pick',
+    prompt: 'Which?',
+    expected: { grid: 'input0', r: 1, c: 2 },
+    name: (c) => `cell ${c.grid} ${c.r},${c.c}`,
+  };
   it('is right only for the same grid, row and column', () => {
     expect(checkPick(q, { grid: 'input0', r: 1, c: 2 })).toEqual({ status: 'right', message: 'Right: it is cell input0 1,2.' });
     expect(checkPick(q, { grid: 'input1', r: 1, c: 2 }).status).toBe('wrong');
-    expect(checkPick(q, { grid: 'input0', r: 2, c: 1 })).toEqual({ status: 'wrong', message: 'Not quite: you picked cell input0 2,1; it is cell input0 1,2.' });
+    expect(checkPick(q, { grid: 'input0', r: 2, c: 1 })).toEqual({
+      status: 'wrong',
+      message: 'Not quite: you picked cell input0 2,1; it is cell input0 1,2.',
+    });
   });
   it('shows the answer when asked to', () => {
     expect(revealAnswer(q)).toEqual({ status: 'shown', message: 'The answer: cell input0 1,2.' });
@@ -70,7 +85,18 @@ describe('checking a pick', () => {
 describe('the questions the figures ask come from the engine', () => {
   it('lesson 1 asks each output cell after the first before its first tap, expecting conv2d’s value', () => {
     const { view, steps } = drawFigure(PLAYGROUND_SPEC, { ...SEED_SETTINGS, H: 4, W: 4, KH: 3, KW: 3, padding: 1 });
-    const y = conv2d(tensor([1, 1, 4, 4], Array.from({ length: 16 }, (_, k) => k + 1)), tensor([1, 1, 3, 3], Array.from({ length: 9 }, (_, k) => k + 10)), null, { padding: 1 });
+    const y = conv2d(
+      tensor(
+        [1, 1, 4, 4],
+        Array.from({ length: 16 }, (_, k) => k + 1),
+      ),
+      tensor(
+        [1, 1, 3, 3],
+        Array.from({ length: 9 }, (_, k) => k + 10),
+      ),
+      null,
+      { padding: 1 },
+    );
     const asked = steps.map((_, i) => playgroundQuestion(view, steps, i));
     const at = asked.flatMap((q, i) => (q ? [i] : []));
     expect(at).toHaveLength(15);

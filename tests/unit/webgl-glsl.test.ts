@@ -36,7 +36,9 @@ describe('shader addressing', () => {
 
   it('finds row r of an 8-layer matrix in layer r & 7, row group r >> 3; its fragments write 8 rows', () => {
     expect(declareMatrix('D', matrixLayout(20, 8, 16, 8))).toContain('texelFetch(u_D, ivec3(t, (r >> 3), r & 7), 0)');
-    expect(declareMatrix('E', matrixLayout(20, 40, 9, 8))).toContain('texelFetch(u_E, ivec3(((t) % 5), (r >> 3) * 2 + ((t) / 5), r & 7), 0)');
+    expect(declareMatrix('E', matrixLayout(20, 40, 9, 8))).toContain(
+      'texelFetch(u_E, ivec3(((t) % 5), (r >> 3) * 2 + ((t) / 5), r & 7), 0)',
+    );
     expect(declareOutputs(matrixLayout(20, 8, 16, 8), 8)).toContain('return ivec2(8 * p.y, p.x);');
   });
 

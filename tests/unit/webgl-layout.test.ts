@@ -4,12 +4,34 @@ import { ConvConfigError } from '../../lib/errors.ts';
 
 describe('matrixLayout', () => {
   it('puts 4 columns in a texel and one matrix row in one texture row when it fits', () => {
-    expect(matrixLayout(3, 10, 8192)).toEqual({ rows: 3, cols: 10, layers: 1, texelsPerRow: 3, rowSpan: 1, fold: 1, width: 3, height: 3, wrapped: false, folded: false });
+    expect(matrixLayout(3, 10, 8192)).toEqual({
+      rows: 3,
+      cols: 10,
+      layers: 1,
+      texelsPerRow: 3,
+      rowSpan: 1,
+      fold: 1,
+      width: 3,
+      height: 3,
+      wrapped: false,
+      folded: false,
+    });
   });
 
   it('wraps a row wider than the limit over evenly filled texture rows', () => {
     // 1×50176 (a batch of 64 MNIST digits): 12544 texels over a 8192 limit → 2 rows of 6272.
-    expect(matrixLayout(1, 64 * 784, 8192)).toEqual({ rows: 1, cols: 50176, layers: 1, texelsPerRow: 12544, rowSpan: 2, fold: 1, width: 6272, height: 2, wrapped: true, folded: false });
+    expect(matrixLayout(1, 64 * 784, 8192)).toEqual({
+      rows: 1,
+      cols: 50176,
+      layers: 1,
+      texelsPerRow: 12544,
+      rowSpan: 2,
+      fold: 1,
+      width: 6272,
+      height: 2,
+      wrapped: true,
+      folded: false,
+    });
     // 38 texels over a limit of 16 → 3 rows of 13 texels (one padding texel at the end).
     expect(matrixLayout(5, 150, 16)).toMatchObject({ texelsPerRow: 38, rowSpan: 3, width: 13, height: 15 });
   });
@@ -29,16 +51,31 @@ describe('matrixLayout', () => {
 
   it('folds more rows than the limit side by side: a flattened 16×28×28 activation [12544, 64] on 8192', () => {
     // 16 texels a row, 12544 rows → 2 rows per texture row, 6272 texture rows of 32 texels.
-    expect(matrixLayout(12544, 64, 8192)).toEqual({ rows: 12544, cols: 64, layers: 1, texelsPerRow: 16, rowSpan: 1, fold: 2, width: 32, height: 6272, wrapped: false, folded: true });
+    expect(matrixLayout(12544, 64, 8192)).toEqual({
+      rows: 12544,
+      cols: 64,
+      layers: 1,
+      texelsPerRow: 16,
+      rowSpan: 1,
+      fold: 2,
+      width: 32,
+      height: 6272,
+      wrapped: false,
+      folded: true,
+    });
     expect(matrixLayout(2048, 8, 1024)).toMatchObject({ fold: 2, width: 4, height: 1024 });
     expect(matrixLayout(2049, 8, 1024)).toMatchObject({ fold: 3, width: 6, height: 683 });
   });
 
   it('throws ConvConfigError naming the size and the limit when the rows do not fit', () => {
     expect(() => matrixLayout(9, 301, 16)).toThrow(ConvConfigError);
-    expect(() => matrixLayout(9, 301, 16)).toThrow('a 9×301 matrix needs 45 texture rows (5 per matrix row), more than the device\'s limit of 16');
+    expect(() => matrixLayout(9, 301, 16)).toThrow(
+      "a 9×301 matrix needs 45 texture rows (5 per matrix row), more than the device's limit of 16",
+    );
     // Folding would need 17 rows of 8 texels side by side: 136 > 16 texels.
-    expect(() => matrixLayout(17 * 16, 32, 16)).toThrow('a 272×32 matrix needs 272 texture rows, or 136 texels a row when folded, more than the device\'s limit of 16');
+    expect(() => matrixLayout(17 * 16, 32, 16)).toThrow(
+      "a 272×32 matrix needs 272 texture rows, or 136 texels a row when folded, more than the device's limit of 16",
+    );
   });
 
   it('rejects sizes that are not positive integers', () => {

@@ -46,7 +46,9 @@ describe('textureLimitProblem', () => {
   it('names the batch size and the limit when a matrix cannot fit', () => {
     // conv1's output [32, 64·14·14] wraps each row over 13 texture rows: 416 > 256.
     const problem = textureLimitProblem(planModel(SEED_CNN, 64), 256);
-    expect(problem).toBe("batch size 64 does not fit this device's texture limit of 256 texels: a 32×12544 matrix needs 416 texture rows (13 per matrix row), more than the device's limit of 256");
+    expect(problem).toBe(
+      "batch size 64 does not fit this device's texture limit of 256 texels: a 32×12544 matrix needs 416 texture rows (13 per matrix row), more than the device's limit of 256",
+    );
     // With 1024 every matrix fits (the flattened [2048, 64] folds two rows to a texture row).
     expect(textureLimitProblem(planModel(SEED_CNN, 64), 1024)).toBeNull();
   });

@@ -51,7 +51,11 @@ describe('probeWebGL', () => {
   });
 
   it('names the device and its texture limit when everything is there (RENDERER without debug info)', () => {
-    expect(probeWebGL(canvasWith(fakeGl(['EXT_color_buffer_float'], 0x8cd5)))).toEqual({ ok: true, deviceName: 'Fake Renderer', maxTextureSize: 4096 });
+    expect(probeWebGL(canvasWith(fakeGl(['EXT_color_buffer_float'], 0x8cd5)))).toEqual({
+      ok: true,
+      deviceName: 'Fake Renderer',
+      maxTextureSize: 4096,
+    });
   });
 });
 
@@ -74,9 +78,17 @@ describe('createWebGLBackend without WebGL2', () => {
   });
 
   it('checks its options before touching the canvas (ConvConfigError naming the field)', () => {
-    const base = { preset: SEED_CNN, batchSize: 16, optimizer: { kind: 'sgd' as const, learningRate: 0.01, momentum: 0.9 }, params: initParams(SEED_CNN, 1), canvas: canvasWith(null) };
+    const base = {
+      preset: SEED_CNN,
+      batchSize: 16,
+      optimizer: { kind: 'sgd' as const, learningRate: 0.01, momentum: 0.9 },
+      params: initParams(SEED_CNN, 1),
+      canvas: canvasWith(null),
+    };
     expect(() => createWebGLBackend({ ...base, batchSize: 0 })).toThrow('batchSize must be a positive integer, got 0');
-    expect(() => createWebGLBackend({ ...base, optimizer: { kind: 'sgd', learningRate: -1, momentum: 0 } })).toThrow('learningRate must be a positive finite number, got -1');
+    expect(() => createWebGLBackend({ ...base, optimizer: { kind: 'sgd', learningRate: -1, momentum: 0 } })).toThrow(
+      'learningRate must be a positive finite number, got -1',
+    );
     expect(() => createWebGLBackend({ ...base, params: base.params.slice(1) })).toThrow('params must list 10 parameters');
     expect(() => createWebGLBackend({ ...base, pacing: 'fast' as never })).toThrow("pacing must be 'auto', 'draw' or 'none', got \"fast\"");
     expect(() => createWebGLBackend({ ...base, gemmRows: 6 as never })).toThrow("gemmRows must be 'auto', 4 or 8, got 6");

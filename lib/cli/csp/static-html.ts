@@ -72,10 +72,12 @@ function splitDeclarations(style: string): string[] {
 
 /** The stylesheet for a site's style classes: `.st-…{prop:value!important;…}`, one rule a line, sorted. */
 export function styleClassesCss(classes: Map<string, string>): string {
-  const rules = [...classes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, style]) => {
-    const decls = splitDeclarations(style).map((d) => (/!\s*important\s*$/i.test(d) ? d : `${d}!important`));
-    return `.${name}{${decls.join(';')}}`;
-  });
+  const rules = [...classes]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, style]) => {
+      const decls = splitDeclarations(style).map((d) => (/!\s*important\s*$/i.test(d) ? d : `${d}!important`));
+      return `.${name}{${decls.join(';')}}`;
+    });
   return rules.join('\n') + '\n';
 }
 
@@ -109,7 +111,10 @@ export function rewriteStaticHtml(html: string, base = '/'): StaticHtmlResult {
     const el = node as Element;
     const loc = el.sourceCodeLocation;
     const island = inIsland || el.tagName === 'astro-island';
-    const tag = html.slice(loc?.startTag?.startOffset ?? 0, Math.min(loc?.startTag?.endOffset ?? 0, (loc?.startTag?.startOffset ?? 0) + 120));
+    const tag = html.slice(
+      loc?.startTag?.startOffset ?? 0,
+      Math.min(loc?.startTag?.endOffset ?? 0, (loc?.startTag?.startOffset ?? 0) + 120),
+    );
 
     if (loc && el.tagName === 'script' && attr(el, 'src') === undefined && SCRIPT_TYPES.has((attr(el, 'type') ?? '').toLowerCase())) {
       const body = el.childNodes.map((c) => ('value' in c ? c.value : '')).join('');
@@ -129,7 +134,8 @@ export function rewriteStaticHtml(html: string, base = '/'): StaticHtmlResult {
 
     for (const a of el.attrs) {
       if (/^on/i.test(a.name)) problems.push(`inline event handler ${a.name}: ${tag}`);
-      if ((a.name === 'href' || a.name === 'src' || a.name === 'action') && /^\s*javascript:/i.test(a.value)) problems.push(`javascript: URL: ${tag}`);
+      if ((a.name === 'href' || a.name === 'src' || a.name === 'action') && /^\s*javascript:/i.test(a.value))
+        problems.push(`javascript: URL: ${tag}`);
     }
 
     const style = attr(el, 'style');
@@ -146,7 +152,8 @@ export function rewriteStaticHtml(html: string, base = '/'): StaticHtmlResult {
         if (normalized) {
           const name = styleClassName(style);
           const known = styleClasses.get(name);
-          if (known !== undefined && known !== normalized) throw new Error(`two styles share the class ${name}: "${known}" and "${normalized}"`);
+          if (known !== undefined && known !== normalized)
+            throw new Error(`two styles share the class ${name}: "${known}" and "${normalized}"`);
           styleClasses.set(name, normalized);
           const classes = [attr(el, 'class') ?? '', name].filter(Boolean).join(' ');
           if (classLoc) {
@@ -161,7 +168,8 @@ export function rewriteStaticHtml(html: string, base = '/'): StaticHtmlResult {
       }
     }
 
-    const children = el.tagName === 'template' && 'content' in el ? (el as DefaultTreeAdapterMap['template']).content.childNodes : el.childNodes;
+    const children =
+      el.tagName === 'template' && 'content' in el ? (el as DefaultTreeAdapterMap['template']).content.childNodes : el.childNodes;
     for (const child of children) visit(child, island);
   };
   for (const child of doc.childNodes) visit(child, false);

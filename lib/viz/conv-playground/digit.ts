@@ -10,7 +10,9 @@ import { MNIST_DIGIT } from './mnist-digit.ts';
  */
 
 /** The playground's range of every setting: SETTING_FIELDS, with inputs up to a digit's 28 × 28. */
-export const PLAYGROUND_LIMITS: readonly SettingField[] = SETTING_FIELDS.map((f) => (f.key === 'H' || f.key === 'W' ? { ...f, max: MNIST_DIGIT.rows } : { ...f }));
+export const PLAYGROUND_LIMITS: readonly SettingField[] = SETTING_FIELDS.map((f) =>
+  f.key === 'H' || f.key === 'W' ? { ...f, max: MNIST_DIGIT.rows } : { ...f },
+);
 
 /** Inputs wider or taller than this are drawn as gray pictures, not as grids of numbers. */
 export const NUMBER_GRID_MAX = 12;
@@ -24,10 +26,22 @@ export interface ImageKernel {
 }
 
 export const IMAGE_KERNELS: readonly ImageKernel[] = [
-  { name: 'Sobel x', shows: 'vertical edges: bright where ink starts left to right, dark where it ends', weights: [-1, 0, 1, -2, 0, 2, -1, 0, 1] },
-  { name: 'Sobel y', shows: 'horizontal edges: bright where ink starts top to bottom, dark where it ends', weights: [-1, -2, -1, 0, 0, 0, 1, 2, 1] },
+  {
+    name: 'Sobel x',
+    shows: 'vertical edges: bright where ink starts left to right, dark where it ends',
+    weights: [-1, 0, 1, -2, 0, 2, -1, 0, 1],
+  },
+  {
+    name: 'Sobel y',
+    shows: 'horizontal edges: bright where ink starts top to bottom, dark where it ends',
+    weights: [-1, -2, -1, 0, 0, 0, 1, 2, 1],
+  },
   { name: 'Laplacian', shows: 'every edge and thin stroke, whatever its direction', weights: [0, 1, 0, 1, -4, 1, 0, 1, 0] },
-  { name: 'Blur', shows: 'a softer digit: each pixel averaged with its neighbours', weights: [1, 2, 1, 2, 4, 2, 1, 2, 1].map((v) => v / 16) },
+  {
+    name: 'Blur',
+    shows: 'a softer digit: each pixel averaged with its neighbours',
+    weights: [1, 2, 1, 2, 4, 2, 1, 2, 1].map((v) => v / 16),
+  },
 ];
 
 /** The digit's pixels as an input list (`x`, NCHW with N = C = 1). */

@@ -18,11 +18,22 @@ export const PLAYGROUND_SPEC: FigureSpec<ConvSettings, ConvExample, PlaygroundVi
   label: 'Convolution playground',
   prefix: 'cv.',
   defaults: SEED_SETTINGS,
-  fields: convFields(['H', 'W', 'KH', 'KW', 'stride', 'padding', 'dilation']).map((f) => ({ ...f, max: PLAYGROUND_LIMITS.find((l) => l.key === f.key)!.max })),
+  fields: convFields(['H', 'W', 'KH', 'KW', 'stride', 'padding', 'dilation']).map((f) => ({
+    ...f,
+    max: PLAYGROUND_LIMITS.find((l) => l.key === f.key)!.max,
+  })),
   values: convValues(),
   presets: [
-    { label: 'Padding 1', description: 'a ring of zeros: the output keeps the input’s size with a 3×3 kernel', settings: { ...SEED_SETTINGS, H: 4, W: 4, KH: 3, KW: 3, padding: 1 } },
-    { label: 'Stride 2', description: 'the window jumps two pixels: a smaller output', settings: { ...SEED_SETTINGS, H: 5, W: 5, stride: 2 } },
+    {
+      label: 'Padding 1',
+      description: 'a ring of zeros: the output keeps the input’s size with a 3×3 kernel',
+      settings: { ...SEED_SETTINGS, H: 4, W: 4, KH: 3, KW: 3, padding: 1 },
+    },
+    {
+      label: 'Stride 2',
+      description: 'the window jumps two pixels: a smaller output',
+      settings: { ...SEED_SETTINGS, H: 5, W: 5, stride: 2 },
+    },
     ...DIGIT_PRESETS,
   ],
   example: (settings) => buildExample(settings, PLAYGROUND_LIMITS),

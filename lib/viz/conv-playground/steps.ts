@@ -28,7 +28,8 @@ function narrate(view: PlaygroundView, at: PlaygroundEvent): string {
     const sum = kept.length === 0 ? '0' : kept.map((t) => t.text).join(' + ');
     return `${out} = ${sum} = ${formatValue(e.sum)}`;
   }
-  if (e.kind === 'pad') return `${out}: tap w[${e.kh},${e.kw}] lands on the zero padding at (${e.row}, ${e.col}); nothing is added, the sum stays ${formatValue(e.sum)}`;
+  if (e.kind === 'pad')
+    return `${out}: tap w[${e.kh},${e.kw}] lands on the zero padding at (${e.row}, ${e.col}); nothing is added, the sum stays ${formatValue(e.sum)}`;
   const product = e.input * e.weight;
   return `${out}: sum += x[${e.row},${e.col}]·w[${e.kh},${e.kw}] = ${formatProduct(e.input, e.weight)} = ${formatValue(product)} → ${formatValue(e.sum)}`;
 }
@@ -43,8 +44,14 @@ export function playgroundSteps(view: PlaygroundView): PlaygroundStep[] {
     else termCount = e.kh === 0 && e.kw === 0 ? 1 : termCount + 1;
     let text: string | undefined;
     return {
-      kind: e.kind, cell: at.cell, oh: e.oh, ow: e.ow, termCount: e.kind === 'store' ? view.terms[at.cell].length : termCount,
-      computed, at, cursor: at.cursor,
+      kind: e.kind,
+      cell: at.cell,
+      oh: e.oh,
+      ow: e.ow,
+      termCount: e.kind === 'store' ? view.terms[at.cell].length : termCount,
+      computed,
+      at,
+      cursor: at.cursor,
       // Written when first read: a picture has hundreds of steps, the reader sees one at a time.
       get narration() {
         return (text ??= narrate(view, at));

@@ -100,7 +100,9 @@ class LoopTerm implements PlaygroundTerm {
   get line(): string {
     const e = this.#event;
     const tap = `w[${e.kh},${e.kw}]`;
-    return this.padding ? `pad·${tap} skipped` : `x[${e.row},${e.col}]·${tap} = ${formatProduct(e.input, e.weight)} = ${formatValue(e.input * e.weight)}`;
+    return this.padding
+      ? `pad·${tap} skipped`
+      : `x[${e.row},${e.col}]·${tap} = ${formatProduct(e.input, e.weight)} = ${formatValue(e.input * e.weight)}`;
   }
 }
 
@@ -133,7 +135,10 @@ export function buildPlaygroundView(example: ConvExample): PlaygroundView {
   checkDrawBudget(kernelCells + (picture ? 0 : g.HP * g.WP + g.OH * g.OW), picture ? 'kernel' : 'input, kernel and output');
   const taps = g.OH * g.OW * g.KH * g.KW;
   if (picture && taps > PICTURE_TAPS) {
-    throw new ConvConfigError('settings', `the figure would run ${taps.toLocaleString('en-US')} multiply-adds (output ${g.OH} × ${g.OW}, kernel ${g.KH} × ${g.KW}); on a picture it runs at most ${PICTURE_TAPS.toLocaleString('en-US')}`);
+    throw new ConvConfigError(
+      'settings',
+      `the figure would run ${taps.toLocaleString('en-US')} multiply-adds (output ${g.OH} × ${g.OW}, kernel ${g.KH} × ${g.KW}); on a picture it runs at most ${PICTURE_TAPS.toLocaleString('en-US')}`,
+    );
   }
   const events: PlaygroundEvent[] = [];
   const terms: PlaygroundTerm[][] = Array.from({ length: g.OH * g.OW }, () => []);

@@ -59,8 +59,7 @@ export function seedFigures(): SeedFigures {
   const view = buildDilatedView(buildExample(DILATED_DEFAULTS));
   const g = view.geometry;
   const [x, w, dy] = [view.inputs[0].grid, view.kernels[0].grid, view.gradients[0].grid];
-  const operands =
-    `X = ${gridTeX(x)},\\qquad W = ${gridTeX(w)},\\qquad s = ${g.sh},\\; p = ${g.ph}`;
+  const operands = `X = ${gridTeX(x)},\\qquad W = ${gridTeX(w)},\\qquad s = ${g.sh},\\; p = ${g.ph}`;
   const gradient =
     `dY = ${gridTeX(dy)} \\xrightarrow{\\text{dilate}} ${gridTeX(view.dilated[0].grid)} ` +
     `\\xrightarrow{\\text{pad}} ${gridTeX(view.padded[0].grid)}`;

@@ -69,7 +69,14 @@ export function dilatedFrame(view: DilatedView, index: number, focus: DilatedFoc
   const after = step.kind !== 'dilate';
 
   const terms: TermRow[] = cell
-    ? cell.terms.map((t) => ({ f: t.f, at: `[${t.y},${t.x}]`, tap: `[${t.kh},${t.kw}]`, gradient: t.gradient, weight: t.weight, product: t.product }))
+    ? cell.terms.map((t) => ({
+        f: t.f,
+        at: `[${t.y},${t.x}]`,
+        tap: `[${t.kh},${t.kw}]`,
+        gradient: t.gradient,
+        weight: t.weight,
+        product: t.product,
+      }))
     : [];
   const window = new Set<string>();
   if (cell) for (const t of cell.terms) window.add(`${t.f},${t.y},${t.x}`);
@@ -79,47 +86,61 @@ export function dilatedFrame(view: DilatedView, index: number, focus: DilatedFoc
   const wFocus = focus?.grid === 'w' ? focus : null;
   const inserted = (r: number, c: number) => r % sh !== 0 || c % sw !== 0;
 
-  const gradientMark = (plane: number) => (r: number, c: number): DilatedMark | undefined =>
-    dyFocus && dyFocus.plane === plane && dyFocus.r === r && dyFocus.c === c ? 'active' : undefined;
-  const kernelMark = (plane: number) => (r: number, c: number): DilatedMark | undefined =>
-    wFocus && wFocus.plane === plane && wFocus.r === r && wFocus.c === c ? 'active' : undefined;
-  const dilatedMark = (plane: number) => (r: number, c: number): DilatedMark | undefined => {
-    if (dyFocus && dyFocus.plane === plane && dyFocus.r * sh === r && dyFocus.c * sw === c) return 'active';
-    if (inserted(r, c)) return after ? 'muted' : 'target';
-    return undefined;
-  };
+  const gradientMark =
+    (plane: number) =>
+    (r: number, c: number): DilatedMark | undefined =>
+      dyFocus && dyFocus.plane === plane && dyFocus.r === r && dyFocus.c === c ? 'active' : undefined;
+  const kernelMark =
+    (plane: number) =>
+    (r: number, c: number): DilatedMark | undefined =>
+      wFocus && wFocus.plane === plane && wFocus.r === r && wFocus.c === c ? 'active' : undefined;
+  const dilatedMark =
+    (plane: number) =>
+    (r: number, c: number): DilatedMark | undefined => {
+      if (dyFocus && dyFocus.plane === plane && dyFocus.r * sh === r && dyFocus.c * sw === c) return 'active';
+      if (inserted(r, c)) return after ? 'muted' : 'target';
+      return undefined;
+    };
   const paddedPadding = (r: number, c: number) => r < pad.top || r >= pad.top + DH || c < pad.left || c >= pad.left + DW;
-  const paddedMark = (plane: number) => (r: number, c: number): DilatedMark | undefined => {
-    if (dyFocus && dyFocus.plane === plane && pad.top + dyFocus.r * sh === r && pad.left + dyFocus.c * sw === c) return 'active';
-    const p = view.padded[plane];
-    if (conv && cell && p.a === cell.n && window.has(`${p.b},${r},${c}`)) return 'source';
-    if (paddedPadding(r, c)) return step.kind === 'pad' ? 'target' : undefined;
-    if (inserted(r - pad.top, c - pad.left)) return 'muted';
-    return undefined;
-  };
-  const rotatedMark = (plane: number) => (r: number, c: number): DilatedMark | undefined => {
-    const p = view.rotated[plane]; // channel p.a, filter p.b
-    if (wFocus) {
-      const wf = view.kernels[wFocus.plane]; // filter wf.a, channel wf.b
-      if (wf && wf.a === p.b && wf.b === p.a && KH - 1 - wFocus.r === r && KW - 1 - wFocus.c === c) return 'active';
-    }
-    if (conv && cell && p.a === cell.c) return 'source';
-    return undefined;
-  };
+  const paddedMark =
+    (plane: number) =>
+    (r: number, c: number): DilatedMark | undefined => {
+      if (dyFocus && dyFocus.plane === plane && pad.top + dyFocus.r * sh === r && pad.left + dyFocus.c * sw === c) return 'active';
+      const p = view.padded[plane];
+      if (conv && cell && p.a === cell.n && window.has(`${p.b},${r},${c}`)) return 'source';
+      if (paddedPadding(r, c)) return step.kind === 'pad' ? 'target' : undefined;
+      if (inserted(r - pad.top, c - pad.left)) return 'muted';
+      return undefined;
+    };
+  const rotatedMark =
+    (plane: number) =>
+    (r: number, c: number): DilatedMark | undefined => {
+      const p = view.rotated[plane]; // channel p.a, filter p.b
+      if (wFocus) {
+        const wf = view.kernels[wFocus.plane]; // filter wf.a, channel wf.b
+        if (wf && wf.a === p.b && wf.b === p.a && KH - 1 - wFocus.r === r && KW - 1 - wFocus.c === c) return 'active';
+      }
+      if (conv && cell && p.a === cell.c) return 'source';
+      return undefined;
+    };
   const fullCropped = (r: number, c: number) => r < ph || r >= ph + H || c < pw || c >= pw + W;
-  const fullMark = (plane: number) => (r: number, c: number): DilatedMark | undefined => {
-    const p = view.full[plane];
-    if (conv && cell && p.a === cell.n && p.b === cell.c && r === cell.i && c === cell.j) return 'active';
-    if (step.kind === 'crop' && fullCropped(r, c)) return 'muted';
-    return undefined;
-  };
-  const fullBlank = (plane: number) => (r: number, c: number): boolean => {
-    if (!conv || !cell) return false;
-    const p = view.full[plane];
-    const [HP, WP] = view.trace.plan.full;
-    const at = ((p.a * C + p.b) * HP + r) * WP + c;
-    return at > step.cell!;
-  };
+  const fullMark =
+    (plane: number) =>
+    (r: number, c: number): DilatedMark | undefined => {
+      const p = view.full[plane];
+      if (conv && cell && p.a === cell.n && p.b === cell.c && r === cell.i && c === cell.j) return 'active';
+      if (step.kind === 'crop' && fullCropped(r, c)) return 'muted';
+      return undefined;
+    };
+  const fullBlank =
+    (plane: number) =>
+    (r: number, c: number): boolean => {
+      if (!conv || !cell) return false;
+      const p = view.full[plane];
+      const [HP, WP] = view.trace.plan.full;
+      const at = ((p.a * C + p.b) * HP + r) * WP + c;
+      return at > step.cell!;
+    };
 
   const termsCaption = cell
     ? `${cellName('full', g, cell.n, cell.c, cell.i, cell.j)}${cell.dx ? ` → ${cellName('dX', g, cell.n, cell.c, cell.dx[0], cell.dx[1])}` : ' (cropped later)'}: ` +
@@ -135,6 +156,14 @@ export function dilatedFrame(view: DilatedView, index: number, focus: DilatedFoc
     paddedShown: cell ? view.padded.flatMap((p, q) => (p.a === cell.n ? [q] : [])) : [],
     rotatedShown: cell ? view.rotated.flatMap((p, q) => (p.a === cell.c ? [q] : [])) : [],
     fullShown: cell ? cell.n * C + cell.c : 0,
-    gradientMark, kernelMark, dilatedMark, paddedMark, paddedPadding, rotatedMark, fullMark, fullBlank, fullCropped,
+    gradientMark,
+    kernelMark,
+    dilatedMark,
+    paddedMark,
+    paddedPadding,
+    rotatedMark,
+    fullMark,
+    fullBlank,
+    fullCropped,
   };
 }

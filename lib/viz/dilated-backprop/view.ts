@@ -35,7 +35,19 @@ export const DILATED_FIELDS: readonly NumericKey[] = ['H', 'W', 'KH', 'KW', 'str
  * 1…16, W = [[1, 2], [3, 4]], stride 2, padding 0, dY = [[2, 1], [3, 5]].
  */
 export const DILATED_DEFAULTS: ConvSettings = {
-  N: 1, C: 1, H: 4, W: 4, F: 1, KH: 2, KW: 2, stride: 2, padding: 0, dilation: 1, x: null, w: [1, 2, 3, 4], dy: [2, 1, 3, 5],
+  N: 1,
+  C: 1,
+  H: 4,
+  W: 4,
+  F: 1,
+  KH: 2,
+  KW: 2,
+  stride: 2,
+  padding: 0,
+  dilation: 1,
+  x: null,
+  w: [1, 2, 3, 4],
+  dy: [2, 1, 3, 5],
 };
 
 /** A one-click setting: its button label and the settings it applies. */
@@ -215,7 +227,10 @@ function padNarration(g: ConvGeometry, t: DilatedTrace): string {
   const extra: string[] = [];
   if (uncovered[0] > 0) extra.push(`${uncovered[0]} more row${uncovered[0] === 1 ? '' : 's'} at the bottom`);
   if (uncovered[1] > 0) extra.push(`${uncovered[1]} more column${uncovered[1] === 1 ? '' : 's'} on the right`);
-  const more = extra.length === 0 ? '' : `, plus ${extra.join(' and ')} for the input ${uncovered[0] > 0 && uncovered[1] > 0 ? 'rows and columns' : uncovered[0] > 0 ? 'rows' : 'columns'} no forward window reached`;
+  const more =
+    extra.length === 0
+      ? ''
+      : `, plus ${extra.join(' and ')} for the input ${uncovered[0] > 0 && uncovered[1] > 0 ? 'rows and columns' : uncovered[0] > 0 ? 'rows' : 'columns'} no forward window reached`;
   if (pad.top === 0 && pad.left === 0 && extra.length === 0) {
     return `Pad: a 1 × 1 kernel reaches no neighbours, so no zeros are needed: the gradient stays ${dims(dilated[0], dilated[1])}.`;
   }
@@ -231,22 +246,22 @@ function rotateNarration(g: ConvGeometry, w: Tensor): string {
     KH * KW === 1
       ? 'Rotate 180°: a 1 × 1 kernel looks the same turned over'
       : `Rotate 180°: reverse the rows and the columns of the kernel, so W[0,0] = ${first} moves to [${KH - 1},${KW - 1}] and W[${KH - 1},${KW - 1}] = ${last} to [0,0]`;
-  const swap = F > 1 || C > 1 ? `; filters and channels swap places: [F, C, KH, KW] = [${F}, ${C}, ${KH}, ${KW}] → [${C}, ${F}, ${KH}, ${KW}]` : '';
+  const swap =
+    F > 1 || C > 1 ? `; filters and channels swap places: [F, C, KH, KW] = [${F}, ${C}, ${KH}, ${KW}] → [${C}, ${F}, ${KH}, ${KW}]` : '';
   return `${turn}${swap}.`;
 }
 
 function convNarration(g: ConvGeometry, cell: DilatedCellStep, k: number, total: number): string {
   const name = cellName('full', g, cell.n, cell.c, cell.i, cell.j);
-  const where = cell.dx
-    ? ` → ${cellName('dX', g, cell.n, cell.c, cell.dx[0], cell.dx[1])}`
-    : ' (in the border the crop removes)';
+  const where = cell.dx ? ` → ${cellName('dX', g, cell.n, cell.c, cell.dx[0], cell.dx[1])}` : ' (in the border the crop removes)';
   return `Convolution, cell ${k + 1} of ${total}: ${name} = ${termsText(cell)} = ${formatValue(cell.value)}${where}.`;
 }
 
 function cropNarration(g: ConvGeometry, t: DilatedTrace): string {
   const { ph, pw, H, W } = g;
   const [HP, WP] = t.plan.full;
-  if (ph === 0 && pw === 0) return `Crop: the forward padding was 0, so nothing comes off: dX is the whole ${dims(HP, WP)} result, the input's size.`;
+  if (ph === 0 && pw === 0)
+    return `Crop: the forward padding was 0, so nothing comes off: dX is the whole ${dims(HP, WP)} result, the input's size.`;
   const what = ph === pw ? `${ph} row${ph === 1 ? '' : 's'} and column${ph === 1 ? '' : 's'}` : `${ph} rows and ${pw} columns`;
   return `Crop: the forward padding was ${ph === pw ? ph : `${ph}×${pw}`}, so ${what} come off every side: ${dims(HP, WP)} → dX ${dims(H, W)}, the input's size.`;
 }
@@ -279,13 +294,17 @@ export function buildDilatedView(example: ConvExample): DilatedView {
   }
   // Every plane the figure draws: x, w, dY, dilated, padded, rotated W, the full convolution, and dX
   // three times (the dilated method's, col2im's and their comparison).
-  const drawn = [example.x, example.w, example.dy, trace.dilated, trace.padded, trace.rotated, trace.fullConv].reduce((a, t) => a + t.data.length, 3 * trace.dx.data.length);
+  const drawn = [example.x, example.w, example.dy, trace.dilated, trace.padded, trace.rotated, trace.fullConv].reduce(
+    (a, t) => a + t.data.length,
+    3 * trace.dx.data.length,
+  );
   checkDrawBudget(drawn, 'x, W, dY, its dilated and padded forms, the rotated W, the full convolution and dX three times');
   const cells = trace.cells;
   const col2imDx = conv2dBackward(example.dy, example.x, example.w, opts, { method: 'col2im' }).dx;
 
   // Plane labels name their two leading indices only when one of those axes has more than one entry.
-  const many = (a: string, b: string, sizeA: number, sizeB: number, i: number, j: number) => (sizeA > 1 || sizeB > 1 ? `, ${a} ${i}, ${b} ${j}` : '');
+  const many = (a: string, b: string, sizeA: number, sizeB: number, i: number, j: number) =>
+    sizeA > 1 || sizeB > 1 ? `, ${a} ${i}, ${b} ${j}` : '';
   const inputs = planesOf(example.x, (n, c) => `X${many('image', 'channel', N, C, n, c)}`);
   const kernels = planesOf(example.w, (f, c) => `W${many('filter', 'channel', F, C, f, c)}`);
   const gradients = planesOf(example.dy, (n, f) => `dY${many('image', 'filter', N, F, n, f)}`);
@@ -319,15 +338,88 @@ export function buildDilatedView(example: ConvExample): DilatedView {
     `full ${dims(HP, WP)} → crop → dX ${dims(H, W)}`;
 
   const steps: DilatedStep[] = [
-    { kind: 'dilate', mark: 'dilate', cell: null, narration: dilateNarration(g, trace), cursor: { mark: 'dilate', vars: [['sh', g.sh], ['sw', g.sw]] } },
-    { kind: 'pad', mark: 'pad', cell: null, narration: padNarration(g, trace), cursor: { mark: 'pad', vars: [['top', trace.pad.top], ['left', trace.pad.left], ['bottom', trace.pad.bottom], ['right', trace.pad.right]] } },
-    { kind: 'rotate', mark: 'rotate', cell: null, narration: rotateNarration(g, example.w), cursor: { mark: 'rotate', vars: [['KH', g.KH], ['KW', g.KW]] } },
+    {
+      kind: 'dilate',
+      mark: 'dilate',
+      cell: null,
+      narration: dilateNarration(g, trace),
+      cursor: {
+        mark: 'dilate',
+        vars: [
+          ['sh', g.sh],
+          ['sw', g.sw],
+        ],
+      },
+    },
+    {
+      kind: 'pad',
+      mark: 'pad',
+      cell: null,
+      narration: padNarration(g, trace),
+      cursor: {
+        mark: 'pad',
+        vars: [
+          ['top', trace.pad.top],
+          ['left', trace.pad.left],
+          ['bottom', trace.pad.bottom],
+          ['right', trace.pad.right],
+        ],
+      },
+    },
+    {
+      kind: 'rotate',
+      mark: 'rotate',
+      cell: null,
+      narration: rotateNarration(g, example.w),
+      cursor: {
+        mark: 'rotate',
+        vars: [
+          ['KH', g.KH],
+          ['KW', g.KW],
+        ],
+      },
+    },
     ...cells.map((cell, k): DilatedStep => ({
-      kind: 'conv', mark: 'conv', cell: k, narration: convNarration(g, cell, k, cells.length),
-      cursor: { mark: 'conv', vars: [['n', cell.n], ['c', cell.c], ['i', cell.i], ['j', cell.j]] },
+      kind: 'conv',
+      mark: 'conv',
+      cell: k,
+      narration: convNarration(g, cell, k, cells.length),
+      cursor: {
+        mark: 'conv',
+        vars: [
+          ['n', cell.n],
+          ['c', cell.c],
+          ['i', cell.i],
+          ['j', cell.j],
+        ],
+      },
     })),
-    { kind: 'crop', mark: 'crop', cell: null, narration: cropNarration(g, trace), cursor: { mark: 'crop', vars: [['ph', g.ph], ['pw', g.pw]] } },
-    { kind: 'compare', mark: 'compare', cell: null, narration: compareNarration(agreeing, total, maxDifference), cursor: { mark: 'compare', vars: [['agreeing', agreeing], ['total', total]] } },
+    {
+      kind: 'crop',
+      mark: 'crop',
+      cell: null,
+      narration: cropNarration(g, trace),
+      cursor: {
+        mark: 'crop',
+        vars: [
+          ['ph', g.ph],
+          ['pw', g.pw],
+        ],
+      },
+    },
+    {
+      kind: 'compare',
+      mark: 'compare',
+      cell: null,
+      narration: compareNarration(agreeing, total, maxDifference),
+      cursor: {
+        mark: 'compare',
+        vars: [
+          ['agreeing', agreeing],
+          ['total', total],
+        ],
+      },
+    },
   ];
 
   const shape = (t: Tensor) => `[${t.shape.join(', ')}]`;
@@ -335,8 +427,28 @@ export function buildDilatedView(example: ConvExample): DilatedView {
   const compact = trace.padded.shape[3] > 7 || N > 1 || C > 1 || F > 1;
 
   return {
-    example, geometry: g, F, titles, compact, trace, col2imDx, cells,
-    inputs, kernels, gradients, dilated, padded, rotated, full, dx, col2im,
-    comparison, agreeing, total, maxDifference, summary, steps,
+    example,
+    geometry: g,
+    F,
+    titles,
+    compact,
+    trace,
+    col2imDx,
+    cells,
+    inputs,
+    kernels,
+    gradients,
+    dilated,
+    padded,
+    rotated,
+    full,
+    dx,
+    col2im,
+    comparison,
+    agreeing,
+    total,
+    maxDifference,
+    summary,
+    steps,
   };
 }

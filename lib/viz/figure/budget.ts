@@ -14,6 +14,9 @@ export const DRAW_BUDGET = 2048;
  */
 export function checkDrawBudget(cells: number, what: string): void {
   if (cells > DRAW_BUDGET) {
-    throw new ConvConfigError('settings', `the figure would draw ${cells.toLocaleString('en-US')} cells (${what}); it draws at most ${DRAW_BUDGET.toLocaleString('en-US')}`);
+    throw new ConvConfigError(
+      'settings',
+      `the figure would draw ${cells.toLocaleString('en-US')} cells (${what}); it draws at most ${DRAW_BUDGET.toLocaleString('en-US')}`,
+    );
   }
 }

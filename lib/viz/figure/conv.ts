@@ -29,7 +29,9 @@ export function convValues(gradient = false): FigureValues<ConvSettings, ConvExa
   ];
   if (gradient) {
     lists.push({
-      key: 'dy', param: 'g', label: 'gradient values',
+      key: 'dy',
+      param: 'g',
+      label: 'gradient values',
       size: (s) => s.N * s.F * outputCount(s.H, s.KH, s) * outputCount(s.W, s.KW, s),
       current: (e) => e.dy.data,
     });

@@ -46,7 +46,8 @@ export function withValue<S extends object, E, V, St extends FigureStep>(
   if (problem) return { ok: false, error: problem };
   const value = Number(text);
   const current = Array.from(list.current(example));
-  if (!Number.isInteger(at) || at < 0 || at >= current.length) return { ok: false, error: `${list.label} index must be in [0, ${current.length - 1}], got ${at}` };
+  if (!Number.isInteger(at) || at < 0 || at >= current.length)
+    return { ok: false, error: `${list.label} index must be in [0, ${current.length - 1}], got ${at}` };
   current[at] = value;
   return { ok: true, settings: { ...settings, [key]: current } };
 }

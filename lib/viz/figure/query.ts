@@ -26,13 +26,16 @@ export const MAX_CHARS_PER_VALUE = 25;
 export function readValueList(raw: string, size: number, label: string): { values: number[] } | { notice: string } {
   const limit = Math.max(1, size) * MAX_CHARS_PER_VALUE;
   if (raw.length > limit) {
-    return { notice: `Ignored the ${label} from the link: ${raw.length.toLocaleString('en-US')} characters, more than the ${limit.toLocaleString('en-US')} that ${size} values may take.` };
+    return {
+      notice: `Ignored the ${label} from the link: ${raw.length.toLocaleString('en-US')} characters, more than the ${limit.toLocaleString('en-US')} that ${size} values may take.`,
+    };
   }
   const parts = raw.split(',');
   const values: number[] = [];
   for (const part of parts) {
     const value = Number(part);
-    if (part.trim() === '' || !Number.isFinite(value)) return { notice: `Ignored the ${label} from the link: they must be numbers separated by commas.` };
+    if (part.trim() === '' || !Number.isFinite(value))
+      return { notice: `Ignored the ${label} from the link: they must be numbers separated by commas.` };
     const problem = float32Problem(label, part);
     if (problem) return { notice: `Ignored the ${label} from the link: ${problem}.` };
     values.push(value);
@@ -63,7 +66,9 @@ export function readFigureQuery<S extends object, E, V, St extends FigureStep>(
     touched = true;
     const v = Number(raw);
     if (raw.trim() === '' || !Number.isInteger(v) || v < field.min || v > field.max) {
-      notices.push(`Ignored ${field.label.toLowerCase()} ${quoteClipped(raw)} from the link: it must be an integer from ${field.min} to ${field.max}.`);
+      notices.push(
+        `Ignored ${field.label.toLowerCase()} ${quoteClipped(raw)} from the link: it must be an integer from ${field.min} to ${field.max}.`,
+      );
     } else {
       settings[field.key] = v;
     }

@@ -104,7 +104,10 @@ export function drawFigure<S extends object, E, V, St extends FigureStep>(spec: 
  * (a ConvConfigError) returns its message instead, so the caller keeps its last valid drawing and
  * shows the message inline. Any other error is a bug and is rethrown.
  */
-export function attemptDraw<S extends object, E, V, St extends FigureStep>(spec: FigureSpec<S, E, V, St>, settings: S): Attempt<S, E, V, St> {
+export function attemptDraw<S extends object, E, V, St extends FigureStep>(
+  spec: FigureSpec<S, E, V, St>,
+  settings: S,
+): Attempt<S, E, V, St> {
   try {
     return { ok: true, drawn: drawFigure(spec, settings) };
   } catch (err) {

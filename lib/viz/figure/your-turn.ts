@@ -78,7 +78,10 @@ export function matchesExpected(value: number, expected: number, text = String(v
 export function checkNumber(question: NumberQuestion, text: string): TurnVerdict {
   const value = parseAnswer(text);
   if (value === null) {
-    return { status: 'invalid', message: text.trim() === '' ? 'Type a number first.' : `“${text.trim()}” is not a number; type one such as 12 or −0.5.` };
+    return {
+      status: 'invalid',
+      message: text.trim() === '' ? 'Type a number first.' : `“${text.trim()}” is not a number; type one such as 12 or −0.5.`,
+    };
   }
   if (matchesExpected(value, question.expected, text)) return { status: 'right', message: `Right: ${question.working}.` };
   return { status: 'wrong', message: `Not quite: you typed ${formatValue(value).replace(/^-/, '−')}, but ${question.working}.` };

@@ -55,7 +55,8 @@ export function gemmFrame(view: GemmView, index: number, focus?: GemmFocus | nul
   const k = clampGemmStep(view, index);
   const step = view.steps[k];
   const { F, P, OH, OW, Q } = view;
-  const filled = step.kind === 'operands' ? -1 : step.kind === 'term' ? step.cell.index - 1 : step.kind === 'cell' ? step.cell.index : F * Q;
+  const filled =
+    step.kind === 'operands' ? -1 : step.kind === 'term' ? step.cell.index - 1 : step.kind === 'cell' ? step.cell.index : F * Q;
   const mapsFilled = step.kind === 'reshape' ? step.map : -1;
   const pointed = focusCell(view, focus);
   const traced = pointed ?? (step.kind === 'cell' || step.kind === 'term' ? { f: step.f, q: step.q } : null);
@@ -68,7 +69,11 @@ export function gemmFrame(view: GemmView, index: number, focus?: GemmFocus | nul
   if (traced) {
     const { settings } = view.example;
     const g = view.example.geometry;
-    const idx = im2colIndices(view.example.x.shape, [view.KH, view.KW], { stride: settings.stride, padding: settings.padding, dilation: settings.dilation });
+    const idx = im2colIndices(view.example.x.shape, [view.KH, view.KW], {
+      stride: settings.stride,
+      padding: settings.padding,
+      dilation: settings.dilation,
+    });
     const { n } = columnPosition(traced.q, OH, OW);
     const p = traced.q % P;
     for (let r = 0; r < view.R; r++) {
@@ -87,7 +92,8 @@ export function gemmFrame(view: GemmView, index: number, focus?: GemmFocus | nul
     step,
     index: k,
     cell,
-    wRowMark: (r, c) => (term && r === term.f && c === term.k ? 'active' : traced && r === traced.f ? 'source' : block && r === block.f ? 'source' : undefined),
+    wRowMark: (r, c) =>
+      term && r === term.f && c === term.k ? 'active' : traced && r === traced.f ? 'source' : block && r === block.f ? 'source' : undefined,
     colsMark: (r, c) => (term && c === term.q && r === term.k ? 'active' : traced && c === traced.q ? 'source' : undefined),
     yMark: (r, c) => {
       if (traced && r === traced.f && c === traced.q) return 'active';
@@ -105,4 +111,3 @@ export function gemmFrame(view: GemmView, index: number, focus?: GemmFocus | nul
     mapBlank: (m) => m > mapsFilled,
   };
 }
-

@@ -292,33 +292,73 @@ export function buildGemmView(example: ConvExample): GemmView {
     `columns of X_col and Y are output positions (${N > 1 ? 'n:' : ''}oh,ow), q = ${N > 1 ? '(n·OH + oh)·OW + ow' : 'oh·OW + ow'}.`;
 
   const view: GemmView = {
-    example, N, C, F, KH, KW, OH, OW, R, Q, P,
-    wRow: planeOf(wRowT), cols: planeOf(colsT), y: planeOf(trace.product), output, trace, cellSteps: [],
-    inputs: planes(x, 'x'), kernels: planes(w, 'w'), maps,
-    rowLabels, columnLabels, filterLabels, legend, steps: [],
+    example,
+    N,
+    C,
+    F,
+    KH,
+    KW,
+    OH,
+    OW,
+    R,
+    Q,
+    P,
+    wRow: planeOf(wRowT),
+    cols: planeOf(colsT),
+    y: planeOf(trace.product),
+    output,
+    trace,
+    cellSteps: [],
+    inputs: planes(x, 'x'),
+    kernels: planes(w, 'w'),
+    maps,
+    rowLabels,
+    columnLabels,
+    filterLabels,
+    legend,
+    steps: [],
     shapes: `W_row ${F}×${R} × X_col ${R}×${Q} = Y ${F}×${Q} → y [${N}, ${F}, ${OH}, ${OW}]`,
   };
 
-  const steps: GemmStep[] = [{
-    kind: 'operands',
-    mark: 'im2col',
-    cursor: { mark: 'operands', vars: [] },
-    narration:
-      `X_col = im2col(x) is ${R}×${Q} (C·KH·KW = ${C}·${KH}·${KW} rows, N·OH·OW = ${N}·${OH}·${OW} columns); ` +
-      `W_row is w read as ${F}×${R}, one filter per row. Y = W_row × X_col will be ${F}×${Q}: ${F * Q} dot products of length ${R}.`,
-  }];
+  const steps: GemmStep[] = [
+    {
+      kind: 'operands',
+      mark: 'im2col',
+      cursor: { mark: 'operands', vars: [] },
+      narration:
+        `X_col = im2col(x) is ${R}×${Q} (C·KH·KW = ${C}·${KH}·${KW} rows, N·OH·OW = ${N}·${OH}·${OW} columns); ` +
+        `W_row is w read as ${F}×${R}, one filter per row. Y = W_row × X_col will be ${F}×${Q}: ${F * Q} dot products of length ${R}.`,
+    },
+  ];
   trace.steps.forEach((cell, c) => {
     const f = cell.row;
     const q = cell.column;
     const { n, oh, ow } = columnPosition(q, OH, OW);
     cell.terms.forEach((t, k) => {
       steps.push({
-        kind: 'term', mark: 'gemm', f, q, n, oh, ow, k, cell, cursor: cursors[c].terms[k],
+        kind: 'term',
+        mark: 'gemm',
+        f,
+        q,
+        n,
+        oh,
+        ow,
+        k,
+        cell,
+        cursor: cursors[c].terms[k],
         narration: `Y[${f},${q}]: sum += W_row[${f}][${k}]·X_col[${k}][${q}] = ${formatProduct(t.a, t.b)} = ${formatValue(t.product)} → ${formatValue(t.running)}`,
       });
     });
     const store: CellStep = {
-      kind: 'cell', mark: 'gemm', f, q, n, oh, ow, cell, cursor: cursors[c].store,
+      kind: 'cell',
+      mark: 'gemm',
+      f,
+      q,
+      n,
+      oh,
+      ow,
+      cell,
+      cursor: cursors[c].store,
       narration: `${cellEquation(view, f, q)} — row ${f} of W_row · column ${q} of X_col → Y[${f},${q}]`,
     };
     view.cellSteps.push(store);
@@ -326,7 +366,12 @@ export function buildGemmView(example: ConvExample): GemmView {
   });
   maps.forEach((m, map) => {
     steps.push({
-      kind: 'reshape', mark: 'reshape', n: m.n, f: m.f, map, cursor: reshapes[map],
+      kind: 'reshape',
+      mark: 'reshape',
+      n: m.n,
+      f: m.f,
+      map,
+      cursor: reshapes[map],
       narration:
         `Reshape: row ${m.f} of Y, ${rangeText(m.firstColumn, m.firstColumn + P - 1)} (image ${m.n}, filter ${m.f}) → ` +
         `feature map y[${m.n},${m.f}], ${OH}×${OW}, column q going to (oh, ow) with q = ${N > 1 ? `${m.n}·${P} + ` : ''}oh·${OW} + ow: ${gridText(m.grid)}`,

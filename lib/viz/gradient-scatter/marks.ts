@@ -53,7 +53,12 @@ function focusedPixel(view: ScatterView, focus: ScatterFocus | null): { n: numbe
  * goes to) is 'active'; the current window's positions are 'target' (border ones too: that is where
  * the dropped entries would go); the rest of the border is 'padding'; panels of another image 'muted'.
  */
-export function dxMarkOf(view: ScatterView, panel: number, index: number, focus: ScatterFocus | null = null): (y: number, x: number) => ScatterMark | undefined {
+export function dxMarkOf(
+  view: ScatterView,
+  panel: number,
+  index: number,
+  focus: ScatterFocus | null = null,
+): (y: number, x: number) => ScatterMark | undefined {
   const p = view.dxPanels[panel];
   const step = stepAt(view, index);
   const group = step.column === null ? null : view.trace.columns[step.column];
@@ -82,7 +87,11 @@ export function dxPaddingOf(view: ScatterView, panel: number): (y: number, x: nu
  * 'active' (the focused entry, or every entry that lands on a focused pixel); the rest of the column
  * being folded is 'source'; entries already folded are 'muted'.
  */
-export function dcolsMarkOf(view: ScatterView, index: number, focus: ScatterFocus | null = null): (r: number, q: number) => ScatterMark | undefined {
+export function dcolsMarkOf(
+  view: ScatterView,
+  index: number,
+  focus: ScatterFocus | null = null,
+): (r: number, q: number) => ScatterMark | undefined {
   const step = stepAt(view, index);
   const Q = view.dcols.shape[1];
   const isFolded = (r: number, q: number) => (view.trace.columns[q]?.adds[r]?.order ?? Infinity) < step.folded;
@@ -92,7 +101,8 @@ export function dcolsMarkOf(view: ScatterView, index: number, focus: ScatterFocu
   const pixel = focus?.kind === 'dx' ? focusedPixel(view, focus) : null;
   if (pixel) {
     for (const add of view.trace.steps) {
-      if (!add.dropped && add.n === pixel.n && add.c === pixel.c && add.y === pixel.y && add.x === pixel.x) linked.add(`${add.row},${add.column}`);
+      if (!add.dropped && add.n === pixel.n && add.c === pixel.c && add.y === pixel.y && add.x === pixel.x)
+        linked.add(`${add.row},${add.column}`);
     }
   }
   return (r, q) => {
@@ -135,8 +145,8 @@ export function focusDetail(view: ScatterView, focus: ScatterFocus | null): stri
   if (!p) return null;
   if (p.padding[focus.y]?.[focus.x]) return 'A padding position: whatever col2im would add here is dropped.';
   const adds = pixelAdds(view, p.n, p.c, focus.y, focus.x);
-  if (adds.length === 0) return `${pixelName(g, p.n, p.c, focus.y - g.ph, focus.x - g.pw)}: no window reaches this pixel, so its gradient stays 0.`;
+  if (adds.length === 0)
+    return `${pixelName(g, p.n, p.c, focus.y - g.ph, focus.x - g.pw)}: no window reaches this pixel, so its gradient stays 0.`;
   const windows = adds.length === 1 ? 'window' : 'windows';
   return `${pixelSumText(g, adds)} (${adds.length} ${windows}: ${joinAnd(adds.map((a) => String(a.column)))}).`;
 }
-

@@ -9,9 +9,7 @@ import { addText, dcolsTerms, dims, minus } from './text.ts';
 
 function addNarration(g: ConvGeometry, add: FoldAdd, Q: number): string {
   const where = `window ${add.column + 1} of ${Q}, entry ${add.row} (tap ${g.C > 1 ? `c${add.c} ` : ''}${add.kh},${add.kw})`;
-  return add.dropped
-    ? `${where}: its pixel lies in the padding, so ${minus(add.value)} is dropped.`
-    : `${where}: ${addText(g, add)}.`;
+  return add.dropped ? `${where}: its pixel lies in the padding, so ${minus(add.value)} is dropped.` : `${where}: ${addText(g, add)}.`;
 }
 
 /** The steps of a view (its `steps`), in order. */
@@ -41,7 +39,8 @@ export function buildSteps(view: ScatterView): ScatterStep[] {
     const lost = group.adds.filter((a) => a.dropped);
     const where = `${N > 1 ? `image ${group.n}, ` : ''}row ${group.oh}, column ${group.ow} of the output`;
     let text = `Window ${group.column + 1} of ${Q} (${where}): column ${group.column} of dX_col goes back into its window, ${kept} ${kept === 1 ? 'entry' : 'entries'} into dx.`;
-    if (lost.length > 0) text += ` ${lost.length} ${lost.length === 1 ? 'entry falls' : 'entries fall'} on the padding and ${lost.length === 1 ? 'is' : 'are'} dropped.`;
+    if (lost.length > 0)
+      text += ` ${lost.length} ${lost.length === 1 ? 'entry falls' : 'entries fall'} on the padding and ${lost.length === 1 ? 'is' : 'are'} dropped.`;
     steps.push({ kind: 'window', column: group.column, adds, folded, entry: null, cursor: group.cursor, narration: text });
     for (const add of group.adds) {
       folded += 1;
@@ -107,4 +106,3 @@ export function foldedColumns(view: ScatterView, index: number): number {
   if (step.kind === 'done') return view.trace.columns.length;
   return view.trace.columns.filter((col) => col.adds.every((a) => a.order < step.folded)).length;
 }
-

@@ -58,7 +58,6 @@ export function dcolsTerms(view: ScatterView, r: number, q: number): string {
   return `dX_col[${r}][${q}] = ${terms} = ${minus(step.sum)}`;
 }
 
-
 /** `a, b and c`. */
 export function joinAnd(parts: string[]): string {
   return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;

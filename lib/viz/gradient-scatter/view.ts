@@ -94,13 +94,41 @@ export function foldByLoops(cols: Tensor, g: ConvGeometry): Fold {
   const coverage = new Float32Array(g.N * g.C * g.H * g.W);
   const dx = col2imLoops(cols, [g.N, g.C, g.H, g.W], [g.KH, g.KW], opts, (cursor, e) => {
     if (columns.length === 0 || columns[columns.length - 1].column !== e.q) {
-      columns.push({ column: e.q, n: e.n, oh: e.oh, ow: e.ow, adds: [], cursor: { mark: 'window', vars: [['n', e.n], ['oh', e.oh], ['ow', e.ow]] } });
+      columns.push({
+        column: e.q,
+        n: e.n,
+        oh: e.oh,
+        ow: e.ow,
+        adds: [],
+        cursor: {
+          mark: 'window',
+          vars: [
+            ['n', e.n],
+            ['oh', e.oh],
+            ['ow', e.ow],
+          ],
+        },
+      });
     }
     const dropped = e.kind === 'drop';
     if (!dropped) coverage[((e.n * g.C + e.c) * g.H + e.y) * g.W + e.x] += 1;
     const add: FoldAdd = {
-      row: e.r, column: e.q, n: e.n, c: e.c, kh: e.kh, kw: e.kw, oh: e.oh, ow: e.ow, y: e.y + g.ph, x: e.x + g.pw,
-      value: e.value, dropped, before: e.before, after: e.after, cursor, order: steps.length,
+      row: e.r,
+      column: e.q,
+      n: e.n,
+      c: e.c,
+      kh: e.kh,
+      kw: e.kw,
+      oh: e.oh,
+      ow: e.ow,
+      y: e.y + g.ph,
+      x: e.x + g.pw,
+      value: e.value,
+      dropped,
+      before: e.before,
+      after: e.after,
+      cursor,
+      order: steps.length,
     };
     steps.push(add);
     columns[columns.length - 1].adds.push(add);
@@ -226,7 +254,9 @@ export function scatterView(example: ConvExample): ScatterView {
 
   const HP = H + 2 * ph;
   const WP = W + 2 * pw;
-  const padding = Array.from({ length: HP }, (_, y) => Array.from({ length: WP }, (_, x) => y < ph || y >= ph + H || x < pw || x >= pw + W));
+  const padding = Array.from({ length: HP }, (_, y) =>
+    Array.from({ length: WP }, (_, x) => y < ph || y >= ph + H || x < pw || x >= pw + W),
+  );
   const dxPanels: DxPanel[] = [];
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {

@@ -29,7 +29,18 @@ export const INDEX_QUERY_PREFIX = 'ix.';
  * no padding — 3 channels × 4 taps = 12 rows, 3×3 windows = 9 columns.
  */
 export const INDEX_DEFAULTS: ConvSettings = {
-  N: 1, C: 3, H: 4, W: 4, F: 1, KH: 2, KW: 2, stride: 1, padding: 0, dilation: 1, x: null, w: null,
+  N: 1,
+  C: 3,
+  H: 4,
+  W: 4,
+  F: 1,
+  KH: 2,
+  KW: 2,
+  stride: 1,
+  padding: 0,
+  dilation: 1,
+  x: null,
+  w: null,
 };
 
 /** The settings this visual lets the reader edit (filters play no part in the index matrices). */
@@ -142,9 +153,10 @@ export function buildIndexView(example: ConvExample): IndexView {
     `X_col: ${rows} × ${width}`,
   ].join(' · ');
   const source = padded ? 'x_padded' : 'x';
-  const formula = N === 1
-    ? `X_col[r][p] = ${source}[0, d[r], i[r][p], j[r][p]]`
-    : `X_col[r][q] = ${source}[n, d[r], i[r][p], j[r][p]] with q = n·${columns} + p`;
+  const formula =
+    N === 1
+      ? `X_col[r][p] = ${source}[0, d[r], i[r][p], j[r][p]]`
+      : `X_col[r][q] = ${source}[n, d[r], i[r][p], j[r][p]] with q = n·${columns} + p`;
   const view: IndexView = {
     geometry,
     indices,
@@ -279,9 +291,10 @@ export function linkOf(view: IndexView, probe: Probe): Link {
     }
   }
   const name = describePixel(view, n, c, y, x);
-  link.narration = cells.length === 0
-    ? `${name} fills no cell of X_col: no window reaches it`
-    : `${name} fills ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'} of X_col: ${listCells(cells)}`;
+  link.narration =
+    cells.length === 0
+      ? `${name} fills no cell of X_col: no window reaches it`
+      : `${name} fills ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'} of X_col: ${listCells(cells)}`;
   return link;
 }
 
@@ -313,7 +326,9 @@ export function channelMark(link: Link | null, r: number): IndexCellMark | undef
 export function pixelEditTarget(view: IndexView, plane: InputPlane, y: number, x: number): { index: number } | { note: string } {
   const { C, H, W, ph, pw } = view.geometry;
   if (!inside(view, y, x)) {
-    return { note: `x_padded[${plane.n}, ${plane.c}, ${y}, ${x}] is padding: the zero border is not part of the input, so it stays 0. Edit a pixel inside the border.` };
+    return {
+      note: `x_padded[${plane.n}, ${plane.c}, ${y}, ${x}] is padding: the zero border is not part of the input, so it stays 0. Edit a pixel inside the border.`,
+    };
   }
   return { index: ((plane.n * C + plane.c) * H + (y - ph)) * W + (x - pw) };
 }

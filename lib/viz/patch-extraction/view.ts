@@ -82,7 +82,6 @@ export const PATCH_FIELDS: readonly NumericKey[] = ['H', 'W', 'KH', 'KW', 'strid
 /** The figure's starting point: the seed's 3×3 input 1…9 and a 2×2 kernel (4 windows). */
 export const PATCH_DEFAULTS: ConvSettings = SEED_SETTINGS;
 
-
 /** One grid of the padded input: image `n`, channel `c`, with the padding cells flagged. */
 export interface InputPanel {
   n: number;
@@ -215,7 +214,12 @@ export function stepAt(view: PatchView, index: number): PatchStep {
  * window reads are 'source'; panels of another image are 'muted'; the rest of the zero border is
  * 'padding'. (inputPaddingOf flags the border whatever the mark, so a window cell in it reads as both.)
  */
-export function inputMarkOf(view: PatchView, panel: number, index: number, focus: InputFocus | null = null): (r: number, c: number) => PatchMark | undefined {
+export function inputMarkOf(
+  view: PatchView,
+  panel: number,
+  index: number,
+  focus: InputFocus | null = null,
+): (r: number, c: number) => PatchMark | undefined {
   const p = view.panels[panel];
   const step = stepAt(view, index);
   const copy = figureStepAt(view, index).copy;
@@ -241,7 +245,11 @@ export function inputPaddingOf(view: PatchView, panel: number): (r: number, c: n
  * being copied, are 'active'; the column being filled is 'target'; columns not reached yet are
  * 'muted' (and blank, see matrixBlankOf).
  */
-export function matrixMarkOf(view: PatchView, index: number, focus: InputFocus | null = null): (r: number, q: number) => PatchMark | undefined {
+export function matrixMarkOf(
+  view: PatchView,
+  index: number,
+  focus: InputFocus | null = null,
+): (r: number, q: number) => PatchMark | undefined {
   const step = stepAt(view, index);
   const copy = figureStepAt(view, index).copy;
   const linked = new Set<string>();
@@ -328,13 +336,21 @@ function windowNarration(view: PatchView, step: PatchStep): string {
   const where = `${N > 1 ? `image ${step.n}, ` : ''}row ${step.oh}, column ${step.ow} of the output`;
   let copied: string;
   if (C > 1) {
-    const perChannel = Array.from({ length: C }, (_, c) => `${listValues(step.copies.filter((k) => k.c === c).map((k) => k.value))} (channel ${c})`);
+    const perChannel = Array.from(
+      { length: C },
+      (_, c) => `${listValues(step.copies.filter((k) => k.c === c).map((k) => k.value))} (channel ${c})`,
+    );
     copied = joinAnd(perChannel);
   } else {
     copied = listValues(step.copies.map((k) => k.value));
   }
   const zeros = step.copies.filter((k) => k.padding).length;
-  const padNote = zeros === 0 ? '' : zeros === step.copies.length ? ' — all of them padding zeros' : ` — ${zeros} of them padding zero${zeros === 1 ? '' : 's'}`;
+  const padNote =
+    zeros === 0
+      ? ''
+      : zeros === step.copies.length
+        ? ' — all of them padding zeros'
+        : ` — ${zeros} of them padding zero${zeros === 1 ? '' : 's'}`;
   const formula =
     N > 1
       ? `column = (n·OH + oh)·OW + ow = (${step.n}·${OH} + ${step.oh})·${OW} + ${step.ow} = ${step.column}`
@@ -373,9 +389,7 @@ export function seedProduct(): { wRow: Grid; cols: Grid; product: Grid; tex: str
   const wRow = reshape(example.w, [F, C * KH * KW]);
   const product = matmul(wRow, cols);
   const [w, x, y] = [planeOf(wRow), planeOf(cols), planeOf(product)];
-  const tex =
-    `\\underbrace{${matrixTeX(w)}}_{W_\\text{row}}\\;` +
-    `\\underbrace{${matrixTeX(x)}}_{X_\\text{col}} = ${matrixTeX(y)}`;
+  const tex = `\\underbrace{${matrixTeX(w)}}_{W_\\text{row}}\\;` + `\\underbrace{${matrixTeX(x)}}_{X_\\text{col}} = ${matrixTeX(y)}`;
   return { wRow: w, cols: x, product: y, tex };
 }
 
@@ -394,7 +408,12 @@ export interface LayerSizes {
 }
 
 /** The sizes of a layer with input `[N, C, H, W]`, `filters` kernels of `KH×KW` and options. */
-export function layerSizes(xShape: readonly number[], filters: number, kernel: readonly [number, number], opts: ConvOptions = {}): LayerSizes {
+export function layerSizes(
+  xShape: readonly number[],
+  filters: number,
+  kernel: readonly [number, number],
+  opts: ConvOptions = {},
+): LayerSizes {
   const g = convGeometry(xShape, kernel, opts);
   return {
     geometry: g,

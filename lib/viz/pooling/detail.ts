@@ -22,7 +22,9 @@ function pixelDetail(view: PoolView, name: 'x' | 'dx', c: number, y: number, x: 
   }
   const { ph, pw } = view.example.pool.g;
   const label = cellName(view, name, c, y - ph, x - pw);
-  const inside = view.columns.filter((col) => col.c === c && col.copies.some((cp) => !cp.padding && cp.y === y && cp.x === x)).map((col) => col.q);
+  const inside = view.columns
+    .filter((col) => col.c === c && col.copies.some((cp) => !cp.padding && cp.y === y && cp.x === x))
+    .map((col) => col.q);
   if (name === 'x') {
     const v = plane.input[y][x];
     if (inside.length === 0) return `${label} = ${minus(v)} is in no window: pooling never reads it.`;
@@ -35,7 +37,8 @@ function pixelDetail(view: PoolView, name: 'x' | 'dx', c: number, y: number, x: 
     return text;
   }
   const adds = view.backward.map((b) => b.event).filter((e) => e.kind === 'add' && e.c === c && e.y === y - ph && e.x === x - pw);
-  if (adds.length === 0) return `${label} = 0: ${view.mode === 'max' ? 'this pixel wins no window, so no gradient reaches it' : 'no window reaches this pixel'}.`;
+  if (adds.length === 0)
+    return `${label} = 0: ${view.mode === 'max' ? 'this pixel wins no window, so no gradient reaches it' : 'no window reaches this pixel'}.`;
   const total = adds[adds.length - 1].after;
   return `${label} = ${adds.map((e) => signed(e.value)).join(' + ')} = ${minus(total)} (from ${windows(adds.map((e) => e.q))}).`;
 }

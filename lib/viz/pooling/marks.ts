@@ -41,7 +41,9 @@ export function poolFrame(view: PoolView, step: PoolStep, pointer: Pointer | nul
     inputs: view.planes.map(() => emptyMarks(HP, WP)),
     cols: emptyMarks(R, Q),
     outputs: view.planes.map(() => emptyMarks(OH, OW)),
-    outputBlank: view.planes.map((p) => filled(OH, OW, false).map((row, oh) => row.map((_, ow) => (p.c * OH + oh) * OW + ow >= step.stored))),
+    outputBlank: view.planes.map((p) =>
+      filled(OH, OW, false).map((row, oh) => row.map((_, ow) => (p.c * OH + oh) * OW + ow >= step.stored)),
+    ),
     dys: view.planes.map(() => emptyMarks(OH, OW)),
     dcols: emptyMarks(R, Q),
     dcolsBlank: filled(R, Q, false).map((row) => row.map((_, q) => q >= step.routed)),

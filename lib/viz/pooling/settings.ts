@@ -57,7 +57,17 @@ export const POOL_SEED_INPUT: readonly number[] = [1, 4, 3, 7, 6, 2, 2, 5, 0, 8,
 
 /** The figure's start: that 4×4 input, max pooling with a 2×2 window moving by 2, no padding. */
 export const POOL_DEFAULTS: PoolSettings = {
-  H: 4, W: 4, KH: 2, KW: 2, stride: 2, padding: 0, dilation: 1, C: 1, mode: 0, x: null, dy: null,
+  H: 4,
+  W: 4,
+  KH: 2,
+  KW: 2,
+  stride: 2,
+  padding: 0,
+  dilation: 1,
+  C: 1,
+  mode: 0,
+  x: null,
+  dy: null,
 };
 
 /**
@@ -66,7 +76,11 @@ export const POOL_DEFAULTS: PoolSettings = {
  * every pixel in exactly one window). Both keep the reduction chosen.
  */
 export const POOL_PRESETS: readonly FigurePreset<PoolSettings>[] = [
-  { label: 'Overlapping windows', description: '3×3 windows moving by 1: the windows share pixels', settings: { ...POOL_DEFAULTS, KH: 3, KW: 3, stride: 1 } },
+  {
+    label: 'Overlapping windows',
+    description: '3×3 windows moving by 1: the windows share pixels',
+    settings: { ...POOL_DEFAULTS, KH: 3, KW: 3, stride: 1 },
+  },
   { label: 'Non-overlapping windows', description: '2×2 windows moving by 2: every pixel in one window', settings: { ...POOL_DEFAULTS } },
 ];
 
@@ -110,7 +124,9 @@ function outputShape(s: PoolSettings): [number, number] {
 export const POOL_VALUES: readonly FigureValues<PoolSettings, PoolExample>[] = [
   { key: 'x', param: 'x', label: 'input values', size: (s) => s.C * s.H * s.W, current: (e) => e.x.data },
   {
-    key: 'dy', param: 'g', label: 'gradient values',
+    key: 'dy',
+    param: 'g',
+    label: 'gradient values',
     size: (s) => {
       const [OH, OW] = outputShape(s);
       return s.C * OH * OW;
@@ -128,7 +144,10 @@ export function poolExample(settings: PoolSettings): PoolExample {
   for (const field of POOL_FIELDS) {
     const v = settings[field.key];
     if (!Number.isInteger(v) || v < field.min || v > field.max) {
-      throw new ConvConfigError(field.key, `${field.label} must be an integer from ${field.min} to ${field.max}, got ${Number.isNaN(v) ? 'nothing' : v}`);
+      throw new ConvConfigError(
+        field.key,
+        `${field.label} must be an integer from ${field.min} to ${field.max}, got ${Number.isNaN(v) ? 'nothing' : v}`,
+      );
     }
   }
   const { C, H, W, KH, KW, stride, padding, dilation } = settings;

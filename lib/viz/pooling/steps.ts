@@ -43,7 +43,11 @@ export function forwardFormula(view: PoolView, q: number): string {
   const col = view.columns[q];
   const out = cellName(view, 'out', col.c, col.oh, col.ow);
   const value = minus(view.y.data[q]);
-  if (view.mode === 'max') return `${out} = max(${col.copies.filter((cp) => !cp.padding).map((cp) => minus(cp.value)).join(', ')}) = ${value}`;
+  if (view.mode === 'max')
+    return `${out} = max(${col.copies
+      .filter((cp) => !cp.padding)
+      .map((cp) => minus(cp.value))
+      .join(', ')}) = ${value}`;
   return `${out} = (${col.copies.map((cp) => signed(cp.value)).join(' + ')})/${col.copies.length} = ${value}`;
 }
 
@@ -69,8 +73,10 @@ function forwardText(view: PoolView, e: PoolLoopEvent, bestBefore: number, argBe
   const [, C, H, W] = view.example.pool.xShape;
   switch (e.kind) {
     case 'im2col':
-      return `im2col, one channel at a time: ${C === 1 ? `x (${H} × ${W}) is read as a one-channel image` : `the ${C} channels of x (${H} × ${W} each) are read as ${C} one-channel images`}, ` +
-        `so each window becomes a column of X_col (${R} × ${Q}). ${max ? 'Max pooling scans each column for its largest entry.' : `Average pooling sums each column and divides by ${R}.`}`;
+      return (
+        `im2col, one channel at a time: ${C === 1 ? `x (${H} × ${W}) is read as a one-channel image` : `the ${C} channels of x (${H} × ${W} each) are read as ${C} one-channel images`}, ` +
+        `so each window becomes a column of X_col (${R} × ${Q}). ${max ? 'Max pooling scans each column for its largest entry.' : `Average pooling sums each column and divides by ${R}.`}`
+      );
     case 'skip':
       return `${windowName(view, e)}: in the padding, skipped — padding never wins.`;
     case 'compare': {
@@ -102,7 +108,8 @@ function backwardText(view: PoolView, e: PoolLoopEvent): string {
     }
     return `${head}${dy} is shared evenly: ${minus(view.example.dy.data[e.q])}/${view.cols.length} = ${minus(e.value)} in every row of column ${e.q} of dX_col.`;
   }
-  if (e.kind === 'drop') return `Position ${e.kh},${e.kw} of window ${e.q + 1} lies in the padding: its share ${minus(e.value)} is dropped.`;
+  if (e.kind === 'drop')
+    return `Position ${e.kh},${e.kw} of window ${e.q + 1} lies in the padding: its share ${minus(e.value)} is dropped.`;
   const to = cellName(view, 'dx', e.c, e.y, e.x);
   const again = e.before !== 0 ? ' — this pixel already had gradient from an earlier window, so they add' : '';
   return `col2im: row ${e.r} of column ${e.q} goes back to ${to}: ${minus(e.before)} + ${signed(e.value)} = ${minus(e.after)}${again}.`;
@@ -121,15 +128,20 @@ export function checkText(view: PoolView, done: boolean): string {
 
 function doneText(view: PoolView): string {
   const wins = new Map<string, number>();
-  for (const { event: e } of view.backward) if (e.kind === 'add') wins.set(`${e.c},${e.y},${e.x}`, (wins.get(`${e.c},${e.y},${e.x}`) ?? 0) + 1);
+  for (const { event: e } of view.backward)
+    if (e.kind === 'add') wins.set(`${e.c},${e.y},${e.x}`, (wins.get(`${e.c},${e.y},${e.x}`) ?? 0) + 1);
   const top = Math.max(0, ...wins.values());
   let note: string;
   if (view.mode === 'max') {
-    note = top > 1
-      ? `A pixel that won several overlapping windows collected the sum of their gradients (up to ${top}); pixels that never won keep 0.`
-      : 'Every winner won one window only, so nothing was summed; pixels that never won keep 0.';
+    note =
+      top > 1
+        ? `A pixel that won several overlapping windows collected the sum of their gradients (up to ${top}); pixels that never won keep 0.`
+        : 'Every winner won one window only, so nothing was summed; pixels that never won keep 0.';
   } else {
-    note = top > 1 ? `Pixels inside several windows collected one share from each (up to ${top}).` : 'No two windows overlap, so col2im only placed the shares: nothing was summed.';
+    note =
+      top > 1
+        ? `Pixels inside several windows collected one share from each (up to ${top}).`
+        : 'No two windows overlap, so col2im only placed the shares: nothing was summed.';
   }
   return `dx is complete. ${note} ${checkText(view, true)}`;
 }
@@ -157,11 +169,28 @@ export function poolSteps(view: PoolView): PoolStep[] {
   }
   view.backward.forEach(({ cursor, event: e }: PoolEvent, k) => {
     if (e.kind === 'route') routed += 1;
-    steps.push({ phase: 'backward', kind: e.kind, event: e, stored, routed, replayed: k + 1, code: backwardCode, narration: backwardText(view, e), cursor });
+    steps.push({
+      phase: 'backward',
+      kind: e.kind,
+      event: e,
+      stored,
+      routed,
+      replayed: k + 1,
+      code: backwardCode,
+      narration: backwardText(view, e),
+      cursor,
+    });
   });
   steps.push({
-    phase: 'backward', kind: 'done', event: null, stored, routed, replayed: view.backward.length, code: backwardCode,
-    narration: doneText(view), cursor: { mark: 'done', vars: [] },
+    phase: 'backward',
+    kind: 'done',
+    event: null,
+    stored,
+    routed,
+    replayed: view.backward.length,
+    code: backwardCode,
+    narration: doneText(view),
+    cursor: { mark: 'done', vars: [] },
   });
   return steps;
 }

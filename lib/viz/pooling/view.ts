@@ -131,16 +131,22 @@ export function buildPoolView(example: PoolExample): PoolView {
   const dcolsData = routePoolGradient(dy.data, R, argmax, (r, q) => receivers[q].push(r));
   const dcols: Tensor = { shape: [R, Q], data: dcolsData };
 
-  const forward = record((observe) => (maxResult ? maxPool2dLoops(x, window, opts, observe) : avgPool2dLoops(x, window, opts, observe))).events;
+  const forward = record((observe) =>
+    maxResult ? maxPool2dLoops(x, window, opts, observe) : avgPool2dLoops(x, window, opts, observe),
+  ).events;
   const back = record((observe) =>
-    argmax ? maxPool2dBackwardLoops(dy, argmax, x.shape, window, opts, observe) : avgPool2dBackwardLoops(dy, x.shape, window, opts, observe),
+    argmax
+      ? maxPool2dBackwardLoops(dy, argmax, x.shape, window, opts, observe)
+      : avgPool2dBackwardLoops(dy, x.shape, window, opts, observe),
   );
   const reference = maxResult ? maxPool2dBackward(dy, maxResult, window, opts) : avgPool2dBackward(dy, x.shape, window, opts);
   let matching = 0;
   for (let k = 0; k < reference.data.length; k++) if (Object.is(reference.data[k], back.result.dx.data[k])) matching++;
 
   const padded = padTensor(x, [ph, ph], [pw, pw]);
-  const padding = Array.from({ length: H + 2 * ph }, (_, i) => Array.from({ length: W + 2 * pw }, (_, j) => i < ph || i >= ph + H || j < pw || j >= pw + W));
+  const padding = Array.from({ length: H + 2 * ph }, (_, i) =>
+    Array.from({ length: W + 2 * pw }, (_, j) => i < ph || i >= ph + H || j < pw || j >= pw + W),
+  );
   const xPlanes = planesOf(x, (_, c) => `Input x${C > 1 ? `, channel ${c}` : ''}`);
   const dyPlanes = planesOf(dy, (_, c) => `Upstream gradient dy${C > 1 ? `, channel ${c}` : ''}`);
   const planes: PoolPlane[] = xPlanes.map((plane, c) => ({
@@ -160,15 +166,24 @@ export function buildPoolView(example: PoolExample): PoolView {
   const fn = mode === 'max' ? 'maxPool2dBackward(dy, x' : 'avgPool2dBackward(dy, x.shape';
   const chans = C > 1 ? `${C} × ` : '';
   return {
-    example, mode,
-    cols: planeOf(cols), colsPadding, rowHeaders, colHeaders,
-    y, argmax,
-    dcols: planeOf(dcols), receivers,
-    forward, backward: back.events,
+    example,
+    mode,
+    cols: planeOf(cols),
+    colsPadding,
+    rowHeaders,
+    colHeaders,
+    y,
+    argmax,
+    dcols: planeOf(dcols),
+    receivers,
+    forward,
+    backward: back.events,
     reference,
     referenceCall: `${fn}, [${KH}, ${KW}], { stride: ${opts.stride}, padding: ${opts.padding}, dilation: ${opts.dilation} })`,
-    matching, pixels: reference.data.length,
-    planes, columns,
+    matching,
+    pixels: reference.data.length,
+    planes,
+    columns,
     summary:
       `x ${chans}${dims(H, W)} → X_col ${dims(R, Q)} (window ${dims(KH, KW)}, stride ${opts.stride}) → ` +
       `${mode === 'max' ? 'max' : 'mean'} of each column → out ${chans}${dims(OH, OW)}`,

@@ -17,8 +17,10 @@ export function reluDwViewOf(settings: ConvSettings): ReluDwView {
 /** The forward chain of plane (0, 0): `X ⊛ K = Z →ReLU A →mask M`. */
 export function forwardChainTex(view: ReluDwView): string {
   const m = view.maps[0];
-  return `${matrixTeX(view.inputs[0].values)} \\circledast ${matrixTeX(view.kernels[0].grid)} = ${matrixTeX(m.z)}` +
-    ` \\xrightarrow{\\text{ReLU}} ${matrixTeX(m.a)} \\xrightarrow{\\text{mask}} ${matrixTeX(m.mask)}`;
+  return (
+    `${matrixTeX(view.inputs[0].values)} \\circledast ${matrixTeX(view.kernels[0].grid)} = ${matrixTeX(m.z)}` +
+    ` \\xrightarrow{\\text{ReLU}} ${matrixTeX(m.a)} \\xrightarrow{\\text{mask}} ${matrixTeX(m.mask)}`
+  );
 }
 
 /** The gating of plane (0, 0): `upstream ⊙ mask = δ_Z`. */

@@ -35,7 +35,9 @@ function pointed(view: ReluDwView, p: Pointer | null): Traced {
   const { OH, OW, F, R, KH, KW } = view;
   if (p.grid.startsWith('map')) {
     const map = Number(p.grid.slice(3));
-    return map >= 0 && map < view.maps.length && p.r >= 0 && p.r < OH && p.c >= 0 && p.c < OW ? { kind: 'cell', map, oh: p.r, ow: p.c } : null;
+    return map >= 0 && map < view.maps.length && p.r >= 0 && p.r < OH && p.c >= 0 && p.c < OW
+      ? { kind: 'cell', map, oh: p.r, ow: p.c }
+      : null;
   }
   if (p.grid === 'dwRow') return p.r >= 0 && p.r < F && p.c >= 0 && p.c < R ? { kind: 'weight', f: p.r, r: p.c } : null;
   if (p.grid.startsWith('dw')) {
@@ -183,7 +185,9 @@ export function listedWeight(view: ReluDwView, step: ReluDwStep, pointer: Pointe
   if (!at) return null;
   const { c, kh, kw } = weightTap(at.r, view.KH, view.KW);
   return {
-    f: at.f, r: at.r, name: `dW[${at.f},${c},${kh},${kw}]`,
+    f: at.f,
+    r: at.r,
+    name: `dW[${at.f},${c},${kh},${kw}]`,
     terms: view.replay.terms[at.f][at.r].slice(0, at.count),
     sum: stored(at.f, at.r) ? view.dwRow[at.f][at.r] : null,
   };

@@ -53,16 +53,20 @@ export function weightEquation(view: ReluDwView, f: number, r: number): string {
 /** Step 1: the forward pass is done; how many entries the mask lets through. */
 export function forwardNarration(view: ReluDwView): string {
   const passing = Array.from(view.mask.data).filter((m) => m > 0).length;
-  return `Forward: Z = conv2d(x, w) is [${view.N}, ${view.F}, ${view.OH}, ${view.OW}]; A = ReLU(Z) keeps the positive entries. ` +
-    `The mask is 1 where Z > 0: ${passing} of ${view.mask.data.length} entries let the gradient through.`;
+  return (
+    `Forward: Z = conv2d(x, w) is [${view.N}, ${view.F}, ${view.OH}, ${view.OW}]; A = ReLU(Z) keeps the positive entries. ` +
+    `The mask is 1 where Z > 0: ${passing} of ${view.mask.data.length} entries let the gradient through.`
+  );
 }
 
 /** A feature map of δ_Z copied into its row of dY_row. */
 export function rowsNarration(view: ReluDwView, n: number, f: number): string {
   const from = n * view.P;
   const who = whoText(view.N, view.F, n, f);
-  return `dY_row: δ_Z${who ? ` of ${who}` : ''} → row ${f}, columns ${from}…${from + view.P - 1}. ` +
-    `With X_col = im2col(x) (${view.R}×${view.Q}), db is the sum of each row and dW = dY_row × X_colᵀ is ${view.F}×${view.R}.`;
+  return (
+    `dY_row: δ_Z${who ? ` of ${who}` : ''} → row ${f}, columns ${from}…${from + view.P - 1}. ` +
+    `With X_col = im2col(x) (${view.R}×${view.Q}), db is the sum of each row and dW = dY_row × X_colᵀ is ${view.F}×${view.R}.`
+  );
 }
 
 /** One term of the bias sum of filter f. */
@@ -91,7 +95,9 @@ export function storeNarration(view: ReluDwView, f: number, r: number): string {
 /** The last step: the loops' results against the engine's reluBackward and conv2dBackward. */
 export function doneNarration(view: ReluDwView): string {
   const { F, C, KH, KW, R } = view;
-  const dwText = view.dw.map((p) => `${F * C > 1 ? `${p.label}: ` : ''}${p.grid.map((row) => row.map(num).join(' ')).join(' / ')}`).join('; ');
+  const dwText = view.dw
+    .map((p) => `${F * C > 1 ? `${p.label}: ` : ''}${p.grid.map((row) => row.map(num).join(' ')).join(' / ')}`)
+    .join('; ');
   return view.matchesEngine
     ? `dW_row (${F}×${R}) read as [${F}, ${C}, ${KH}, ${KW}] is dW = ${dwText} — δ_Z, db and dW equal, entry for entry, the engine's reluBackward and conv2dBackward(δ_Z, x, w)`
     : `The loops' δ_Z, db or dW differ from the engine's reluBackward and conv2dBackward(δ_Z, x, w) — this is a bug in the engine`;

@@ -58,7 +58,8 @@ export function replayReluDw(x: Tensor, z: Tensor, dA: Tensor, kernel: readonly 
   const terms: WeightTerm[][][] = Array.from({ length: F }, () => Array.from({ length: R }, () => []));
   const { dyRow, db, dW } = convParamGradientLoops(dZ, cols, (cursor, event) => {
     params.push({ cursor, event });
-    if (event.kind === 'term') terms[event.f][event.r].push({ q: event.q, delta: event.a, x: event.b, product: event.product, running: event.sum });
+    if (event.kind === 'term')
+      terms[event.f][event.r].push({ q: event.q, delta: event.a, x: event.b, product: event.product, running: event.sum });
   });
   return { dZ, gates, cols, copies, dyRow, db, dW, params, terms };
 }

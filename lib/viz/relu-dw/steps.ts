@@ -7,7 +7,14 @@
 import type { FigureStep } from '../figure/spec.ts';
 import type { ReluDwView } from './view.ts';
 import {
-  biasNarration, biasTermNarration, deltaEquation, doneNarration, forwardNarration, rowsNarration, storeNarration, termNarration,
+  biasNarration,
+  biasTermNarration,
+  deltaEquation,
+  doneNarration,
+  forwardNarration,
+  rowsNarration,
+  storeNarration,
+  termNarration,
 } from './narration.ts';
 
 /** The three stages of the figure. */
@@ -52,33 +59,100 @@ const NONE = { k: -1, n: -1, f: -1, r: -1, q: -1, t: -1 };
 /** The steps of a view (needs its replay, grids and labels; steps themselves are not read). */
 export function reluDwSteps(view: ReluDwView): ReluDwStep[] {
   const progress: ReluDwProgress = { delta: 0, rows: 0, db: 0, dw: 0 };
-  const steps: ReluDwStep[] = [{
-    ...NONE, kind: 'forward', stage: 'relu', code: 'relu', progress: { ...progress },
-    cursor: { mark: 'forward', vars: [] }, narration: forwardNarration(view),
-  }];
+  const steps: ReluDwStep[] = [
+    {
+      ...NONE,
+      kind: 'forward',
+      stage: 'relu',
+      code: 'relu',
+      progress: { ...progress },
+      cursor: { mark: 'forward', vars: [] },
+      narration: forwardNarration(view),
+    },
+  ];
   for (const { cursor, event } of view.replay.gates) {
     progress.delta += 1;
-    steps.push({ ...NONE, kind: 'gate', stage: 'relu', code: 'relu', k: event.k, n: event.n, f: event.f, progress: { ...progress }, cursor, narration: deltaEquation(view, event.k) });
+    steps.push({
+      ...NONE,
+      kind: 'gate',
+      stage: 'relu',
+      code: 'relu',
+      k: event.k,
+      n: event.n,
+      f: event.f,
+      progress: { ...progress },
+      cursor,
+      narration: deltaEquation(view, event.k),
+    });
   }
   for (const { cursor, event: e } of view.replay.params) {
     const at = { ...NONE, n: e.n, f: e.f, r: e.r, q: e.q };
     if (e.kind === 'rows') {
       progress.rows += 1;
-      steps.push({ ...at, kind: 'rows', stage: 'bias', code: 'params', progress: { ...progress }, cursor, narration: rowsNarration(view, e.n, e.f) });
+      steps.push({
+        ...at,
+        kind: 'rows',
+        stage: 'bias',
+        code: 'params',
+        progress: { ...progress },
+        cursor,
+        narration: rowsNarration(view, e.n, e.f),
+      });
     } else if (e.kind === 'bias-term') {
-      steps.push({ ...at, kind: 'bias-term', stage: 'bias', code: 'params', progress: { ...progress }, cursor, narration: biasTermNarration(view, e.f, e.q, e.sum) });
+      steps.push({
+        ...at,
+        kind: 'bias-term',
+        stage: 'bias',
+        code: 'params',
+        progress: { ...progress },
+        cursor,
+        narration: biasTermNarration(view, e.f, e.q, e.sum),
+      });
     } else if (e.kind === 'bias') {
       progress.db += 1;
-      steps.push({ ...at, kind: 'bias', stage: 'bias', code: 'params', progress: { ...progress }, cursor, narration: biasNarration(view, e.f) });
+      steps.push({
+        ...at,
+        kind: 'bias',
+        stage: 'bias',
+        code: 'params',
+        progress: { ...progress },
+        cursor,
+        narration: biasNarration(view, e.f),
+      });
     } else if (e.kind === 'term') {
       // The loop adds one term per window, in window order: term t is window q.
-      steps.push({ ...at, t: e.q, kind: 'term', stage: 'weight', code: 'params', progress: { ...progress }, cursor, narration: termNarration(view, e.f, e.r, e.q) });
+      steps.push({
+        ...at,
+        t: e.q,
+        kind: 'term',
+        stage: 'weight',
+        code: 'params',
+        progress: { ...progress },
+        cursor,
+        narration: termNarration(view, e.f, e.r, e.q),
+      });
     } else {
       progress.dw += 1;
-      steps.push({ ...at, kind: 'store', stage: 'weight', code: 'params', progress: { ...progress }, cursor, narration: storeNarration(view, e.f, e.r) });
+      steps.push({
+        ...at,
+        kind: 'store',
+        stage: 'weight',
+        code: 'params',
+        progress: { ...progress },
+        cursor,
+        narration: storeNarration(view, e.f, e.r),
+      });
     }
   }
-  steps.push({ ...NONE, kind: 'done', stage: 'weight', code: 'params', progress: { ...progress }, cursor: { mark: 'result', vars: [] }, narration: doneNarration(view) });
+  steps.push({
+    ...NONE,
+    kind: 'done',
+    stage: 'weight',
+    code: 'params',
+    progress: { ...progress },
+    cursor: { mark: 'result', vars: [] },
+    narration: doneNarration(view),
+  });
   return steps;
 }
 

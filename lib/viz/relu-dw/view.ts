@@ -150,7 +150,10 @@ export function buildReluDwView(example: ConvExample): ReluDwView {
   const P = OH * OW;
   const Q = N * P;
   const R = C * KH * KW;
-  checkDrawBudget(reluDwCells(N, C, H + 2 * ph, W + 2 * pw, F, KH, KW, P), `X_colᵀ ${Q} × ${R} and ${N * F} output plane${N * F > 1 ? 's' : ''} of ${OH} × ${OW}, each drawn five times`);
+  checkDrawBudget(
+    reluDwCells(N, C, H + 2 * ph, W + 2 * pw, F, KH, KW, P),
+    `X_colᵀ ${Q} × ${R} and ${N * F} output plane${N * F > 1 ? 's' : ''} of ${OH} × ${OW}, each drawn five times`,
+  );
   const opts = { stride: settings.stride, padding: settings.padding, dilation: settings.dilation };
   const z = conv2d(x, w, null, opts);
   const a = relu(z);
@@ -164,8 +167,15 @@ export function buildReluDwView(example: ConvExample): ReluDwView {
   const zPlanes = planesOf(z, () => '');
   const upstreamPlanes = planesOf(upstream, (n, f) => `∂L/∂A[${n}, ${f}]`);
   const maps: MapPlanes[] = zPlanes.map((p, map) => ({
-    map, n: p.a, f: p.b, label: whoText(N, F, p.a, p.b),
-    z: p.grid, a: planeOf(a, p.a, p.b), mask: planeOf(mask, p.a, p.b), upstream: upstreamPlanes[map], delta: planeOf(replay.dZ, p.a, p.b),
+    map,
+    n: p.a,
+    f: p.b,
+    label: whoText(N, F, p.a, p.b),
+    z: p.grid,
+    a: planeOf(a, p.a, p.b),
+    mask: planeOf(mask, p.a, p.b),
+    upstream: upstreamPlanes[map],
+    delta: planeOf(replay.dZ, p.a, p.b),
   }));
   const padded = padTensor(x, [ph, ph], [pw, pw]);
   const inputs: InputPanel[] = planesOf(x, (n, c) => `x[${n}, ${c}]`).map((plane) => {
@@ -179,8 +189,28 @@ export function buildReluDwView(example: ConvExample): ReluDwView {
   const fits = (grid: Grid) => grid.every((row) => row.every((v) => formatValue(v).length <= 3));
 
   const view: ReluDwView = {
-    example, N, C, H, W, F, KH, KW, OH, OW, ph, pw, P, Q, R,
-    z, a, mask, upstream, replay, maps, inputs,
+    example,
+    N,
+    C,
+    H,
+    W,
+    F,
+    KH,
+    KW,
+    OH,
+    OW,
+    ph,
+    pw,
+    P,
+    Q,
+    R,
+    z,
+    a,
+    mask,
+    upstream,
+    replay,
+    maps,
+    inputs,
     kernels: planesOf(w, (f, c) => `w[${f}, ${c}]`),
     db: [Array.from(replay.db.data)],
     dyRow: planeOf(replay.dyRow),
@@ -193,7 +223,8 @@ export function buildReluDwView(example: ConvExample): ReluDwView {
     filterLabels: Array.from({ length: F }, (_, f) => `f${f}`),
     shapes: `dY_row ${F}×${Q} × X_colᵀ ${Q}×${R} = dW_row ${F}×${R} → dW [${F}, ${C}, ${KH}, ${KW}]`,
     engine: { delta, grads },
-    matchesEngine: sameBits(replay.dZ.data, delta.data) && sameBits(replay.db.data, grads.db.data) && sameBits(replay.dW.data, grads.dw.data),
+    matchesEngine:
+      sameBits(replay.dZ.data, delta.data) && sameBits(replay.db.data, grads.db.data) && sameBits(replay.dW.data, grads.dw.data),
     compactMaps: maps.every((m) => fits(m.z) && fits(m.upstream.grid) && fits(m.delta)),
     compactInput: inputs[0].values[0].length > 6 || inputs.length > 2,
     steps: [],

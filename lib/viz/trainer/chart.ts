@@ -88,17 +88,19 @@ export function thinIndices(n: number, maxPoints: number): number[] {
  * The chart's series and domains from every recorded step and the per-epoch test accuracies.
  * Non-finite losses are left out of the curves (and the domain) rather than breaking them.
  */
-export function buildTrainingChart(
-  points: readonly StepPoint[],
-  tests: readonly EpochAccuracy[],
-  options: ChartOptions,
-): TrainingChart {
+export function buildTrainingChart(points: readonly StepPoint[], tests: readonly EpochAccuracy[], options: ChartOptions): TrainingChart {
   const { epochs, smoothing = 0.9, maxPoints = 400 } = options;
   if (!Number.isInteger(epochs) || epochs < 1) {
     throw new ConvConfigError('epochs', `epochs must be a positive integer, got ${describeValue(epochs)}`);
   }
-  const losses = emaSmooth(points.map((p) => p.loss), smoothing);
-  const accs = emaSmooth(points.map((p) => p.accuracy), smoothing);
+  const losses = emaSmooth(
+    points.map((p) => p.loss),
+    smoothing,
+  );
+  const accs = emaSmooth(
+    points.map((p) => p.accuracy),
+    smoothing,
+  );
   const keep = thinIndices(points.length, maxPoints);
   const loss: XY[] = [];
   const rawLoss: XY[] = [];
@@ -148,11 +150,7 @@ export function buildTrainingChart(
   };
 }
 
-function chartSummary(
-  points: readonly StepPoint[],
-  tests: readonly EpochAccuracy[],
-  latest: TrainingChart['latest'],
-): string {
+function chartSummary(points: readonly StepPoint[], tests: readonly EpochAccuracy[], latest: TrainingChart['latest']): string {
   if (points.length === 0 && tests.length === 0) return 'Loss and accuracy chart: no training steps yet.';
   const parts: string[] = [];
   if (points.length) {

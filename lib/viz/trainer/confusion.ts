@@ -34,10 +34,7 @@ export function confusionMatrix(predictions: ArrayLike<number>, labels: ArrayLik
     throw new ConvConfigError('classes', `classes must be a positive integer, got ${describeValue(classes)}`);
   }
   if (predictions.length !== labels.length) {
-    throw new ConvConfigError(
-      'predictions',
-      `predictions must have one entry per label (${labels.length}), got ${predictions.length}`,
-    );
+    throw new ConvConfigError('predictions', `predictions must have one entry per label (${labels.length}), got ${predictions.length}`);
   }
   checkClasses('predictions', predictions, classes);
   checkClasses('labels', labels, classes);

@@ -92,7 +92,10 @@ function mapsOf(y: Tensor, what: string): FeatureMaps {
 function checkImage(preset: ModelPreset, image: Float32Array): Tensor {
   const [C, H, W] = preset.input;
   if (!(image instanceof Float32Array) || image.length !== C * H * W) {
-    throw new ConvConfigError('image', `image must be a Float32Array of ${C}·${H}·${W} = ${C * H * W} values, got ${image instanceof Float32Array ? image.length : describeValue(image)}`);
+    throw new ConvConfigError(
+      'image',
+      `image must be a Float32Array of ${C}·${H}·${W} = ${C * H * W} values, got ${image instanceof Float32Array ? image.length : describeValue(image)}`,
+    );
   }
   return { shape: [1, C, H, W], data: image };
 }
@@ -120,7 +123,12 @@ export function layerFeatureMaps(params: readonly Param[], preset: ModelPreset, 
     const maps = mapsOf(relu(pre), `layer ${k + 1}`);
     const [, F, OH, OW] = pre.shape;
     const tile = OW >= 12 ? 'large' : OW >= 7 ? 'medium' : 'small';
-    out.push({ ...maps, layer: k + 1, tile, title: `Layer ${k + 1}: conv ${layer.k}×${layer.k} stride ${layer.stride}${layer.padding ? ` padding ${layer.padding}` : ''}, ${F} maps ${OH}×${OW}` });
+    out.push({
+      ...maps,
+      layer: k + 1,
+      tile,
+      title: `Layer ${k + 1}: conv ${layer.k}×${layer.k} stride ${layer.stride}${layer.padding ? ` padding ${layer.padding}` : ''}, ${F} maps ${OH}×${OW}`,
+    });
   });
   return out;
 }

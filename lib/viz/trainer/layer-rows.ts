@@ -93,7 +93,14 @@ export function layerTable(layers: readonly NetLayer[], batch: number, backend: 
     const limit = limits?.[i] ?? { limit: null, blocking: false };
     const base = { layer, error: check.ok === false ? check.error.message : null, ...limit };
     if (layer.kind === 'flatten') {
-      return { ...base, title: 'flatten', output: known ? shapeText(known.output) : null, params: known ? 0 : null, im2col: null, macs: known ? 0 : null };
+      return {
+        ...base,
+        title: 'flatten',
+        output: known ? shapeText(known.output) : null,
+        params: known ? 0 : null,
+        im2col: null,
+        macs: known ? 0 : null,
+      };
     }
     if (layer.kind === 'dense') {
       const inputs = known ? known.input[0] : null;

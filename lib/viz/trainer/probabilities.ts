@@ -54,7 +54,10 @@ export function probabilityBars(probs: readonly number[]): ClassProbabilities {
 export function classProbabilities(params: readonly Param[], preset: ModelPreset, image: Float32Array): ClassProbabilities {
   const [C, H, W] = preset.input;
   if (!(image instanceof Float32Array) || image.length !== C * H * W) {
-    throw new ConvConfigError('image', `image must be a Float32Array of ${C * H * W} values, got ${image instanceof Float32Array ? image.length : describeValue(image)}`);
+    throw new ConvConfigError(
+      'image',
+      `image must be a Float32Array of ${C * H * W} values, got ${image instanceof Float32Array ? image.length : describeValue(image)}`,
+    );
   }
   const { logits } = forward(params, { shape: [1, C, H, W], data: image }, preset);
   return probabilityBars(softmax(logits.data));

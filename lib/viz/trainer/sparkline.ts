@@ -8,7 +8,10 @@ import { emaSmooth } from './smoothing.ts';
  */
 export function lossSparkline(points: readonly StepPoint[], width: number, height: number, window = 300, smoothing = 0.9): string {
   const recent = points.slice(-window);
-  const smoothed = emaSmooth(recent.map((p) => p.loss), smoothing);
+  const smoothed = emaSmooth(
+    recent.map((p) => p.loss),
+    smoothing,
+  );
   const ys = smoothed.map((v) => (Number.isFinite(v) && v > 0 ? Math.log10(v) : Number.NaN));
   const finite = ys.filter((y) => Number.isFinite(y));
   if (finite.length < 2) return '';

@@ -73,7 +73,12 @@ function etaText(view: TrainerView, done: boolean): string {
 /** Every readout's text for a view and the settings of the run. */
 export function statusReadout(view: TrainerView, settings: TrainSettings, smoothing = 0.9): StatusReadout {
   const n = view.points.length;
-  const smoothed = n ? emaSmooth(view.points.map((p) => p.loss), smoothing)[n - 1] : null;
+  const smoothed = n
+    ? emaSmooth(
+        view.points.map((p) => p.loss),
+        smoothing,
+      )[n - 1]
+    : null;
   const lastRaw = n ? view.points[n - 1].loss : null;
   // A non-finite last step shows as words; otherwise the smoothed value.
   const loss = lastRaw !== null && !Number.isFinite(lastRaw) ? lastRaw : smoothed;
@@ -120,7 +125,9 @@ export function faultText(fault: FaultInfo): FaultText {
         title: 'The training loss is not a number or infinite, so training stopped.',
         detail: fault.message,
         // The worker's message usually says what to do already; the advice is there when it does not.
-        advice: /\breset\b/i.test(fault.message) ? '' : 'Lower the learning rate and press Resume, or press Reset to start again from fresh weights.',
+        advice: /\breset\b/i.test(fault.message)
+          ? ''
+          : 'Lower the learning rate and press Resume, or press Reset to start again from fresh weights.',
       };
     case 'diverged':
       return {

@@ -109,7 +109,11 @@ export function reduceTrainerMessage(view: TrainerView, message: FromWorker): Tr
     case 'backend':
       return {
         ...view,
-        backend: { kind: message.kind, deviceName: message.deviceName, ...(message.fallbackReason ? { fallbackReason: message.fallbackReason } : {}) },
+        backend: {
+          kind: message.kind,
+          deviceName: message.deviceName,
+          ...(message.fallbackReason ? { fallbackReason: message.fallbackReason } : {}),
+        },
       };
     case 'progress':
       return {
@@ -127,7 +131,10 @@ export function reduceTrainerMessage(view: TrainerView, message: FromWorker): Tr
     case 'epoch':
       return {
         ...view,
-        tests: [...view.tests.filter((t) => t.epoch !== message.epoch), { epoch: message.epoch, accuracy: message.testAccuracy, loss: message.testLoss, step: view.step }],
+        tests: [
+          ...view.tests.filter((t) => t.epoch !== message.epoch),
+          { epoch: message.epoch, accuracy: message.testAccuracy, loss: message.testLoss, step: view.step },
+        ],
         predictions: message.predictions,
         predictionsEpoch: message.epoch,
         params: message.params,
@@ -139,7 +146,10 @@ export function reduceTrainerMessage(view: TrainerView, message: FromWorker): Tr
     case 'validation':
       return {
         ...view,
-        validation: [...view.validation.filter((v) => v.step < message.step), { step: message.step, epoch: message.epoch, loss: message.loss, accuracy: message.accuracy, count: message.count }],
+        validation: [
+          ...view.validation.filter((v) => v.step < message.step),
+          { step: message.step, epoch: message.epoch, loss: message.loss, accuracy: message.accuracy, count: message.count },
+        ],
         predictions: message.predictions,
         predictionsEpoch: message.epoch,
       };

@@ -53,7 +53,18 @@ export const TRANSPOSE_FIELDS: readonly TransposeField[] = [
 
 /** The figure's start: a 3×3 input stamped by a 3×3 kernel of ones with stride 2 (the checkerboard). */
 export const TRANSPOSE_DEFAULTS: TransposeSettings = {
-  H: 3, W: 3, KH: 3, KW: 3, stride: 2, padding: 0, dilation: 1, outputPadding: 0, F: 1, C: 1, x: null, w: null,
+  H: 3,
+  W: 3,
+  KH: 3,
+  KW: 3,
+  stride: 2,
+  padding: 0,
+  dilation: 1,
+  outputPadding: 0,
+  F: 1,
+  C: 1,
+  x: null,
+  w: null,
 };
 
 /** A checked example: tensors, options and the engine's shapes. */
@@ -73,7 +84,10 @@ export function buildTransposeExample(settings: TransposeSettings): TransposeExa
   for (const field of TRANSPOSE_FIELDS) {
     const v = settings[field.key];
     if (!Number.isInteger(v) || v < field.min || v > field.max) {
-      throw new ConvConfigError(field.key, `${field.label} must be an integer from ${field.min} to ${field.max}, got ${Number.isNaN(v) ? 'nothing' : v}`);
+      throw new ConvConfigError(
+        field.key,
+        `${field.label} must be an integer from ${field.min} to ${field.max}, got ${Number.isNaN(v) ? 'nothing' : v}`,
+      );
     }
   }
   const { H, W, KH, KW, F, C } = settings;

@@ -53,7 +53,10 @@ export function transposeLessonFigures(): TransposeLessonFigures {
   const c = convolutionMatrix(SEED_X, SEED_W);
   const back = conv2dTranspose(y, SEED_W, null);
   const [rows, columns] = c.shape;
-  const cT = tensor([columns, rows], Array.from({ length: rows * columns }, (_, k) => c.data[(k % rows) * columns + Math.floor(k / rows)]));
+  const cT = tensor(
+    [columns, rows],
+    Array.from({ length: rows * columns }, (_, k) => c.data[(k % rows) * columns + Math.floor(k / rows)]),
+  );
   const vecY = tensor([rows, 1], y.data);
   const seedConv = `${matrixTeX(planeOf(SEED_X))} \\circledast ${matrixTeX(planeOf(SEED_W))} = ${matrixTeX(planeOf(y))}`;
   const matrixC = `\\underbrace{${matrixTeX(planeOf(c))}}_{C\\;(${rows}\\times${columns})} \\operatorname{vec}(X) = ${matrixTeX(planeOf(vecY))}`;

@@ -25,7 +25,10 @@ export function transposeCells(example: TransposeExample): number {
 /** The view, refused by name (the one draw budget) when the figure would draw too much. */
 function buildChecked(example: TransposeExample): TransposeView {
   const { C, OH, OW } = example.shapes;
-  checkDrawBudget(transposeCells(example), `output ${OH} × ${OW}${C > 1 ? ` in ${C} channels` : ''}, drawn three times with its overlap map`);
+  checkDrawBudget(
+    transposeCells(example),
+    `output ${OH} × ${OW}${C > 1 ? ` in ${C} channels` : ''}, drawn three times with its overlap map`,
+  );
   return buildTransposeView(example);
 }
 

@@ -157,19 +157,33 @@ function scatterNarration(view: TransposeView, stamp: ReplayedStamp): string {
  */
 export function transposeSteps(view: TransposeView): TransposeStep[] {
   const { C, OH, OW, forward } = view.example.shapes;
-  const values: (number | null)[][][] = Array.from({ length: C }, () => Array.from({ length: OH }, () => new Array<number | null>(OW).fill(null)));
+  const values: (number | null)[][][] = Array.from({ length: C }, () =>
+    Array.from({ length: OH }, () => new Array<number | null>(OW).fill(null)),
+  );
   const counts: Grid = Array.from({ length: OH }, () => new Array<number>(OW).fill(0));
   const steps: TransposeStep[] = [];
   const snapshot = () => values.map((plane) => plane.map((row) => row.slice()));
   for (let k = 0; k < view.stamps.length; k++) {
     const stamp = view.stamps[k];
-    const vars: [string, number][] = [['n', stamp.n], ['i', stamp.i], ['j', stamp.j]];
-    const stampValues: Grid[] = Array.from({ length: C }, () => Array.from({ length: forward.KH }, () => new Array<number>(forward.KW).fill(0)));
+    const vars: [string, number][] = [
+      ['n', stamp.n],
+      ['i', stamp.i],
+      ['j', stamp.j],
+    ];
+    const stampValues: Grid[] = Array.from({ length: C }, () =>
+      Array.from({ length: forward.KH }, () => new Array<number>(forward.KW).fill(0)),
+    );
     for (const tap of stamp.taps) stampValues[tap.c][tap.kh][tap.kw] = tap.value;
     steps.push({
-      kind: 'column', stamp: k, source: [stamp.i, stamp.j], stampValues,
-      outputs: snapshot(), written: [], overlap: counts.map((row) => row.slice()),
-      narration: columnNarration(view, stamp), cursor: { mark: 'value', vars },
+      kind: 'column',
+      stamp: k,
+      source: [stamp.i, stamp.j],
+      stampValues,
+      outputs: snapshot(),
+      written: [],
+      overlap: counts.map((row) => row.slice()),
+      narration: columnNarration(view, stamp),
+      cursor: { mark: 'value', vars },
     });
     const written: CellAt[] = [];
     for (const tap of stamp.taps) {
@@ -181,8 +195,13 @@ export function transposeSteps(view: TransposeView): TransposeStep[] {
       }
     }
     steps.push({
-      kind: 'scatter', stamp: k, source: [stamp.i, stamp.j], stampValues: null,
-      outputs: snapshot(), written, overlap: counts.map((row) => row.slice()),
+      kind: 'scatter',
+      stamp: k,
+      source: [stamp.i, stamp.j],
+      stampValues: null,
+      outputs: snapshot(),
+      written,
+      overlap: counts.map((row) => row.slice()),
       narration: scatterNarration(view, stamp),
       // The loop's oh, ow at the stamp's first tap: its corner on the output.
       cursor: { mark: written.length > 0 ? 'add' : 'crop', vars: [...vars, ['oh', stamp.top], ['ow', stamp.left]] },

@@ -38,7 +38,14 @@ export const COUNTER_COLS = 4;
  */
 export function adamUpdateGpu(gpu: Gpu, u: AdamUpdate, metrics: GpuMatrix, counter: GpuMatrix, c: AdamConstants): void {
   const { rows, cols } = u.param;
-  for (const [name, m] of [['m', u.m], ['v', u.v], ['grad', u.grad], ['nextParam', u.nextParam], ['nextM', u.nextM], ['nextV', u.nextV]] as const) {
+  for (const [name, m] of [
+    ['m', u.m],
+    ['v', u.v],
+    ['grad', u.grad],
+    ['nextParam', u.nextParam],
+    ['nextM', u.nextM],
+    ['nextV', u.nextV],
+  ] as const) {
     expectShape('adamUpdate', name, m, rows, cols);
   }
   expectShape('adamUpdate', 'metrics', metrics, 1, METRICS_COLS);
@@ -51,7 +58,9 @@ export function adamUpdateGpu(gpu: Gpu, u: AdamUpdate, metrics: GpuMatrix, count
     throw new ConvConfigError('lr', `adamUpdate: lr and eps must be > 0, beta1 and beta2 in [0, 1); got ${JSON.stringify(c)}`);
   }
   const key = `adam:${layoutKey(u.param.layout)}:${layoutKey(u.grad.layout)}`;
-  const source = cachedSource(key, () => `${FRAGMENT_HEADER}
+  const source = cachedSource(
+    key,
+    () => `${FRAGMENT_HEADER}
 ${declareMatrix('P', u.param.layout)}${declareMatrix('M', u.m.layout)}${declareMatrix('V', u.v.layout)}${declareMatrix('G', u.grad.layout)}${declareMatrix('S', metrics.layout)}${declareMatrix('T', counter.layout)}
 uniform float u_lr;
 uniform float u_beta1;
@@ -76,13 +85,14 @@ void main() {
   o1 = skip ? m : m2;
   o2 = skip ? v : v2;
 }
-`);
+`,
+  );
   gpu.draw({
     source,
     inputs: { P: u.param, M: u.m, V: u.v, G: u.grad, S: metrics, T: counter },
     outputs: [u.nextParam, u.nextM, u.nextV],
     uniforms: { u_lr: c.lr, u_beta1: c.beta1, u_beta2: c.beta2, u_eps: c.eps },
-    op: 'adam'
+    op: 'adam',
   });
 }
 
@@ -93,7 +103,9 @@ export function adamCountGpu(gpu: Gpu, counter: GpuMatrix, metrics: GpuMatrix, n
   expectShape('adamCount', 'metrics', metrics, 1, METRICS_COLS);
   expectDistinct('adamCount', counter, next);
   expectSingleLayer('adamCount', next);
-  const source = cachedSource(`adamCount:${layoutKey(counter.layout)}:${layoutKey(metrics.layout)}`, () => `${FRAGMENT_HEADER}
+  const source = cachedSource(
+    `adamCount:${layoutKey(counter.layout)}:${layoutKey(metrics.layout)}`,
+    () => `${FRAGMENT_HEADER}
 ${declareMatrix('T', counter.layout)}${declareMatrix('S', metrics.layout)}
 layout(location = 0) out vec4 o0;
 void main() {
@@ -101,6 +113,7 @@ void main() {
   bool skip = S_texel(0, 0).z != 0.0;
   o0 = vec4(skip ? t.x : t.x + 1.0, 0.0, 0.0, 0.0);
 }
-`);
+`,
+  );
   gpu.draw({ source, inputs: { T: counter, S: metrics }, outputs: [next] });
 }

@@ -14,7 +14,9 @@ export function biasReluGpu(gpu: Gpu, x: GpuMatrix, bias: GpuMatrix, out: GpuMat
   expectDistinct('biasRelu', x, out);
   expectSingleLayer('biasRelu', out);
   const key = `biasRelu:${relu}:${layoutKey(x.layout)}:${layoutKey(bias.layout)}`;
-  const source = cachedSource(key, () => `${FRAGMENT_HEADER}
+  const source = cachedSource(
+    key,
+    () => `${FRAGMENT_HEADER}
 ${declareMatrix('X', x.layout)}${declareMatrix('bias', bias.layout)}${declareOutputs(out.layout)}${declareKeepColumns(x.cols)}${RELU_KEEP_NAN}
 void main() {
   ivec2 rt = outputTexel();
@@ -23,6 +25,7 @@ void main() {
   ${relu ? 'v = reluKeepNaN(v);' : ''}
   o0 = keepColumns(rt.y, v);
 }
-`);
+`,
+  );
   gpu.draw({ source, inputs: { X: x, bias }, outputs: [out], op: `biasRelu ${x.rows}×${x.cols}` });
 }

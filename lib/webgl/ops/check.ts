@@ -37,6 +37,9 @@ export function expectLayers(op: string, layers: number, ...matrices: GpuMatrix[
 /** Throws ConvConfigError unless `out` is a single-layer matrix (every op but the GEMM writes those). */
 export function expectSingleLayer(op: string, out: GpuMatrix): void {
   if (out.layout.layers !== 1) {
-    throw new ConvConfigError('out', `${op}: the output ${out.label} must be a single-layer matrix, got ${out.layout.layers} layers (only gemm writes 4 or 8)`);
+    throw new ConvConfigError(
+      'out',
+      `${op}: the output ${out.label} must be a single-layer matrix, got ${out.layout.layers} layers (only gemm writes 4 or 8)`,
+    );
   }
 }

@@ -39,7 +39,7 @@ export function col2imGpu(gpu: Gpu, dcols: GpuMatrix, g: ConvGeometry, dx: GpuMa
     if (kh < ${KH} && kw < ${KW} && oh < ${OH} && ow < ${OW}) sum = D_at((c * ${KH} + kh) * ${KW} + kw, (n * ${OH} + oh) * ${OW} + ow);
 `
     : undilated
-    ? `    int ty = y + ${ph};
+      ? `    int ty = y + ${ph};
     for (int kh = ${modIndex('ty', sh)}; kh < ${KH}; kh += ${sh}) {
       if (ty < kh) break;
       int oh = ${divIndex('ty - kh', sh)};
@@ -53,7 +53,7 @@ export function col2imGpu(gpu: Gpu, dcols: GpuMatrix, g: ConvGeometry, dx: GpuMa
       }
     }
 `
-    : `    for (int kh = 0; kh < ${KH}; kh++) {
+      : `    for (int kh = 0; kh < ${KH}; kh++) {
       int ty = y + ${ph} - kh * ${dh};
       if (ty < 0 || ${modIndex('ty', sh)} != 0 || ${divIndex('ty', sh)} >= ${OH}) continue;
       int oh = ${divIndex('ty', sh)};
@@ -66,7 +66,9 @@ export function col2imGpu(gpu: Gpu, dcols: GpuMatrix, g: ConvGeometry, dx: GpuMa
 `;
   // When W is a multiple of 4 the texel's 4 pixels share the image and the row.
   const shared = W % 4 === 0;
-  const source = cachedSource(key, () => `${FRAGMENT_HEADER}
+  const source = cachedSource(
+    key,
+    () => `${FRAGMENT_HEADER}
 ${declareMatrix('D', dcols.layout)}${mask ? declareMatrix('M', mask.layout) : ''}${declareOutputs(dx.layout)}
 void main() {
   ivec2 rt = outputTexel();
@@ -77,19 +79,26 @@ void main() {
   int n0 = ${divIndex('p0', H * W)};
   int y0 = ${divIndex(`p0 - n0 * ${H * W}`, W)};
   int x0 = p0 - n0 * ${H * W} - y0 * ${W};
-${LANES.map((lane, l) => `  if (p0 + ${l} < ${P}) {
+${LANES.map(
+  (lane, l) => `  if (p0 + ${l} < ${P}) {
     int p = p0 + ${l};
-${shared ? `    int n = n0;
+${
+  shared
+    ? `    int n = n0;
     int y = y0;
-    int x = x0 + ${l};` : `    int n = ${divIndex('p', H * W)};
+    int x = x0 + ${l};`
+    : `    int n = ${divIndex('p', H * W)};
     int rem = p - n * ${H * W};
     int y = ${divIndex('rem', W)};
-    int x = rem - y * ${W};`}
+    int x = rem - y * ${W};`
+}
     float sum = 0.0;
 ${taps}    v.${lane} = sum;
   }
-`).join('')}  o0 = ${mask ? 'mix(vec4(0.0), v, greaterThan(M_texel(c, rt.y), vec4(0.0)))' : 'v'};
+`,
+).join('')}  o0 = ${mask ? 'mix(vec4(0.0), v, greaterThan(M_texel(c, rt.y), vec4(0.0)))' : 'v'};
 }
-`);
+`,
+  );
   gpu.draw({ source, inputs: mask ? { D: dcols, M: mask } : { D: dcols }, outputs: [dx], op: `col2im ${dx.rows}×${dx.cols}` });
 }

@@ -14,7 +14,9 @@ export function flattenGpu(gpu: Gpu, x: GpuMatrix, hw: number, out: GpuMatrix): 
   expectDistinct('flatten', x, out);
   expectSingleLayer('flatten', out);
   const key = `flatten:${hw}:${layoutKey(x.layout)}:${layoutKey(out.layout)}`;
-  const source = cachedSource(key, () => `${FRAGMENT_HEADER}
+  const source = cachedSource(
+    key,
+    () => `${FRAGMENT_HEADER}
 ${declareMatrix('X', x.layout)}${declareOutputs(out.layout)}
 void main() {
   ivec2 rt = outputTexel();
@@ -24,7 +26,8 @@ void main() {
   vec4 v = vec4(0.0);
 ${LANES.map((lane, l) => `  if (rt.y * 4 + ${l} < ${N}) v.${lane} = X_at(c, (rt.y * 4 + ${l}) * ${hw} + p);\n`).join('')}  o0 = v;
 }
-`);
+`,
+  );
   gpu.draw({ source, inputs: { X: x }, outputs: [out], op: `flatten ${x.rows}×${x.cols}` });
 }
 
@@ -42,20 +45,25 @@ export function unflattenGpu(gpu: Gpu, x: GpuMatrix, hw: number, out: GpuMatrix,
   expectSingleLayer('unflatten', out);
   if (mask) expectShape('unflatten', 'mask', mask, C, N * hw);
   const key = `unflatten:${hw}:${layoutKey(x.layout)}:${layoutKey(out.layout)}:${mask ? layoutKey(mask.layout) : '-'}`;
-  const source = cachedSource(key, () => `${FRAGMENT_HEADER}
+  const source = cachedSource(
+    key,
+    () => `${FRAGMENT_HEADER}
 ${declareMatrix('X', x.layout)}${mask ? declareMatrix('M', mask.layout) : ''}${declareOutputs(out.layout)}
 void main() {
   ivec2 rt = outputTexel();
   if (outputIsPadding(rt)) { o0 = vec4(0.0); return; }
   int c = rt.x;
   vec4 v = vec4(0.0);
-${LANES.map((lane, l) => `  if (rt.y * 4 + ${l} < ${N * hw}) {
+${LANES.map(
+  (lane, l) => `  if (rt.y * 4 + ${l} < ${N * hw}) {
     int q = rt.y * 4 + ${l};
     int n = ${divIndex('q', hw)};
     v.${lane} = X_at(c * ${hw} + q - n * ${hw}, n);
   }
-`).join('')}  o0 = ${mask ? 'mix(vec4(0.0), v, greaterThan(M_texel(c, rt.y), vec4(0.0)))' : 'v'};
+`,
+).join('')}  o0 = ${mask ? 'mix(vec4(0.0), v, greaterThan(M_texel(c, rt.y), vec4(0.0)))' : 'v'};
 }
-`);
+`,
+  );
   gpu.draw({ source, inputs: mask ? { X: x, M: mask } : { X: x }, outputs: [out], op: `unflatten ${x.rows}×${x.cols}` });
 }

@@ -1,5 +1,14 @@
 import type { Gpu, GpuMatrix } from '../device.ts';
-import { FRAGMENT_HEADER, LANES, RELU_KEEP_NAN, cachedSource, declareKeepColumns, declareMatrix, declareOutputs, layoutKey } from '../glsl.ts';
+import {
+  FRAGMENT_HEADER,
+  LANES,
+  RELU_KEEP_NAN,
+  cachedSource,
+  declareKeepColumns,
+  declareMatrix,
+  declareOutputs,
+  layoutKey,
+} from '../glsl.ts';
 import { ConvConfigError } from '../../errors.ts';
 import { expectDistinct, expectShape } from './check.ts';
 
@@ -92,14 +101,18 @@ function nnBlockBody(R: number, K: number, unroll: number): string {
   const full = Math.floor(K / 4);
   const tail = K % 4;
   const rows = Array.from({ length: R }, (_, l) => l);
-  let text = unrolledLoop(full, (k) => `    {
+  let text = unrolledLoop(
+    full,
+    (k) => `    {
       int r = ${k} * 4;
       vec4 b0 = B_texel(r, t), b1 = B_texel(r + 1, t), b2 = B_texel(r + 2, t), b3 = B_texel(r + 3, t);
 ${rows.map((l) => `      { vec4 a = A_texel(${rowName(l)}, ${k}); c${l} += a.x * b0 + a.y * b1 + a.z * b2 + a.w * b3; }`).join('\n')}
     }
-`, unroll);
+`,
+    unroll,
+  );
   if (tail > 0) {
-      text += `  {\n`;
+    text += `  {\n`;
     for (let l = 0; l < tail; l++) text += `    vec4 b${l} = B_texel(${full * 4 + l}, t);\n`;
     for (const l of rows) {
       text += `    { vec4 a = A_texel(${rowName(l)}, ${full}); c${l} += ${Array.from({ length: tail }, (_, q) => `a.${LANES[q]} * b${q}`).join(' + ')}; }\n`;
@@ -116,11 +129,15 @@ function ntBlockBody(R: number, K: number, N: number, unroll: number): string {
   let text = `  int j0 = t * 4;
   int j1 = ${clamp(1)}, j2 = ${clamp(2)}, j3 = ${clamp(3)};
 `;
-  text += unrolledLoop(Math.ceil(K / 4), (k) => `    {
+  text += unrolledLoop(
+    Math.ceil(K / 4),
+    (k) => `    {
       vec4 b0 = B_texel(j0, ${k}), b1 = B_texel(j1, ${k}), b2 = B_texel(j2, ${k}), b3 = B_texel(j3, ${k});
 ${rows.map((l) => `      { vec4 a = A_texel(${rowName(l)}, ${k}); c${l} += vec4(dot(a, b0), dot(a, b1), dot(a, b2), dot(a, b3)); }`).join('\n')}
     }
-`, unroll);
+`,
+    unroll,
+  );
   return text;
 }
 
@@ -131,11 +148,15 @@ ${rows.map((l) => `      { vec4 a = A_texel(${rowName(l)}, ${k}); c${l} += vec4(
 function tnBlockBody(R: number, K: number, aTexels: number, unroll: number): string {
   const groups = Array.from({ length: R / 4 }, (_, q) => q);
   const column = (q: number) => (q === 0 ? 'ia' : `min(ia + ${q}, ${aTexels - 1})`);
-  return unrolledLoop(K, (k) => `    {
+  return unrolledLoop(
+    K,
+    (k) => `    {
       vec4 b = B_texel(${k}, t);
 ${groups.map((q) => `      { vec4 a = A_texel(${k}, ${column(q)}); ${LANES.map((lane, l) => `c${q * 4 + l} += a.${lane} * b;`).join(' ')} }`).join('\n')}
     }
-`, unroll);
+`,
+    unroll,
+  );
 }
 
 /** The block kernel's epilogue: bias, ReLU, ReLU mask, zero padding lanes and rows past M. */
@@ -169,7 +190,8 @@ function blockEpilogue(R: number, M: number, bias: boolean, relu: boolean, mask:
 export function gemm(gpu: Gpu, a: GpuMatrix, b: GpuMatrix, out: GpuMatrix, options: GpuGemmOptions = {}): void {
   const transA = options.transA ?? false;
   const transB = options.transB ?? false;
-  if (transA && transB) throw new ConvConfigError('transB', 'gemm: transA and transB together are not supported (transpose one operand first)');
+  if (transA && transB)
+    throw new ConvConfigError('transB', 'gemm: transA and transB together are not supported (transpose one operand first)');
   const M = transA ? a.cols : a.rows;
   const K = transA ? a.rows : a.cols;
   const N = transB ? b.rows : b.cols;
@@ -195,18 +217,26 @@ export function gemm(gpu: Gpu, a: GpuMatrix, b: GpuMatrix, out: GpuMatrix, optio
 ${declareMatrix('A', a.layout)}${declareMatrix('B', b.layout)}${bias ? declareMatrix('bias', bias.layout) : ''}${mask ? declareMatrix('mask', mask.layout) : ''}${declareOutputs(out.layout, R)}${declareKeepColumns(N)}${relu ? RELU_KEEP_NAN : ''}`;
   const rows = Array.from({ length: R }, (_, l) => l);
   const source = block
-    ? cachedSource(key, () => `${declarations}
+    ? cachedSource(
+        key,
+        () => `${declarations}
 void main() {
   ivec2 rt = outputTexel();
   if (outputIsPadding(rt)) { ${rows.map((l) => `o${l} = vec4(0.0);`).join(' ')} return; }
   int i0 = rt.x;
   int t = rt.y;
   int ia = i0 >> 2;
-  int ${rows.slice(1).map((l) => `i${l} = ${rowClamp(R, M, l)}`).join(', ')};
+  int ${rows
+    .slice(1)
+    .map((l) => `i${l} = ${rowClamp(R, M, l)}`)
+    .join(', ')};
   vec4 ${rows.map((l) => `c${l} = vec4(0.0)`).join(', ')};
 ${transA ? tnBlockBody(R, K, a.layout.texelsPerRow, unroll) : transB ? ntBlockBody(R, K, N, unroll) : nnBlockBody(R, K, unroll)}${blockEpilogue(R, M, bias !== null, relu, mask !== null)}}
-`)
-    : cachedSource(key, () => `${declarations}
+`,
+      )
+    : cachedSource(
+        key,
+        () => `${declarations}
 void main() {
   ivec2 rt = outputTexel();
   if (outputIsPadding(rt)) { o0 = vec4(0.0); return; }
@@ -215,9 +245,15 @@ void main() {
   vec4 acc = vec4(0.0);
 ${transA ? `  for (int k = 0; k < ${K}; k++) acc += A_at(k, i) * B_texel(k, t);\n` : transB ? ntBody(K, N) : nnBody(K)}${bias ? '  acc += bias_at(0, i);\n' : ''}${relu ? '  acc = reluKeepNaN(acc);\n' : ''}${mask ? '  acc = mix(vec4(0.0), acc, greaterThan(mask_texel(i, t), vec4(0.0)));\n' : ''}  o0 = keepColumns(t, acc);
 }
-`);
+`,
+      );
   const inputs: Record<string, GpuMatrix> = { A: a, B: b };
   if (bias) inputs.bias = bias;
   if (mask) inputs.mask = mask;
-  gpu.draw({ source, inputs, outputs: [out], op: `gemm ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} ${M}×${K}·${N}${block ? ` (${R} rows)` : ''}` });
+  gpu.draw({
+    source,
+    inputs,
+    outputs: [out],
+    op: `gemm ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} ${M}×${K}·${N}${block ? ` (${R} rows)` : ''}`,
+  });
 }

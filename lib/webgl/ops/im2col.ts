@@ -26,7 +26,9 @@ export function im2colGpu(gpu: Gpu, x: GpuMatrix, g: ConvGeometry, cols: GpuMatr
   const key = `im2col:${geometryKey(g)}:${layoutKey(x.layout)}:${layoutKey(cols.layout)}`;
   // When OW is a multiple of 4 the texel's 4 columns share the image and the output row.
   const shared = OW % 4 === 0;
-  const source = cachedSource(key, () => `${FRAGMENT_HEADER}
+  const source = cachedSource(
+    key,
+    () => `${FRAGMENT_HEADER}
 ${declareMatrix('X', x.layout)}${declareOutputs(cols.layout)}
 void main() {
   ivec2 rt = outputTexel();
@@ -42,20 +44,27 @@ void main() {
   int n0 = ${divIndex('q0', OH * OW)};
   int oh0 = ${divIndex(`q0 - n0 * ${OH * OW}`, OW)};
   int ow0 = q0 - n0 * ${OH * OW} - oh0 * ${OW};
-${LANES.map((lane, l) => `  {
+${LANES.map(
+  (lane, l) => `  {
     int q = q0 + ${l};
-${shared ? `    int n = n0;
+${
+  shared
+    ? `    int n = n0;
     int oh = oh0;
-    int ow = ow0 + ${l};` : `    int n = ${divIndex('q', OH * OW)};
+    int ow = ow0 + ${l};`
+    : `    int n = ${divIndex('q', OH * OW)};
     int rem = q - n * ${OH * OW};
     int oh = ${divIndex('rem', OW)};
-    int ow = rem - oh * ${OW};`}
+    int ow = rem - oh * ${OW};`
+}
     int y = oh * ${sh} + dy;
     int xx = ow * ${sw} + dx;
     if (q < ${Q} && y >= 0 && y < ${H} && xx >= 0 && xx < ${W}) v.${lane} = X_at(c, (n * ${H} + y) * ${W} + xx);
   }
-`).join('')}  o0 = v;
+`,
+).join('')}  o0 = v;
 }
-`);
+`,
+  );
   gpu.draw({ source, inputs: { X: x }, outputs: [cols], op: `im2col ${cols.rows}×${cols.cols}` });
 }

@@ -15,7 +15,9 @@ export function reluBackwardGpu(gpu: Gpu, dy: GpuMatrix, a: GpuMatrix, out: GpuM
   expectDistinct('reluBackward', a, out);
   expectSingleLayer('reluBackward', out);
   const key = `reluBackward:${layoutKey(dy.layout)}:${layoutKey(a.layout)}:${layoutKey(out.layout)}`;
-  const source = cachedSource(key, () => `${FRAGMENT_HEADER}
+  const source = cachedSource(
+    key,
+    () => `${FRAGMENT_HEADER}
 ${declareMatrix('D', dy.layout)}${declareMatrix('A', a.layout)}${declareOutputs(out.layout)}
 void main() {
   ivec2 rt = outputTexel();
@@ -23,6 +25,7 @@ void main() {
   vec4 d = D_texel(rt.x, rt.y);
   o0 = mix(vec4(0.0), d, greaterThan(A_texel(rt.x, rt.y), vec4(0.0)));
 }
-`);
+`,
+  );
   gpu.draw({ source, inputs: { D: dy, A: a }, outputs: [out], op: `reluBackward ${dy.rows}×${dy.cols}` });
 }

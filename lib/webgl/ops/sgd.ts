@@ -21,7 +21,12 @@ export interface SgdUpdate {
  */
 export function sgdUpdateGpu(gpu: Gpu, u: SgdUpdate, metrics: GpuMatrix, lr: number, momentum: number): void {
   const { rows, cols } = u.param;
-  for (const [name, m] of [['velocity', u.velocity], ['grad', u.grad], ['nextParam', u.nextParam], ['nextVelocity', u.nextVelocity]] as const) {
+  for (const [name, m] of [
+    ['velocity', u.velocity],
+    ['grad', u.grad],
+    ['nextParam', u.nextParam],
+    ['nextVelocity', u.nextVelocity],
+  ] as const) {
     expectShape('sgdUpdate', name, m, rows, cols);
   }
   expectShape('sgdUpdate', 'metrics', metrics, 1, METRICS_COLS);
@@ -32,7 +37,9 @@ export function sgdUpdateGpu(gpu: Gpu, u: SgdUpdate, metrics: GpuMatrix, lr: num
     throw new ConvConfigError('lr', `sgdUpdate: lr must be > 0 and momentum in [0, 1), got lr ${lr}, momentum ${momentum}`);
   }
   const key = `sgd:${layoutKey(u.param.layout)}:${layoutKey(u.grad.layout)}`;
-  const source = cachedSource(key, () => `${FRAGMENT_HEADER}
+  const source = cachedSource(
+    key,
+    () => `${FRAGMENT_HEADER}
 ${declareMatrix('P', u.param.layout)}${declareMatrix('V', u.velocity.layout)}${declareMatrix('G', u.grad.layout)}${declareMatrix('S', metrics.layout)}
 uniform float u_lr;
 uniform float u_momentum;
@@ -49,12 +56,13 @@ void main() {
   o0 = skip ? p : p2;
   o1 = skip ? v : v2;
 }
-`);
+`,
+  );
   gpu.draw({
     source,
     inputs: { P: u.param, V: u.velocity, G: u.grad, S: metrics },
     outputs: [u.nextParam, u.nextVelocity],
     uniforms: { u_lr: lr, u_momentum: momentum },
-    op: 'sgd'
+    op: 'sgd',
   });
 }

@@ -23,7 +23,9 @@ export function softmaxCrossEntropyGradGpu(gpu: Gpu, logitsT: GpuMatrix, labels:
   expectDistinct('softmaxCrossEntropyGrad', logitsT, out);
   expectSingleLayer('softmaxCrossEntropyGrad', out);
   const key = `xentGrad:${layoutKey(logitsT.layout)}:${layoutKey(labels.layout)}`;
-  const source = cachedSource(key, () => `${FRAGMENT_HEADER}
+  const source = cachedSource(
+    key,
+    () => `${FRAGMENT_HEADER}
 ${declareMatrix('L', logitsT.layout)}${declareMatrix('Y', labels.layout)}${declareOutputs(out.layout)}${declareKeepColumns(N)}
 void main() {
   ivec2 rt = outputTexel();
@@ -37,7 +39,8 @@ void main() {
   vec4 onehot = mix(vec4(0.0), vec4(1.0), equal(Y_texel(0, t), vec4(float(rt.x))));
   o0 = keepColumns(t, (p - onehot) * ${glslFloat(1 / N)});
 }
-`);
+`,
+  );
   gpu.draw({ source, inputs: { L: logitsT, Y: labels }, outputs: [out], op: 'softmaxCrossEntropyGrad' });
 }
 
@@ -56,7 +59,9 @@ export function softmaxCrossEntropyMetricsGpu(gpu: Gpu, logitsT: GpuMatrix, labe
   expectSingleLayer('softmaxCrossEntropyMetrics', metrics);
   const T = Math.ceil(N / 4);
   const key = `xentMetrics:${layoutKey(logitsT.layout)}:${layoutKey(labels.layout)}`;
-  const source = cachedSource(key, () => `${FRAGMENT_HEADER}
+  const source = cachedSource(
+    key,
+    () => `${FRAGMENT_HEADER}
 ${declareMatrix('L', logitsT.layout)}${declareMatrix('Y', labels.layout)}${declareOutputs(metrics.layout)}
 void main() {
   float loss = 0.0;
@@ -95,6 +100,7 @@ void main() {
   }
   o0 = vec4(loss, correct, nan ? 2.0 : (inf ? 1.0 : 0.0), 0.0);
 }
-`);
+`,
+  );
   gpu.draw({ source, inputs: { L: logitsT, Y: labels }, outputs: [metrics], op: 'softmaxCrossEntropyMetrics' });
 }

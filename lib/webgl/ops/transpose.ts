@@ -13,7 +13,9 @@ export function transposeGpu(gpu: Gpu, x: GpuMatrix, out: GpuMatrix): void {
   expectDistinct('transpose', x, out);
   expectSingleLayer('transpose', out);
   const key = `transpose:${layoutKey(x.layout)}:${layoutKey(out.layout)}`;
-  const source = cachedSource(key, () => `${FRAGMENT_HEADER}
+  const source = cachedSource(
+    key,
+    () => `${FRAGMENT_HEADER}
 ${declareMatrix('X', x.layout)}${declareOutputs(out.layout)}
 void main() {
   ivec2 rt = outputTexel();
@@ -28,6 +30,7 @@ void main() {
   }
   o0 = v;
 }
-`);
+`,
+  );
   gpu.draw({ source, inputs: { X: x }, outputs: [out], op: `transpose ${x.rows}×${x.cols}` });
 }

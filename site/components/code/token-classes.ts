@@ -26,7 +26,11 @@ const FONT_VALUES: Record<string, string[]> = {
 /** The class for one declaration: `--shiki-light` + `#D73A49` → `sk-light-d73a49`. */
 export function tokenClassName(property: string, value: string): string {
   const key = property.replace(/^--shiki-/, '');
-  return `sk-${key}-${value.trim().toLowerCase().replace(/^#/, '').replace(/[^a-z0-9]+/g, '_')}`;
+  return `sk-${key}-${value
+    .trim()
+    .toLowerCase()
+    .replace(/^#/, '')
+    .replace(/[^a-z0-9]+/g, '_')}`;
 }
 
 /** Class name → declaration, for every property Shiki can write with CODE_THEMES. */
@@ -70,7 +74,10 @@ export function shikiTokenClasses(): ShikiTransformer {
         if (typeof style === 'string') {
           const classes: string[] = [];
           const rest: string[] = [];
-          for (const decl of style.split(';').map((d) => d.trim()).filter(Boolean)) {
+          for (const decl of style
+            .split(';')
+            .map((d) => d.trim())
+            .filter(Boolean)) {
             const colon = decl.indexOf(':');
             if (!decl.startsWith('--shiki-')) {
               rest.push(decl);
@@ -83,7 +90,11 @@ export function shikiTokenClasses(): ShikiTransformer {
           // Shiki and Astro write `class` as a string property; hast's own name is `className`.
           const key = 'class' in node.properties ? 'class' : 'className';
           const existing = node.properties[key];
-          const list = Array.isArray(existing) ? existing.map(String) : typeof existing === 'string' ? existing.split(/\s+/).filter(Boolean) : [];
+          const list = Array.isArray(existing)
+            ? existing.map(String)
+            : typeof existing === 'string'
+              ? existing.split(/\s+/).filter(Boolean)
+              : [];
           if (key === 'class') node.properties.class = [...list, ...classes].join(' ');
           else node.properties.className = [...list, ...classes];
           if (rest.length > 0) node.properties.style = rest.join(';');

@@ -120,7 +120,10 @@ export class FigureState<S extends object, E, V, St extends FigureStep> {
     this.playing = false;
     this.#editError = null;
     this.settings = next;
-    this.index = clampIndex(this.index, untrack(() => this.total));
+    this.index = clampIndex(
+      this.index,
+      untrack(() => this.total),
+    );
   }
 
   /** Sets numeric field `key` from the text typed in its input. */

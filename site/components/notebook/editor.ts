@@ -42,7 +42,14 @@ const theme = EditorView.theme({
  */
 const typeOverSelection = EditorView.domEventHandlers({
   beforeinput(event, view) {
-    if (event.inputType !== 'insertText' || event.data == null || event.isComposing || view.composing || view.state.selection.ranges.every((r) => r.empty)) return false;
+    if (
+      event.inputType !== 'insertText' ||
+      event.data == null ||
+      event.isComposing ||
+      view.composing ||
+      view.state.selection.ranges.every((r) => r.empty)
+    )
+      return false;
     event.preventDefault();
     view.dispatch(view.state.update(view.state.replaceSelection(event.data), { userEvent: 'input.type', scrollIntoView: true }));
     return true;
@@ -53,8 +60,14 @@ const typeOverSelection = EditorView.domEventHandlers({
  * Mounts an editor holding `text` in `parent`. `label` is the editing area's accessible name;
  * `onChange` gets the whole text after every change, `onRun` is called on Shift+Enter.
  */
-export function mountEditor(parent: HTMLElement, options: { text: string; label: string; onChange: (text: string) => void; onRun: () => void }): CellEditor {
-  const run = () => { options.onRun(); return true; };
+export function mountEditor(
+  parent: HTMLElement,
+  options: { text: string; label: string; onChange: (text: string) => void; onRun: () => void },
+): CellEditor {
+  const run = () => {
+    options.onRun();
+    return true;
+  };
   adoptEditorStyles();
   const view = new EditorView({
     parent,
@@ -73,7 +86,9 @@ export function mountEditor(parent: HTMLElement, options: { text: string; label:
         keymap.of([{ key: 'Shift-Enter', run }, { key: 'Mod-Enter', run }, ...defaultKeymap, ...historyKeymap]),
         // tabindex 0 states what contenteditable already does, so checkers see the scroller's focusable content.
         EditorView.contentAttributes.of({ 'aria-label': options.label, tabindex: '0' }),
-        EditorView.updateListener.of((u) => { if (u.docChanged) options.onChange(u.state.doc.toString()); }),
+        EditorView.updateListener.of((u) => {
+          if (u.docChanged) options.onChange(u.state.doc.toString());
+        }),
         typeOverSelection,
         theme,
       ],

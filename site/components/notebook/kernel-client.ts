@@ -39,7 +39,9 @@ export class KernelClient {
     };
     worker.onerror = (e) => {
       e.preventDefault();
-      this.fail(`The cell worker stopped (${e.message || 'it ran out of memory or crashed'}); it was restarted, so the scope was reset: run the cells above again.`);
+      this.fail(
+        `The cell worker stopped (${e.message || 'it ran out of memory or crashed'}); it was restarted, so the scope was reset: run the cells above again.`,
+      );
     };
     this.worker = worker;
     return worker;

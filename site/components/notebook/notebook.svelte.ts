@@ -154,18 +154,25 @@ export class Notebook {
     cell.outputs = [];
     cell.slow = false;
     const t0 = performance.now();
-    const timer = setTimeout(() => { cell.slow = true; }, SLOW_AFTER_MS);
+    const timer = setTimeout(() => {
+      cell.slow = true;
+    }, SLOW_AFTER_MS);
     const n = this.cells.indexOf(cell) + 1;
-    const result = await this.kernel.run(cell.source, `cell-${n}`, (item) => { cell.outputs = [...cell.outputs, item]; });
+    const result = await this.kernel.run(cell.source, `cell-${n}`, (item) => {
+      cell.outputs = [...cell.outputs, item];
+    });
     clearTimeout(timer);
     cell.slow = false;
     cell.ms = result.stopped ? performance.now() - t0 : result.ms;
     if (result.stopped) {
       cell.status = 'stopped';
-      cell.outputs = [...cell.outputs, {
-        kind: 'notice',
-        text: `Stopped after ${(cell.ms / 1000).toFixed(1)} s. The worker was ended and a fresh one started, so the scope was reset: names defined by earlier cells are gone until you run those cells again.`,
-      }];
+      cell.outputs = [
+        ...cell.outputs,
+        {
+          kind: 'notice',
+          text: `Stopped after ${(cell.ms / 1000).toFixed(1)} s. The worker was ended and a fresh one started, so the scope was reset: names defined by earlier cells are gone until you run those cells again.`,
+        },
+      ];
     } else cell.status = result.ok ? 'done' : 'error';
   }
 }

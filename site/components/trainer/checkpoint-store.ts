@@ -88,7 +88,10 @@ async function withStore<T>(mode: IDBTransactionMode, run: (store: IDBObjectStor
 export function saveStoredCheckpointNow(bytes: Uint8Array): boolean {
   if (!opened) return false;
   try {
-    opened.transaction(STORE, 'readwrite').objectStore(STORE).put({ bytes, savedAt: Date.now() } satisfies StoredCheckpoint, KEY);
+    opened
+      .transaction(STORE, 'readwrite')
+      .objectStore(STORE)
+      .put({ bytes, savedAt: Date.now() } satisfies StoredCheckpoint, KEY);
     return true;
   } catch {
     return false;

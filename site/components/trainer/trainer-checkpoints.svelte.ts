@@ -62,7 +62,8 @@ export class TrainerCheckpoints {
     try {
       const stored = await loadStoredCheckpoint();
       if (!stored) {
-        this.note = 'No checkpoint saved yet: one is saved automatically while training (every 200 steps), at each epoch end and when you pause.';
+        this.note =
+          'No checkpoint saved yet: one is saved automatically while training (every 200 steps), at each epoch end and when you pause.';
         return null;
       }
       this.hasSaved = true;

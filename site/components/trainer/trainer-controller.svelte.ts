@@ -142,7 +142,8 @@ export class TrainerController {
         break;
       }
       case 'params':
-        if (!this.newest || message.step >= this.newest.step) this.newest = { params: message.params, step: message.step, epoch: message.epoch };
+        if (!this.newest || message.step >= this.newest.step)
+          this.newest = { params: message.params, step: message.step, epoch: message.epoch };
         break;
       case 'rolled-back':
         this.accuracy = undefined;
@@ -259,7 +260,11 @@ export class TrainerController {
     this.checkpoints.loaded = null;
     try {
       const { params, meta } = decodeCheckpoint(new Uint8Array(await file.arrayBuffer()));
-      const settings = checkSettings({ ...this.run.form.settings, net: params.net, ...(meta.settings ? { epochs: Math.max(meta.settings.epochs, this.run.form.settings.epochs) } : {}) });
+      const settings = checkSettings({
+        ...this.run.form.settings,
+        net: params.net,
+        ...(meta.settings ? { epochs: Math.max(meta.settings.epochs, this.run.form.settings.epochs) } : {}),
+      });
       const switched = params.net !== this.run.form.settings.net;
       const previous = this.run.form.settings;
       this.run.useSettings(settings);

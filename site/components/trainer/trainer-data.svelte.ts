@@ -4,7 +4,14 @@
  * the others through the file picker. `onloaded` hears the train and test sets once all four are
  * good. State is reactive (Svelte runes) for the Data panel.
  */
-import { MAX_UNPACKED_BYTES, MNIST_FILES, MnistDataError, formatCount, identifyMnistFileName, loadMnistFromBuffers } from '../../../lib/data/index.ts';
+import {
+  MAX_UNPACKED_BYTES,
+  MNIST_FILES,
+  MnistDataError,
+  formatCount,
+  identifyMnistFileName,
+  loadMnistFromBuffers,
+} from '../../../lib/data/index.ts';
 import type { MnistBuffers, MnistData, MnistFileKey } from '../../../lib/data/index.ts';
 import { formatInteger } from '../../../lib/viz/trainer/format.ts';
 import { progressFetch } from './progress-fetch.ts';
@@ -50,10 +57,15 @@ export class TrainerData {
     this.phase = 'loading';
     this.status = 'Downloading the MNIST digits (four files)…';
     const sizes = Object.fromEntries(MNIST_FILES.map((f) => [f.fileName, f.gzipBytes ?? 0]));
-    const fetchWithProgress = progressFetch((got, want) => {
-      this.received = got;
-      this.expected = want;
-    }, sizes, fetch, MAX_UNPACKED_BYTES);
+    const fetchWithProgress = progressFetch(
+      (got, want) => {
+        this.received = got;
+        this.expected = want;
+      },
+      sizes,
+      fetch,
+      MAX_UNPACKED_BYTES,
+    );
     const base = this.dataUrl.endsWith('/') ? this.dataUrl : `${this.dataUrl}/`;
     const failed: string[] = [];
     await Promise.all(
@@ -92,8 +104,12 @@ export class TrainerData {
       else unknown.push(file.name);
     }
     const notes = [
-      unknown.length ? `Could not tell which MNIST file ${unknown.map((n) => `“${n}”`).join(', ')} is; keep the standard names, e.g. train-images-idx3-ubyte.gz.` : '',
-      huge.length ? `${huge.map((n) => `“${n}”`).join(', ')} ${huge.length === 1 ? 'is' : 'are'} larger than ${formatCount(MAX_UNPACKED_BYTES)} bytes, more than any MNIST file; pick the published file instead.` : '',
+      unknown.length
+        ? `Could not tell which MNIST file ${unknown.map((n) => `“${n}”`).join(', ')} is; keep the standard names, e.g. train-images-idx3-ubyte.gz.`
+        : '',
+      huge.length
+        ? `${huge.map((n) => `“${n}”`).join(', ')} ${huge.length === 1 ? 'is' : 'are'} larger than ${formatCount(MAX_UNPACKED_BYTES)} bytes, more than any MNIST file; pick the published file instead.`
+        : '',
     ].filter(Boolean);
     const unknownNote = notes.length ? notes.join(' ') : null;
     this.error = unknownNote;

@@ -53,9 +53,7 @@ export class TrainerRun {
   readonly busy = $derived(this.view.state === 'training' || this.view.state === 'configuring');
   /** The layer editor waits only while training: a network edited while the model is built applies at Train. */
   readonly training = $derived(this.view.state === 'training');
-  readonly started = $derived(
-    this.view.step > 0 || ['training', 'paused', 'done', 'fault'].includes(this.view.state),
-  );
+  readonly started = $derived(this.view.step > 0 || ['training', 'paused', 'done', 'fault'].includes(this.view.state));
 
   private worker: TrainerWorker | null = null;
   private configureTimer: ReturnType<typeof setTimeout> | null = null;

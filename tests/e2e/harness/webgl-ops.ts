@@ -344,7 +344,15 @@ function softmaxCase(c: SoftmaxCase): Comparison & { loss: number; correct: numb
       for (let k = 1; k < c.K; k++) if (logits[n * c.K + k] > logits[n * c.K + best]) best = k;
       if (best === labels[n]) cpuCorrect++;
     }
-    return { error: relativeError(gpuGradNK, cpuGrad), size: cpuGrad.length, loss: lossSum / c.N, correct, flag, cpuLoss: loss, cpuCorrect };
+    return {
+      error: relativeError(gpuGradNK, cpuGrad),
+      size: cpuGrad.length,
+      loss: lossSum / c.N,
+      correct,
+      flag,
+      cpuLoss: loss,
+      cpuCorrect,
+    };
   } finally {
     for (const m of made) gpu.free(m);
   }
@@ -389,7 +397,13 @@ function optimizerCase(c: OptimizerCase): Comparison {
       gpu.upload(metrics, Float32Array.of(0, 0, step === c.poisonStep ? 2 : 0, 0));
       const nxt = 1 - cur;
       if (c.kind === 'sgd') {
-        sgdUpdateGpu(gpu, { param: P[cur], velocity: S1[cur], grad: G, nextParam: P[nxt], nextVelocity: S1[nxt] }, metrics, c.lr, c.momentum);
+        sgdUpdateGpu(
+          gpu,
+          { param: P[cur], velocity: S1[cur], grad: G, nextParam: P[nxt], nextVelocity: S1[nxt] },
+          metrics,
+          c.lr,
+          c.momentum,
+        );
       } else {
         adamUpdateGpu(
           gpu,
@@ -420,6 +434,20 @@ function layerLimitCase(c: { maxDrawBuffers: number; layers: number }): { name: 
   }
 }
 
-const api = { probe: () => probeWebGL(), deviceLimits, layerLimitCase, im2colCase, col2imCase, gemmCase, transposeCase, biasReluCase, reluBackwardCase, rowSumsCase, flattenCase, softmaxCase, optimizerCase };
+const api = {
+  probe: () => probeWebGL(),
+  deviceLimits,
+  layerLimitCase,
+  im2colCase,
+  col2imCase,
+  gemmCase,
+  transposeCase,
+  biasReluCase,
+  reluBackwardCase,
+  rowSumsCase,
+  flattenCase,
+  softmaxCase,
+  optimizerCase,
+};
 export type WebGLOpsApi = typeof api;
 (globalThis as unknown as { webglOps: WebGLOpsApi }).webglOps = api;

@@ -95,9 +95,20 @@ async function stepParity(c: StepCase): Promise<StepComparison> {
   const preset = c.net ? modelOfNet(c.net) : PRESETS[c.preset];
   const initial = initParams(preset, c.seed);
   const settings = { kind: c.optimizer, learningRate: c.optimizer === 'sgd' ? 0.05 : 0.002, momentum: 0.9 };
-  const backend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: settings, params: initial, maxTextureSize: c.maxTextureSize, gemmRows: c.gemmRows, ...(c.paceMs === undefined ? { pacing: 'none' as const } : { pacing: 'draw' as const, paceMs: c.paceMs }) });
+  const backend = createWebGLBackend({
+    preset,
+    batchSize: c.batchSize,
+    optimizer: settings,
+    params: initial,
+    maxTextureSize: c.maxTextureSize,
+    gemmRows: c.gemmRows,
+    ...(c.paceMs === undefined ? { pacing: 'none' as const } : { pacing: 'draw' as const, paceMs: c.paceMs }),
+  });
   const cpuParams = copyParams(initial);
-  const opt = c.optimizer === 'sgd' ? createSgd({ lr: settings.learningRate, momentum: settings.momentum }) : createAdam({ lr: settings.learningRate });
+  const opt =
+    c.optimizer === 'sgd'
+      ? createSgd({ lr: settings.learningRate, momentum: settings.momentum })
+      : createAdam({ lr: settings.learningRate });
   const steps: StepComparison['steps'] = [];
   const keep = initial.map((p) => new Uint8Array(p.tensor.data.length).fill(1));
   try {
@@ -105,9 +116,11 @@ async function stepParity(c: StepCase): Promise<StepComparison> {
       const { x, labels } = batch(preset, c.batchSize, c.seed * 100 + s);
       if (c.optimizer === 'adam') {
         const { grads } = lossAndGradients(cpuParams, { shape: [c.batchSize, ...preset.input], data: x }, labels, preset);
-        grads.forEach((g, k) => g.data.forEach((v, i) => {
-          if (v !== 0 && Math.abs(v) < ADAM_TINY_GRADIENT) keep[k][i] = 0;
-        }));
+        grads.forEach((g, k) =>
+          g.data.forEach((v, i) => {
+            if (v !== 0 && Math.abs(v) < ADAM_TINY_GRADIENT) keep[k][i] = 0;
+          }),
+        );
       }
       const gpu = await backend.trainStep(x, labels);
       const cpu = trainStep(cpuParams, { shape: [c.batchSize, ...preset.input], data: x }, labels, preset, opt);
@@ -124,7 +137,15 @@ async function stepParity(c: StepCase): Promise<StepComparison> {
       compared += gpu.length;
       paramErrors[p.name] = relativeError(gpu, cpu);
     });
-    return { steps, paramErrors, excluded, compared, wrapped: c.maxTextureSize !== undefined, bands: backend.stats().bands, gemmRows: backend.gemmRows };
+    return {
+      steps,
+      paramErrors,
+      excluded,
+      compared,
+      wrapped: c.maxTextureSize !== undefined,
+      bands: backend.stats().bands,
+      gemmRows: backend.gemmRows,
+    };
   } finally {
     backend.dispose();
   }
@@ -134,7 +155,12 @@ async function stepParity(c: StepCase): Promise<StepComparison> {
 async function logitsParity(c: { preset: 'seed' | 'overlap'; batchSize: number; n: number; seed: number }): Promise<number> {
   const preset = PRESETS[c.preset];
   const params = initParams(preset, c.seed);
-  const backend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0 }, params });
+  const backend = createWebGLBackend({
+    preset,
+    batchSize: c.batchSize,
+    optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0 },
+    params,
+  });
   try {
     const { x } = batch(preset, c.n, c.seed + 7);
     const gpu = await backend.logits(x, c.n);
@@ -146,9 +172,19 @@ async function logitsParity(c: { preset: 'seed' | 'overlap'; batchSize: number; 
 }
 
 /** Runs `steps` steps keeping `ahead` queued; reports the device's object counts over time. */
-async function memory(c: { preset: 'seed' | 'overlap' | 'tiny'; batchSize: number; steps: number; ahead: number }): Promise<{ afterBuild: GpuStats; afterFirst: GpuStats; afterAll: GpuStats; finite: number }> {
+async function memory(c: {
+  preset: 'seed' | 'overlap' | 'tiny';
+  batchSize: number;
+  steps: number;
+  ahead: number;
+}): Promise<{ afterBuild: GpuStats; afterFirst: GpuStats; afterAll: GpuStats; finite: number }> {
   const preset = PRESETS[c.preset];
-  const backend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: { kind: 'adam', learningRate: 0.001, momentum: 0 }, params: initParams(preset, 3) });
+  const backend = createWebGLBackend({
+    preset,
+    batchSize: c.batchSize,
+    optimizer: { kind: 'adam', learningRate: 0.001, momentum: 0 },
+    params: initParams(preset, 3),
+  });
   try {
     const afterBuild = backend.stats();
     const batches = [0, 1, 2, 3].map((k) => batch(preset, c.batchSize, 40 + k));
@@ -169,7 +205,10 @@ async function memory(c: { preset: 'seed' | 'overlap' | 'tiny'; batchSize: numbe
 }
 
 /** A NaN pixel (or a NaN weight) gives a non-finite step that leaves every parameter unchanged. */
-async function nanStep(c: { where: 'input' | 'params'; optimizer: 'sgd' | 'adam' }): Promise<{ metrics: StepMetrics; unchanged: boolean; nextFinite: boolean }> {
+async function nanStep(c: {
+  where: 'input' | 'params';
+  optimizer: 'sgd' | 'adam';
+}): Promise<{ metrics: StepMetrics; unchanged: boolean; nextFinite: boolean }> {
   const preset = SEED_CNN;
   const params = initParams(preset, 5);
   if (c.where === 'params') params[4].tensor.data[17] = Number.NaN;
@@ -191,10 +230,23 @@ async function nanStep(c: { where: 'input' | 'params'; optimizer: 'sgd' | 'adam'
 }
 
 /** Context loss through WEBGL_lose_context: listener calls, rejections afterwards, restore. */
-async function contextLoss(): Promise<{ events: boolean[]; lostResult: boolean; pendingRejection: string; rejection: string; restoreResult: boolean; getParamsRejects: boolean }> {
+async function contextLoss(): Promise<{
+  events: boolean[];
+  lostResult: boolean;
+  pendingRejection: string;
+  rejection: string;
+  restoreResult: boolean;
+  getParamsRejects: boolean;
+}> {
   const preset = SEED_CNN;
   const canvas = new OffscreenCanvas(1, 1);
-  const backend = createWebGLBackend({ preset, batchSize: 4, optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0 }, params: initParams(preset, 1), canvas });
+  const backend = createWebGLBackend({
+    preset,
+    batchSize: 4,
+    optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0 },
+    params: initParams(preset, 1),
+    canvas,
+  });
   const events: boolean[] = [];
   backend.onContextChange?.((lost) => events.push(lost));
   const { x, labels } = batch(preset, 4, 2);
@@ -202,7 +254,8 @@ async function contextLoss(): Promise<{ events: boolean[]; lostResult: boolean; 
   const wait = (predicate: () => boolean) =>
     new Promise<void>((resolve, reject) => {
       const start = performance.now();
-      const tick = () => (predicate() ? resolve() : performance.now() - start > 5000 ? reject(new Error('timed out')) : setTimeout(tick, 10));
+      const tick = () =>
+        predicate() ? resolve() : performance.now() - start > 5000 ? reject(new Error('timed out')) : setTimeout(tick, 10);
       tick();
     });
   // A step still in flight when the context goes rejects too.
@@ -230,7 +283,13 @@ async function contextLoss(): Promise<{ events: boolean[]; lostResult: boolean; 
 /** What createWebGLBackend throws for a batch beyond the texture limit. */
 function tooBig(c: { batchSize: number; maxTextureSize: number }): { name: string; message: string; isUnavailable: boolean } {
   try {
-    createWebGLBackend({ preset: SEED_CNN, batchSize: c.batchSize, optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0 }, params: initParams(SEED_CNN, 1), maxTextureSize: c.maxTextureSize }).dispose();
+    createWebGLBackend({
+      preset: SEED_CNN,
+      batchSize: c.batchSize,
+      optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0 },
+      params: initParams(SEED_CNN, 1),
+      maxTextureSize: c.maxTextureSize,
+    }).dispose();
     return { name: 'none', message: '', isUnavailable: false };
   } catch (error) {
     const e = error as Error;
@@ -239,9 +298,24 @@ function tooBig(c: { batchSize: number; maxTextureSize: number }): { name: strin
 }
 
 /** Images per second of trainStep after `warmup` steps, over `steps` steps with `ahead` queued. */
-async function bench(c: { preset: 'seed' | 'overlap'; batchSize: number; warmup: number; steps: number; ahead: number; pacing?: 'auto' | 'draw' | 'none'; gemmRows?: 4 | 8 }): Promise<{ imagesPerSecond: number; ms: number; deviceName: string; lastLoss: number; pacing: string; longestStepCallMs: number }> {
+async function bench(c: {
+  preset: 'seed' | 'overlap';
+  batchSize: number;
+  warmup: number;
+  steps: number;
+  ahead: number;
+  pacing?: 'auto' | 'draw' | 'none';
+  gemmRows?: 4 | 8;
+}): Promise<{ imagesPerSecond: number; ms: number; deviceName: string; lastLoss: number; pacing: string; longestStepCallMs: number }> {
   const preset = PRESETS[c.preset];
-  const backend: WebGLTrainingBackend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9 }, params: initParams(preset, 1), pacing: c.pacing, gemmRows: c.gemmRows });
+  const backend: WebGLTrainingBackend = createWebGLBackend({
+    preset,
+    batchSize: c.batchSize,
+    optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9 },
+    params: initParams(preset, 1),
+    pacing: c.pacing,
+    gemmRows: c.gemmRows,
+  });
   let longestStepCallMs = 0;
   try {
     const batches = [0, 1, 2, 3].map((k) => batch(preset, c.batchSize, 60 + k));
@@ -262,7 +336,14 @@ async function bench(c: { preset: 'seed' | 'overlap'; batchSize: number; warmup:
     const start = performance.now();
     const last = await run(c.steps);
     const ms = performance.now() - start;
-    return { imagesPerSecond: (c.steps * c.batchSize * 1000) / ms, ms, deviceName: backend.deviceName, lastLoss: last ? last.loss : Number.NaN, pacing: backend.pacing, longestStepCallMs };
+    return {
+      imagesPerSecond: (c.steps * c.batchSize * 1000) / ms,
+      ms,
+      deviceName: backend.deviceName,
+      lastLoss: last ? last.loss : Number.NaN,
+      pacing: backend.pacing,
+      longestStepCallMs,
+    };
   } finally {
     backend.dispose();
   }
@@ -273,10 +354,22 @@ export type WebGLTrainerApi = typeof api;
 (globalThis as unknown as { webglTrainer: WebGLTrainerApi }).webglTrainer = api;
 
 /** Milliseconds per op over `steps` steps (each draw synchronised), after one warm-up step. */
-async function profile(c: { preset: 'seed' | 'overlap'; batchSize: number; steps: number; gemmRows?: 4 | 8 }): Promise<Record<string, number>> {
+async function profile(c: {
+  preset: 'seed' | 'overlap';
+  batchSize: number;
+  steps: number;
+  gemmRows?: 4 | 8;
+}): Promise<Record<string, number>> {
   const preset = PRESETS[c.preset];
   const times = new Map<string, number>();
-  const backend = createWebGLBackend({ preset, batchSize: c.batchSize, optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9 }, params: initParams(preset, 1), profile: times, gemmRows: c.gemmRows });
+  const backend = createWebGLBackend({
+    preset,
+    batchSize: c.batchSize,
+    optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9 },
+    params: initParams(preset, 1),
+    profile: times,
+    gemmRows: c.gemmRows,
+  });
   try {
     const b = batch(preset, c.batchSize, 70);
     await backend.trainStep(b.x, b.labels);

@@ -5,11 +5,7 @@
  * actually taken is read back after rounding (`hi − lo`), so the quotient divides by the true
  * change of the input rather than by the nominal `2·eps`.
  */
-export function centralDifference(
-  f: (x: Float32Array) => number,
-  x: Float32Array,
-  eps = 1e-2,
-): Float64Array {
+export function centralDifference(f: (x: Float32Array) => number, x: Float32Array, eps = 1e-2): Float64Array {
   const grad = new Float64Array(x.length);
   for (let k = 0; k < x.length; k++) {
     const original = x[k];

@@ -20,11 +20,7 @@ export const MNIST_MISSING =
  * them, so the tests that need real data skip.
  */
 export function findMnistDir(required: readonly string[] = MNIST_TEST_FILES, options: { packaged?: boolean } = {}): string | null {
-  const candidates = [
-    process.env.MNIST_DIR,
-    path.resolve(REPO_ROOT, '../shared/mnist'),
-    path.resolve(REPO_ROOT, 'site/public/data/mnist'),
-  ];
+  const candidates = [process.env.MNIST_DIR, path.resolve(REPO_ROOT, '../shared/mnist'), path.resolve(REPO_ROOT, 'site/public/data/mnist')];
   for (const dir of candidates) {
     if (dir && required.every((name) => existsSync(path.join(dir, name)))) return dir;
   }
@@ -43,6 +39,7 @@ export function findMnistDigits(): string | null {
 /** Reads one file of the MNIST folder as bytes (`x.gz` from the package: its unpacked `x`, gzipped). */
 export function readMnistFile(dir: string, name: string): Uint8Array {
   const file = path.join(dir, name);
-  if (!existsSync(file) && name.endsWith('.gz') && existsSync(file.slice(0, -3))) return new Uint8Array(gzipSync(readFileSync(file.slice(0, -3)), { level: 1 }));
+  if (!existsSync(file) && name.endsWith('.gz') && existsSync(file.slice(0, -3)))
+    return new Uint8Array(gzipSync(readFileSync(file.slice(0, -3)), { level: 1 }));
   return new Uint8Array(readFileSync(file));
 }
