@@ -117,7 +117,7 @@ describe('checkpoint files', () => {
     },
   ];
   it.each(DAMAGED_WEIGHTS)('refuse $what, naming the tensor and the entry', ({ tensor, fill, entry, problem: kind, says }) => {
-    const p = paramsToPayload('overlap-cnn', initParams(OVERLAP_CNN, 3));
+    const p = paramsToPayload(OVERLAP, initParams(OVERLAP_CNN, 3));
     fill(p.data[tensor]);
     const error = problem(encodeCheckpoint(p, META));
     expect(error.problem).toBe(kind);
@@ -127,7 +127,7 @@ describe('checkpoint files', () => {
   });
 
   it(`load weights of magnitude exactly ${MAX_WEIGHT_MAGNITUDE} (the documented bound is inclusive)`, () => {
-    const p = paramsToPayload('overlap-cnn', initParams(OVERLAP_CNN, 3));
+    const p = paramsToPayload(OVERLAP, initParams(OVERLAP_CNN, 3));
     p.data[0][0] = MAX_WEIGHT_MAGNITUDE;
     p.data[0][1] = -MAX_WEIGHT_MAGNITUDE;
     expect(decodeCheckpoint(encodeCheckpoint(p, META)).params.data[0][1]).toBe(-MAX_WEIGHT_MAGNITUDE);
