@@ -1,6 +1,6 @@
 /**
  * Step-through logic shared by every animation: which step a key leads to, and how long a step
- * lasts at each speed. Pure; the Stepper component owns the state and the timer.
+ * lasts at each speed. Pure; FigureState (site/components/figure) owns the state and the timer.
  */
 
 /** Playback speeds offered to the reader (multiples of the base pace). */
