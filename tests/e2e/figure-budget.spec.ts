@@ -34,8 +34,15 @@ for (const figure of FRAME_FIGURES) {
     await page.goto(figure.path);
     await frame.scrollIntoViewIfNeeded();
     await expect(frame).toHaveAttribute('data-ready', '', { timeout: 30_000 });
-    const fields = frame.getByRole('spinbutton');
-    for (let k = 0; k < spec!.fields.length; k++) await fields.nth(k).fill(String(largest[spec!.fields[k].key]));
+    // Number fields are spinbuttons, fields with choices (lesson 9's mode) selects, each in the form's order.
+    const numbers = frame.getByRole('spinbutton');
+    const selects = frame.getByRole('combobox');
+    let [n, c] = [0, 0];
+    for (const field of spec!.fields) {
+      const value = String(largest[field.key]);
+      if (field.choices) await selects.nth(c++).selectOption(value);
+      else await numbers.nth(n++).fill(value);
+    }
     await expect(frame.getByRole('status').first()).toContainText(`it draws at most ${budget}`);
     await expect(frame.getByRole('status').first()).toContainText('The last valid picture stays below');
     await expect(frame.getByTestId('step-count')).toHaveText(/^\d+ \/ \d+$/);
