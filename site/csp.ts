@@ -35,9 +35,10 @@ export const PAGE_POLICY = join(DIRECTIVES);
 export const META_POLICY = join(DIRECTIVES.filter(([name]) => !HEADER_ONLY.has(name)));
 
 /**
- * The notebook's cell worker (`/_astro/cell.worker-<hash>.js`) runs the reader's own cells with
- * `new Function` — that is what a notebook is — and a dedicated worker takes its policy from its
- * own script's response, not from the page. Send it this policy (or none), never PAGE_POLICY: the
- * worker has no DOM, and 'unsafe-eval' there lets only the cells the reader typed run.
+ * The notebook's cell worker (`/_astro/cell.worker-<hash>.js`) runs each of the reader's cells as
+ * an ES module imported from a `blob:` URL (lib/notebook/module-loaders.ts), and a dedicated worker
+ * takes its policy from its own script's response, not from the page. Send it this policy: the
+ * page's script sources plus `blob:` (only the worker itself creates those), still no
+ * 'unsafe-eval'. PAGE_POLICY there would refuse every cell with a message naming this policy.
  */
-export const CELL_WORKER_POLICY = "default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'";
+export const CELL_WORKER_POLICY = "default-src 'self'; script-src 'self' blob: 'wasm-unsafe-eval'";

@@ -1,23 +1,34 @@
 import { parse } from 'acorn';
-import type { Pattern, Program, Statement, ModuleDeclaration, Expression } from 'acorn';
+import type { Program, Statement, ModuleDeclaration, Expression } from 'acorn';
 import { CellSyntaxError } from './cell-error.ts';
+import { bindingNames, freeReferences } from './free-names.ts';
 
-/** The name the rewritten cell body uses for the notebook's shared scope object. */
+/** The name the rewritten cell uses for the notebook's shared scope object. */
 export const SCOPE_PARAM = '__cellScope';
 
 /**
- * A cell rewritten to run in a notebook's shared scope (a REPL's rules):
- * `body` is the source of an async function of SCOPE_PARAM that runs the cell inside
- * `with (scope)`, on the same lines as the reader's code. Top-level `const`/`let`/`var`
- * become assignments to the scope (so cell 2 sees cell 1's names and a re-run may redeclare
- * them), functions and classes are stored in it, and the last statement, when it is an
- * expression, is returned. `declared` lists the variable names the cell defines (they are
- * created on the scope, as undefined, before it runs); `lastLabel` names the returned value when
- * it is a plain name or property chain (`y`, `y.shape`), else null; `hasLast` says whether the
- * cell ends with an expression at all.
+ * The name of the checked view of the same scope, for names the cell reads before anything
+ * defined them (a function calling one a later cell defines): reading a name still missing
+ * there throws `ReferenceError: name is not defined`, as plain JavaScript would.
+ */
+export const CHECKED_SCOPE_PARAM = '__cellRef';
+
+/**
+ * A cell rewritten to run in a notebook's shared scope (a REPL's rules), as an ES module with
+ * no `with` and no eval: `module` is the source of a module whose default export is an async
+ * function of (SCOPE_PARAM, CHECKED_SCOPE_PARAM), with the reader's code on its own lines.
+ * Every name the cell does not bind locally and the scope holds (the engine's, earlier cells',
+ * this cell's top-level ones) becomes a property of the scope (`x` → `__cellScope.x`); other
+ * free names are globals (`Math`, `Float32Array`) when the worker has them, else they are read
+ * through the checked scope. Top-level `const`/`let`/`var` become assignments to the scope (so
+ * cell 2 sees cell 1's names and a re-run may redeclare them), functions and classes are stored
+ * in it, and the last statement, when it is an expression, is returned. `declared` lists the
+ * variable names the cell defines (they are created on the scope, as undefined, before it runs);
+ * `lastLabel` names the returned value when it is a plain name or property chain (`y`,
+ * `y.shape`), else null; `hasLast` says whether the cell ends with an expression at all.
  */
 export interface RewrittenCell {
-  body: string;
+  module: string;
   declared: string[];
   lastLabel: string | null;
   hasLast: boolean;
@@ -28,28 +39,6 @@ interface Edit {
   end: number;
   text: string;
   order?: number;
-}
-
-function patternNames(p: Pattern, out: string[]): void {
-  switch (p.type) {
-    case 'Identifier':
-      out.push(p.name);
-      break;
-    case 'ObjectPattern':
-      for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop.argument : prop.value, out);
-      break;
-    case 'ArrayPattern':
-      for (const el of p.elements) if (el) patternNames(el, out);
-      break;
-    case 'RestElement':
-      patternNames(p.argument, out);
-      break;
-    case 'AssignmentPattern':
-      patternNames(p.left, out);
-      break;
-    default:
-      break;
-  }
 }
 
 function lineOf(source: string, offset: number): number {
@@ -68,11 +57,18 @@ function labelOf(source: string, e: Expression): string | null {
 
 /**
  * Parses a cell's JavaScript (types already stripped) and rewrites it for the shared scope (see
- * RewrittenCell). `known` are the names already in scope (the engine's): an `import { … }` of
- * only such names is dropped, as it is not needed; any other import or an export throws
- * CellSyntaxError, as does code that does not parse (with the cell line of the problem).
+ * RewrittenCell). `engineNames` are the engine's: an `import { … }` of only such names is dropped,
+ * as it is not needed; any other import or an export throws CellSyntaxError, as does code that
+ * does not parse (with the cell line of the problem). `inScope(name)` says whether the scope
+ * holds a name now (engine names and earlier cells' names); `isGlobal(name)` whether the worker's
+ * global object does.
  */
-export function rewriteCell(source: string, known: ReadonlySet<string>): RewrittenCell {
+export function rewriteCell(
+  source: string,
+  engineNames: ReadonlySet<string>,
+  inScope: (name: string) => boolean = (name) => engineNames.has(name),
+  isGlobal: (name: string) => boolean = (name) => Reflect.has(globalThis, name),
+): RewrittenCell {
   let program: Program;
   try {
     program = parse(source, { ecmaVersion: 'latest', sourceType: 'module', allowAwaitOutsideFunction: true, locations: true });
@@ -83,6 +79,8 @@ export function rewriteCell(source: string, known: ReadonlySet<string>): Rewritt
   const edits: Edit[] = [];
   const declared: string[] = [];
   const hoisted: string[] = [];
+  const own = new Set<string>();
+  const topLevel = new Set<unknown>();
   const body = program.body as (Statement | ModuleDeclaration)[];
   let lastLabel: string | null = null;
   let hasLast = false;
@@ -92,8 +90,8 @@ export function rewriteCell(source: string, known: ReadonlySet<string>): Rewritt
       case 'ImportDeclaration': {
         const names = node.specifiers.map((s) => s.local.name);
         const named = node.specifiers.every((s) => s.type === 'ImportSpecifier');
-        if (!named || names.some((n) => !known.has(n))) {
-          const missing = names.filter((n) => !known.has(n));
+        if (!named || names.some((n) => !engineNames.has(n))) {
+          const missing = names.filter((n) => !engineNames.has(n));
           throw new CellSyntaxError(
             `a cell cannot import modules${missing.length ? ` (${missing.join(', ')} is not an engine name)` : ''}: every name of the engine (conv2d, tensor, im2col, …) is already in scope`,
             lineOf(source, node.start),
@@ -110,40 +108,62 @@ export function rewriteCell(source: string, known: ReadonlySet<string>): Rewritt
           lineOf(source, node.start),
         );
       case 'VariableDeclaration': {
+        topLevel.add(node);
         const decls = node.declarations;
-        for (const d of decls) patternNames(d.id, declared);
+        for (const d of decls) bindingNames(d.id as never, declared);
         edits.push({ at: node.start, end: node.start + node.kind.length, text: ';(' });
         for (const d of decls) if (!d.init) edits.push({ at: d.id.end, end: d.id.end, text: ' = undefined' });
         const last = decls[decls.length - 1];
-        edits.push({ at: last.end, end: last.end, text: ')' });
+        edits.push({ at: last.end, end: last.end, text: ');' });
         break;
       }
       case 'FunctionDeclaration':
-        if (node.id) hoisted.push(node.id.name);
+        topLevel.add(node);
+        if (node.id) {
+          hoisted.push(node.id.name);
+          own.add(node.id.name);
+        }
         break;
       case 'ClassDeclaration':
-        if (node.id) edits.push({ at: node.start, end: node.start, text: `;${SCOPE_PARAM}.${node.id.name} = ` });
+        topLevel.add(node);
+        if (node.id) {
+          own.add(node.id.name);
+          edits.push({ at: node.start, end: node.start, text: `;${SCOPE_PARAM}.${node.id.name} = ` });
+          edits.push({ at: node.end, end: node.end, text: ';' });
+        }
         break;
       case 'ExpressionStatement':
         if (k === body.length - 1) {
           hasLast = true;
           lastLabel = labelOf(source, node.expression);
-          edits.push({ at: node.expression.start, end: node.expression.start, text: 'return (' });
-          edits.push({ at: node.expression.end, end: node.expression.end, text: ')' });
+          // From the statement's start, so a parenthesised expression (`({ a })`) stays whole.
+          const close = source[node.end - 1] === ';' ? node.end - 1 : node.end;
+          edits.push({ at: node.start, end: node.start, text: 'return (' });
+          edits.push({ at: close, end: close, text: ')' });
         }
         break;
       default:
         break;
     }
   });
+  for (const n of declared) own.add(n);
+
+  for (const ref of freeReferences(program, topLevel)) {
+    const scoped = own.has(ref.name) || inScope(ref.name);
+    if (!scoped && isGlobal(ref.name)) continue;
+    const object = scoped || ref.assignOnly || ref.typeofOperand ? SCOPE_PARAM : CHECKED_SCOPE_PARAM;
+    edits.push({ at: ref.start, end: ref.end, text: `${ref.shorthand ? `${ref.name}: ` : ''}${object}.${ref.name}` });
+  }
 
   let out = source;
-  // Right to left; of two inserts at one place the later-pushed goes in first, so it ends up after.
+  // Right to left. At one place a replacement goes in before an insert (so the insert ends up in
+  // front of it), and of two inserts the later-pushed goes in first (so it ends up after).
   edits.forEach((e, k) => {
     e.order = k;
   });
-  edits.sort((a, b) => b.at - a.at || b.order! - a.order!);
+  edits.sort((a, b) => b.at - a.at || b.end - a.end || b.order! - a.order!);
   for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.end);
-  const prefix = `with (${SCOPE_PARAM}) {` + hoisted.map((n) => `${SCOPE_PARAM}.${n} = ${n};`).join('');
-  return { body: `${prefix}${out}\n}`, declared: [...new Set(declared)], lastLabel, hasLast };
+  const prefix =
+    `export default async function (${SCOPE_PARAM}, ${CHECKED_SCOPE_PARAM}) {` + hoisted.map((n) => `${SCOPE_PARAM}.${n} = ${n};`).join('');
+  return { module: `${prefix}${out}\n}`, declared: [...new Set(declared)], lastLabel, hasLast };
 }

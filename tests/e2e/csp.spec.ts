@@ -13,7 +13,7 @@ import {
   waitForDone,
   waitForStepAbove,
 } from './fixtures/trainer-page.ts';
-import { PAGE_POLICY } from '../../site/csp.ts';
+import { CELL_WORKER_POLICY, META_POLICY, PAGE_POLICY } from '../../site/csp.ts';
 
 /**
  * The built site under its strict Content-Security-Policy (site/csp.ts), sent as a real HTTP header
@@ -151,11 +151,18 @@ test('what moved out of style attributes still applies: KaTeX boxes, Shiki colou
   expect(watch.problems).toEqual([]);
 });
 
+test('no policy the site sends allows inline code or eval', () => {
+  for (const policy of [PAGE_POLICY, META_POLICY, CELL_WORKER_POLICY]) expect(policy).not.toMatch(/'unsafe-inline'|'unsafe-eval'|data:/);
+});
+
 test('/notebook: a cell runs in the cell worker and shows its result, with no violation', async ({ page }) => {
   const watch = await watchPolicy(page);
   await visitAndHydrate(page, '/notebook/');
   const cell = page.locator('section[data-cell]').filter({ has: page.getByRole('button', { name: 'Run cell 1', exact: true }) });
+  const workerScript = page.waitForResponse((r) => /\/cell\.worker-[^/]*\.js$/.test(new URL(r.url()).pathname));
   await cell.getByRole('button', { name: 'Run cell 1', exact: true }).click();
+  // The worker runs cells as blob: modules, under a policy with no 'unsafe-eval'.
+  expect((await workerScript).headers()['content-security-policy']).toBe(CELL_WORKER_POLICY);
   // conv2d of 1..9 (3×3) with the 2×2 kernel [10 11; 12 13]: 1·10 + 2·11 + 4·12 + 5·13 = 145, …
   const cells = cell.locator('.output table td');
   await expect(cells.first()).toBeVisible({ timeout: 30_000 });
@@ -170,8 +177,35 @@ test('/notebook: a cell runs in the cell worker and shows its result, with no vi
   await expect(cell.locator('.cm-content')).toHaveText('6 * 7');
   await page.keyboard.press('Shift+Enter');
   await expect(cell.locator('.output .text')).toHaveText('42');
+  // Names resolve when the code runs (a function may use one defined after it), errors keep their line.
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type('const later = () => twice(21)\nfunction twice(v) { return 2 * v }\nlater()');
+  await page.keyboard.press('Shift+Enter');
+  await expect(cell.locator('.output .text')).toHaveText('42');
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type('const ok = 1\nconv2dd(ok)');
+  await page.keyboard.press('Shift+Enter');
+  await expect(cell.locator('.output')).toContainText('conv2dd is not defined');
+  await expect(cell.locator('.output')).toContainText('line 2');
   expect(await watch.violations()).toEqual([]);
   expect(watch.problems).toEqual([]);
+});
+
+test("/notebook: a cell worker sent the page's policy instead refuses the cell with a message naming the policy it needs", async ({
+  page,
+}) => {
+  const misconfigured = await serveWithCsp(DIST, PAGE_POLICY);
+  try {
+    await page.goto(`${misconfigured.origin}/notebook/`);
+    const run = page.getByRole('button', { name: 'Run cell 1', exact: true });
+    await expect(run).toBeEnabled();
+    await run.click();
+    const cell = page.locator('section[data-cell]').filter({ has: run });
+    await expect(cell.locator('.output')).toContainText('could not be loaded', { timeout: 30_000 });
+    await expect(cell.locator('.output')).toContainText('must allow script-src blob:');
+  } finally {
+    await misconfigured.close();
+  }
 });
 
 test("/train: the trainer trains one epoch on the CPU (WebAssembly in its worker); its confusion table and the pad's bars get their styles; no violation", async ({

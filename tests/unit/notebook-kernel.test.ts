@@ -1,13 +1,14 @@
 import { describe, it, expect } from 'vitest';
 import * as engine from '../../lib/index.ts';
 import { CellKernel } from '../../lib/notebook/kernel.ts';
+import { dataUrlModuleLoader } from '../../lib/notebook/module-loaders.ts';
 import type { CellHost } from '../../lib/notebook/kernel.ts';
 import { runCellToOutputs } from '../../lib/notebook/run-cell.ts';
 import { stripTypes } from '../../lib/notebook/strip-types.ts';
 import { rewriteCell } from '../../lib/notebook/rewrite.ts';
 import type { OutputItem } from '../../lib/notebook/output.ts';
 
-const kernel = () => new CellKernel({ ...engine });
+const kernel = () => new CellKernel({ ...engine }, dataUrlModuleLoader);
 const quiet: CellHost = { show: () => {}, log: () => {} };
 
 async function outputs(k: CellKernel, source: string, name = 'cell-1'): Promise<OutputItem[]> {
@@ -126,12 +127,89 @@ describe('TypeScript in cells', () => {
 });
 
 describe('rewriteCell', () => {
-  it('leaves the code on its own lines (one prefix on line 1, one closing line)', () => {
+  const engineNames = new Set(['conv2d', 'tensor']);
+
+  it('leaves the code on its own lines (one prefix on line 1, one closing line) in a module with no with and no eval', () => {
     const src = 'const a = 1,\n  b = 2\nlet c\nfunction f() {}\nclass K {}\na + b';
     const r = rewriteCell(src, new Set());
-    expect(r.body.split('\n')).toHaveLength(src.split('\n').length + 1);
+    expect(r.module.split('\n')).toHaveLength(src.split('\n').length + 1);
+    expect(r.module).toMatch(/^export default async function \(__cellScope, __cellRef\) \{/);
+    expect(r.module).not.toMatch(/\bwith\s*\(|\beval\b|new Function/);
     expect(r.declared).toEqual(['a', 'b', 'c']);
     expect(r.hasLast).toBe(true);
+  });
+
+  it('turns the free names the scope holds into scope properties and leaves local names and globals alone', () => {
+    const src = [
+      'const { a, b: [c = conv2d] } = tensor',
+      'function f(p, { q }) { const local = p + q + a; for (let i = 0; i < 2; i++) local; return [local, Math.max(c), arguments] }',
+      'try { f() } catch (err) { err }',
+      'const o = { a, conv2d: 1, [c]: c }; o.a; outer: for (const k of [1]) { var v = k; continue outer }',
+      'const C = class Named { m() { return Named } }; typeof later; later2()',
+    ].join('\n');
+    const m = rewriteCell(src, engineNames).module;
+    const body = m.slice(m.indexOf('{') + 1);
+    // Each top-level name and engine name is read and written on the scope …
+    expect(body).toContain(';( { a: __cellScope.a, b: [__cellScope.c = __cellScope.conv2d] } = __cellScope.tensor);');
+    expect(body).toContain('const local = p + q + __cellScope.a;');
+    expect(body).toContain('Math.max(__cellScope.c)');
+    expect(body).toContain('{ a: __cellScope.a, conv2d: 1, [__cellScope.c]: __cellScope.c }');
+    expect(body).toContain('__cellScope.o.a');
+    // … while parameters, let/const/var, catch parameters, labels, class names and globals stay.
+    expect(body).toMatch(/for \(let i = 0; i < 2; i\+\+\) local; return \[local, Math\.max/);
+    expect(body).toContain('catch (err) { err }');
+    expect(body).toContain('outer: for (const k of [1]) { var v = k; continue outer }');
+    expect(body).toContain('class Named { m() { return Named } }');
+    expect(body).toContain('__cellScope.f()');
+    // A name nothing defined yet: typeof reads the scope, a call goes through the checked view.
+    expect(body).toContain('typeof __cellScope.later; return (__cellRef.later2())');
+  });
+});
+
+describe('the kernel scope without with or eval', () => {
+  it("resolves names when a function runs, so a function of cell 1 sees a later cell's definitions and reassignments", async () => {
+    const k = kernel();
+    expect((await k.run('let n = 1\nfunction next() { n += 1; return helper(n) }', 'c1', quiet)).ok).toBe(true);
+    expect(await k.run('next()', 'c2', quiet)).toMatchObject({
+      ok: false,
+      error: { name: 'ReferenceError', message: 'helper is not defined', line: 1 },
+    });
+    expect((await k.run('const helper = (v) => v * 10\nn = 5', 'c3', quiet)).ok).toBe(true);
+    expect(await k.run('next()', 'c4', quiet)).toMatchObject({ ok: true, value: 60 });
+    expect(k.get('n')).toBe(6);
+  });
+
+  it('keeps shorthand properties, destructuring swaps, compound updates and loops over scope names right', async () => {
+    const k = kernel();
+    expect((await k.run('let a = 1, b = 2\nlet s = 0', 'c1', quiet)).ok).toBe(true);
+    expect(
+      await k.run('[a, b] = [b, a];\n({ s } = { s: 10 });\nfor (let i = 0; i < 5; i++) s += i;\n({ a, b, s })', 'c2', quiet),
+    ).toMatchObject({
+      ok: true,
+      value: { a: 2, b: 1, s: 20 },
+    });
+  });
+
+  it('keeps statement boundaries where the source relied on automatic semicolons', async () => {
+    const r = await kernel().run('let x\n(function () { return 1 })()\nclass K {}\n[1, 2].length', 'c1', quiet);
+    expect(r).toMatchObject({ ok: true, value: 2 });
+  });
+
+  it('reads a misspelt name as a ReferenceError naming it, on its line', async () => {
+    expect(await kernel().run('const x = zeros([1])\nconv2dd(x)', 'c1', quiet)).toMatchObject({
+      ok: false,
+      error: { name: 'ReferenceError', message: 'conv2dd is not defined', line: 2 },
+    });
+  });
+
+  it('explains a cell that could not be loaded (a policy that refuses its module)', async () => {
+    const refused = new CellKernel({ ...engine }, () =>
+      Promise.reject(new TypeError('Failed to fetch dynamically imported module: blob:x')),
+    );
+    expect(await refused.run('1', 'c1', quiet)).toMatchObject({
+      ok: false,
+      error: { name: 'Error', line: null, message: expect.stringContaining('Content-Security-Policy must allow script-src blob:') },
+    });
   });
 });
 

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as engine from '../../lib/index.ts';
 import { CellKernel } from '../../lib/notebook/kernel.ts';
+import { dataUrlModuleLoader } from '../../lib/notebook/module-loaders.ts';
 import { runCellToOutputs } from '../../lib/notebook/run-cell.ts';
 import type { OutputItem } from '../../lib/notebook/output.ts';
 
@@ -30,7 +31,7 @@ describe('lesson cells', () => {
   });
 
   it.each(lessons)('%s: its cells run in order in one scope without an error and show something', async (file) => {
-    const kernel = new CellKernel({ ...engine });
+    const kernel = new CellKernel({ ...engine }, dataUrlModuleLoader);
     for (const cell of cellsOf(readFileSync(join(CONTENT, file), 'utf8'))) {
       const items: OutputItem[] = [];
       const ok = await runCellToOutputs(kernel, cell.code, `cell-${cell.n}`, (item) => items.push(item));
