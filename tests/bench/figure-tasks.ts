@@ -6,7 +6,8 @@
  * and dilation at 1), which the draw budget refuses for most figures, and the largest settings it
  * still draws, beside the defaults (what the page costs anyway: hydration, KaTeX, the other
  * islands). Each page is loaded, the figure scrolled into view and hydrated, then stepped six
- * times, played for two seconds and a field retyped; PerformanceObserver 'longtask' records every
+ * times, played for two seconds and a field retyped (on the defaults, each preset is then clicked
+ * once, in order, and timed on its own); PerformanceObserver 'longtask' records every
  * task over 50 ms. Prints per figure and case the longest task at load (the whole page) and while
  * interacting, and whether the link's settings were drawn or refused, with the load average (on 2 shared cores the numbers move
  * with it, so nothing is asserted: the budget message itself is tested in figure-budget.spec.ts).
@@ -42,6 +43,8 @@ interface Row {
   /** What the link's settings got at load: drawn, refused by the draw budget, or refused otherwise. */
   atLoad: 'drawn' | 'over budget' | 'refused';
   steps: string;
+  /** Defaults case only: the longest task of a click on each preset (first click of each, in order), ms. */
+  presets?: Record<string, number>;
 }
 
 async function measure(
@@ -50,6 +53,7 @@ async function measure(
   path: string,
   spec: AnySpec,
   query: string,
+  withPresets = false,
 ): Promise<Omit<Row, 'figure' | 'case' | 'query'>> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
@@ -74,8 +78,18 @@ async function measure(
   await field.fill(String(spec.fields[0].max));
   await page.waitForTimeout(300);
   const interact = longest(await longTasks(page, loaded));
+  let presets: Record<string, number> | undefined;
+  if (withPresets && spec.presets.length > 0) {
+    presets = {};
+    for (const preset of spec.presets) {
+      const from = await page.evaluate(() => performance.now());
+      await frame.getByRole('button', { name: preset.label, exact: true }).click();
+      await page.waitForTimeout(400);
+      presets[preset.label] = Math.round(longest(await longTasks(page, from)));
+    }
+  }
   await context.close();
-  return { load: Math.round(load), interact: Math.round(interact), atLoad, steps };
+  return { load: Math.round(load), interact: Math.round(interact), atLoad, steps, presets };
 }
 
 async function main(): Promise<void> {
@@ -101,12 +115,19 @@ async function main(): Promise<void> {
         { case: 'largest drawn' as const, query: largestDrawable(spec).query },
       ];
       for (const c of cases) {
-        const r = await measure(browser, origin, where.path, spec, c.query);
+        const r = await measure(browser, origin, where.path, spec, c.query, c.case === 'defaults');
         rows.push({ figure: spec.label, ...c, ...r });
-        if (!asJson)
+        if (!asJson) {
           process.stdout.write(
             `${spec.label.padEnd(24)} ${c.case.padEnd(16)} load ${String(r.load).padStart(4)} ms  interact ${String(r.interact).padStart(4)} ms  ${r.atLoad.padEnd(11)}  steps ${r.steps.padEnd(11)} ${c.query}\n`,
           );
+          if (r.presets)
+            process.stdout.write(
+              `${''.padEnd(24)} presets          ${Object.entries(r.presets)
+                .map(([label, ms]) => `${label} ${ms} ms`)
+                .join(', ')}\n`,
+            );
+        }
       }
     }
   } finally {
@@ -117,7 +138,7 @@ async function main(): Promise<void> {
   if (asJson) console.log(JSON.stringify({ load, rows }, null, 2));
   else
     console.log(
-      `Longest task over all: ${Math.max(...rows.map((r) => Math.max(r.load, r.interact)))} ms (0 = none over 50 ms); load average ${load.before} → ${load.after} on ${load.cores} cores`,
+      `Longest task over all: ${Math.max(...rows.map((r) => Math.max(r.load, r.interact, ...Object.values(r.presets ?? {}))))} ms (0 = none over 50 ms); load average ${load.before} → ${load.after} on ${load.cores} cores`,
     );
 }
 
