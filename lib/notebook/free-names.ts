@@ -23,28 +23,52 @@ type AnyNode = { type: string; start: number; end: number; [field: string]: unkn
 const isNode = (v: unknown): v is AnyNode => typeof v === 'object' && v !== null && typeof (v as AnyNode).type === 'string';
 const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
-/** The names a binding pattern (`a`, `{ a, b: [c = 1] }`, `...rest`) declares. */
-export function bindingNames(pattern: AnyNode | null | undefined, out: string[] = []): string[] {
-  if (!pattern) return out;
-  switch (pattern.type) {
-    case 'Identifier':
-      out.push(pattern.name as string);
-      break;
+/**
+ * Walks a destructuring pattern (`a`, `{ a, b: [c = 1], [k]: d }`, `...rest`): each leaf (an
+ * identifier, or a member expression in an assignment target) goes to `leaf` with whether it was
+ * written as a shorthand property; defaults and computed keys, which are read, go to `read`.
+ */
+function walkPattern(
+  p: AnyNode | null | undefined,
+  leaf: (node: AnyNode, shorthand: boolean) => void,
+  read: (node: AnyNode) => void,
+  shorthand = false,
+): void {
+  if (!p) return;
+  switch (p.type) {
     case 'ObjectPattern':
-      for (const p of pattern.properties as AnyNode[]) bindingNames((p.type === 'RestElement' ? p.argument : p.value) as AnyNode, out);
+      for (const prop of p.properties as AnyNode[]) {
+        if (prop.type === 'RestElement') walkPattern(prop.argument as AnyNode, leaf, read);
+        else {
+          if (prop.computed) read(prop.key as AnyNode);
+          walkPattern(prop.value as AnyNode, leaf, read, prop.shorthand as boolean);
+        }
+      }
       break;
     case 'ArrayPattern':
-      for (const el of pattern.elements as (AnyNode | null)[]) bindingNames(el, out);
+      for (const el of p.elements as (AnyNode | null)[]) walkPattern(el, leaf, read);
       break;
     case 'RestElement':
-      bindingNames(pattern.argument as AnyNode, out);
+      walkPattern(p.argument as AnyNode, leaf, read);
       break;
     case 'AssignmentPattern':
-      bindingNames(pattern.left as AnyNode, out);
+      walkPattern(p.left as AnyNode, leaf, read, shorthand);
+      read(p.right as AnyNode);
       break;
     default:
-      break;
+      leaf(p, shorthand);
   }
+}
+
+/** The names a binding pattern (`a`, `{ a, b: [c = 1] }`, `...rest`) declares. */
+export function bindingNames(pattern: AnyNode | null | undefined, out: string[] = []): string[] {
+  walkPattern(
+    pattern,
+    (node) => {
+      if (node.type === 'Identifier') out.push(node.name as string);
+    },
+    () => {},
+  );
   return out;
 }
 
@@ -97,64 +121,19 @@ export function freeReferences(program: Program, topLevel: ReadonlySet<unknown>)
     scopes.pop();
   };
 
-  /** A binding pattern: its names are already in scope; walk its defaults and computed keys. */
-  const binding = (p: AnyNode | null | undefined): void => {
-    if (!p) return;
-    switch (p.type) {
-      case 'ObjectPattern':
-        for (const prop of p.properties as AnyNode[]) {
-          if (prop.type === 'RestElement') binding(prop.argument as AnyNode);
-          else {
-            if (prop.computed) expr(prop.key as AnyNode);
-            binding(prop.value as AnyNode);
-          }
-        }
-        break;
-      case 'ArrayPattern':
-        for (const el of p.elements as (AnyNode | null)[]) binding(el);
-        break;
-      case 'RestElement':
-        binding(p.argument as AnyNode);
-        break;
-      case 'AssignmentPattern':
-        binding(p.left as AnyNode);
-        expr(p.right as AnyNode);
-        break;
-      default:
-        break;
-    }
-  };
+  /** A binding pattern: its names are already in scope; only defaults and computed keys are read. */
+  const binding = (p: AnyNode | null | undefined): void => walkPattern(p, () => {}, expr);
 
   /** An assignment target: identifiers in it are written; member expressions are walked. */
-  const target = (p: AnyNode | null | undefined, shorthand = false): void => {
-    if (!p) return;
-    switch (p.type) {
-      case 'Identifier':
-        reference(p, { assignOnly: true, shorthand });
-        break;
-      case 'ObjectPattern':
-        for (const prop of p.properties as AnyNode[]) {
-          if (prop.type === 'RestElement') target(prop.argument as AnyNode);
-          else {
-            if (prop.computed) expr(prop.key as AnyNode);
-            target(prop.value as AnyNode, prop.shorthand as boolean);
-          }
-        }
-        break;
-      case 'ArrayPattern':
-        for (const el of p.elements as (AnyNode | null)[]) target(el);
-        break;
-      case 'RestElement':
-        target(p.argument as AnyNode);
-        break;
-      case 'AssignmentPattern':
-        target(p.left as AnyNode, shorthand);
-        expr(p.right as AnyNode);
-        break;
-      default:
-        expr(p);
-    }
-  };
+  const target = (p: AnyNode | null | undefined): void =>
+    walkPattern(
+      p,
+      (node, shorthand) => {
+        if (node.type === 'Identifier') reference(node, { assignOnly: true, shorthand });
+        else expr(node);
+      },
+      expr,
+    );
 
   const fn = (node: AnyNode): void => {
     const names = new Set<string>();
