@@ -68,8 +68,11 @@ export type ToWorker =
     /** Back to freshly initialised parameters (same settings), step 0. */
     | { readonly type: 'reset' }
     | { readonly type: 'set-learning-rate'; readonly learningRate: number }
-    /** Asks for a 'params' message with the current parameters. */
-    | { readonly type: 'snapshot' }
+    /**
+     * Asks for a 'params' message with the current parameters; `quiet` marks the reply as kept for
+     * a save only (the page does not redraw its weights from it).
+     */
+    | { readonly type: 'snapshot'; readonly quiet?: boolean }
     /** Puts back the last good weights kept before the loss diverged (after a 'diverged' fault). */
     | { readonly type: 'rollback' }
     /** After Done: plans `epochs` more epochs and trains on from the current weights. */
@@ -125,8 +128,18 @@ export type FromWorker =
       readonly predictions: Uint8Array;
       readonly params: ParamsPayload;
     }
-  /** The current weights and the step they include (a snapshot's reply carries its requestId). */
-  | { readonly type: 'params'; readonly step: number; readonly epoch: number; readonly params: ParamsPayload; readonly requestId?: number }
+  /**
+   * The current weights and the step they include (a snapshot's reply carries its requestId, and
+   * `quiet` when the snapshot asked for it).
+   */
+  | {
+      readonly type: 'params';
+      readonly step: number;
+      readonly epoch: number;
+      readonly params: ParamsPayload;
+      readonly requestId?: number;
+      readonly quiet?: boolean;
+    }
   /** A message with a requestId was handled (`error`: why it failed). */
   | { readonly type: 'ack'; readonly requestId: number; readonly error?: string }
   /**

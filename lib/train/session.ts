@@ -365,12 +365,13 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
       }
       case 'snapshot': {
         if (!s.settings) throw new Error('the trainer is not configured yet; send the settings first');
+        const quiet = message.quiet === true ? { quiet: true } : {};
         if (contextLost || !s.backend) {
           if (!s.snapshot) throw new Error('no weights to send yet');
           const payload = paramsToPayload(s.settings.net, s.snapshot.params);
           const epoch = s.snapshot.epoch + (perEpoch() ? s.snapshot.stepInEpoch / perEpoch() : 0);
           post(
-            { type: 'params', step: s.snapshot.step, epoch, params: payload, ...idOf(message) },
+            { type: 'params', step: s.snapshot.step, epoch, params: payload, ...idOf(message), ...quiet },
             payload.data.map((d) => d.buffer as ArrayBuffer),
           );
           return;
@@ -379,7 +380,7 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
         const epoch = perEpoch() ? step / perEpoch() : 0;
         const payload = paramsToPayload(s.settings.net, await s.backend.getParams());
         post(
-          { type: 'params', step, epoch, params: payload, ...idOf(message) },
+          { type: 'params', step, epoch, params: payload, ...idOf(message), ...quiet },
           payload.data.map((d) => d.buffer as ArrayBuffer),
         );
         return;

@@ -266,5 +266,8 @@ describe('quick checks, test progress, positions and requests', () => {
     const params = h.of('params');
     expect(params.map((p) => p.requestId)).toEqual([2, undefined]);
     expect(params[0]).toMatchObject({ step: 0, epoch: 0 });
+    expect(params.map((p) => p.quiet)).toEqual([undefined, undefined]);
+    await h.handle({ type: 'snapshot', quiet: true, requestId: 3 });
+    expect(h.of('params').at(-1)).toMatchObject({ requestId: 3, quiet: true, step: 0 });
   });
 });

@@ -71,6 +71,16 @@ describe('the page view of the worker messages', () => {
     );
   });
 
+  it('a quiet snapshot (kept for a save only) leaves the weights shown as they were', () => {
+    const newer = { ...payload };
+    const v = run([
+      { type: 'params', step: 40, epoch: 0.32, params: payload },
+      { type: 'params', step: 60, epoch: 0.48, params: newer, quiet: true },
+    ]);
+    expect(v.params).toBe(payload);
+    expect(v.paramsStep).toBe(40);
+  });
+
   it('a fault stays until training runs again; context loss is tracked until restored', () => {
     let v = run([
       { type: 'state', state: 'training' },

@@ -142,6 +142,8 @@ export function reduceTrainerMessage(view: TrainerView, message: FromWorker): Tr
         testing: null,
       };
     case 'params':
+      // A quiet snapshot is kept for a save on pagehide only: the weights shown stay as they are.
+      if (message.quiet) return view;
       return { ...view, params: message.params, paramsStep: message.step };
     case 'validation':
       return {

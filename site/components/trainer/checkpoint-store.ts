@@ -88,10 +88,10 @@ async function withStore<T>(mode: IDBTransactionMode, run: (store: IDBObjectStor
 export function saveStoredCheckpointNow(bytes: Uint8Array): boolean {
   if (!opened) return false;
   try {
-    opened
-      .transaction(STORE, 'readwrite')
-      .objectStore(STORE)
-      .put({ bytes, savedAt: Date.now() } satisfies StoredCheckpoint, KEY);
+    const tx = opened.transaction(STORE, 'readwrite');
+    tx.objectStore(STORE).put({ bytes, savedAt: Date.now() } satisfies StoredCheckpoint, KEY);
+    // Commit now rather than at the end of this task: the page may be torn down right after.
+    tx.commit();
     return true;
   } catch {
     return false;

@@ -29,6 +29,11 @@ function netLabel(net: string): string {
 export const SAVE_EVERY_STEPS = 200;
 /** How often the weights shown (filters, drawing pad) are refreshed while training, ms. */
 const SNAPSHOT_EVERY_MS = 10_000;
+/**
+ * How often, while training, the page fetches the weights quietly (not redrawn) so that a save on
+ * pagehide (a reload or close without Pause) loses at most this much training, ms.
+ */
+const KEEP_EVERY_MS = 1_000;
 
 export class TrainerController {
   readonly data: TrainerData;
@@ -44,6 +49,7 @@ export class TrainerController {
   private accuracy: number | undefined = undefined;
   private restored: { params: ParamsPayload; meta: CheckpointMeta } | null = null;
   private snapshotTimer: ReturnType<typeof setInterval> | null = null;
+  private keepTimer: ReturnType<typeof setInterval> | null = null;
   /** The newest weights the worker sent (any 'params' or epoch end), for a save on pagehide. */
   private newest: Snapshot | null = null;
 
@@ -153,11 +159,14 @@ export class TrainerController {
 
   private startSnapshots(): void {
     this.snapshotTimer ??= setInterval(() => void this.run.snapshot(), SNAPSHOT_EVERY_MS);
+    this.keepTimer ??= setInterval(() => void this.run.snapshot(true), KEEP_EVERY_MS);
   }
 
   private stopSnapshots(): void {
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    if (this.keepTimer) clearInterval(this.keepTimer);
     this.snapshotTimer = null;
+    this.keepTimer = null;
   }
 
   private meta(snap: { step: number; epoch: number }): CheckpointMeta {

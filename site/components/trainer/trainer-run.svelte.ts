@@ -93,9 +93,12 @@ export class TrainerRun {
     this.worker?.send(message);
   }
 
-  /** The worker's current weights, or null when it did not answer within 5 s. */
-  async snapshot(): Promise<Snapshot | null> {
-    const reply = await this.worker?.request({ type: 'snapshot' }, 5000).catch(() => null);
+  /**
+   * The worker's current weights, or null when it did not answer within 5 s; `quiet` keeps the
+   * weights shown as they are (a snapshot held only for a save on pagehide).
+   */
+  async snapshot(quiet = false): Promise<Snapshot | null> {
+    const reply = await this.worker?.request({ type: 'snapshot', ...(quiet ? { quiet } : {}) }, 5000).catch(() => null);
     return reply && reply.type === 'params' ? { params: reply.params, step: reply.step, epoch: reply.epoch } : null;
   }
 
