@@ -155,3 +155,41 @@ for (const broken of [
     await expect(page.getByText(/Checkpoint saved automatically/)).toBeVisible({ timeout: 30_000 });
   });
 }
+
+// A save cut short (Chromium once left "Failed to read large IndexedDB value" after a tab closed
+// mid-write) used to turn automatic checkpoints off; a record missing its parts is now named as
+// unreadable, the page starts fresh, and the next save replaces it.
+test('a saved checkpoint missing some of its parts is reported unreadable, and a pause saves over it', async ({ page }) => {
+  test.setTimeout(3 * 60_000);
+  await page.goto('/');
+  await page.evaluate(async () => {
+    await new Promise<void>((resolve, reject) => {
+      const del = indexedDB.deleteDatabase('unrolled-trainer');
+      del.onsuccess = () => resolve();
+      del.onerror = () => reject(del.error);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open('unrolled-trainer', 1);
+      req.onupgradeneeded = () => {
+        const store = req.result.createObjectStore('checkpoints');
+        store.put({ parts: 3, length: 3 * 49_152, savedAt: Date.now() }, 'auto');
+        store.put(new Uint8Array(49_152), 'auto/part/000000');
+      };
+      req.onsuccess = () => {
+        req.result.close();
+        resolve();
+      };
+      req.onerror = () => reject(req.error);
+    });
+  });
+  await start(page);
+  await expect(page.getByText(/The saved checkpoint could not be read \(1 of 3 parts/)).toBeVisible();
+  await expect(page.getByText(/Automatic checkpoints are off/)).toHaveCount(0);
+  await waitForStepAbove(page, 5, 60_000);
+  const paused = await pause(page);
+  await expect(page.getByText(/Checkpoint saved automatically/)).toBeVisible({ timeout: 30_000 });
+  await page.reload();
+  await expectFixtureLoaded(page);
+  await expect(page.getByText(/restored/i).first()).toBeVisible({ timeout: 30_000 });
+  expect(await stepNumber(page)).toBe(paused);
+});

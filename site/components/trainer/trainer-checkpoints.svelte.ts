@@ -11,7 +11,13 @@ import { decodeCheckpoint, encodeCheckpoint } from '../../../lib/train/checkpoin
 import type { CheckpointMeta } from '../../../lib/train/checkpoint.ts';
 import type { ParamsPayload } from '../../../lib/train/protocol.ts';
 import { formatClock, formatInteger, formatPercent } from '../../../lib/viz/trainer/format.ts';
-import { forgetStoredCheckpoint, loadStoredCheckpoint, saveStoredCheckpoint, saveStoredCheckpointNow } from './checkpoint-store.ts';
+import {
+  DamagedCheckpointError,
+  forgetStoredCheckpoint,
+  loadStoredCheckpoint,
+  saveStoredCheckpoint,
+  saveStoredCheckpointNow,
+} from './checkpoint-store.ts';
 
 /** A decoded checkpoint. */
 export interface Checkpoint {
@@ -75,6 +81,12 @@ export class TrainerCheckpoints {
         return null;
       }
     } catch (error) {
+      if (error instanceof DamagedCheckpointError) {
+        // The store works; only the record is bad. Keep saving: the next save replaces it.
+        this.hasSaved = true;
+        this.note = `The saved checkpoint could not be read (${error.message}); it will be replaced at the next save.`;
+        return null;
+      }
       this.available = false;
       this.note = `Automatic checkpoints are off in this browser (${error instanceof Error ? error.message : String(error)}). Use Download weights to keep the weights.`;
       return null;
