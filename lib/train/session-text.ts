@@ -1,11 +1,16 @@
 /**
- * The training session's small text helpers: request ids for replies, an error's readable text,
- * recognising a lost WebGL context, and losses as messages print them.
+ * The training session's small text helpers: request ids for replies, the not-configured error,
+ * an error's readable text, recognising a lost WebGL context, and losses as messages print them.
  */
 
 /** `{ requestId }` of a message that has one, else `{}` (spread into its reply). */
 export function idOf(message: { readonly requestId?: number }): { requestId?: number } {
   return typeof message.requestId === 'number' ? { requestId: message.requestId } : {};
+}
+
+/** The error for a request that needs the model before 'configure' has built it. */
+export function notConfigured(): Error {
+  return new Error('the trainer is not configured yet; send the settings first');
 }
 
 /** The readable text of anything thrown: its `reason`, else its `message`, else String(error). */

@@ -9,7 +9,7 @@ import { checkDataset, stepsPerEpoch } from './batches.ts';
 import { createThroughputMeter } from './throughput.ts';
 import { createDivergenceGuard } from './divergence.ts';
 import type { SessionOptions, TrainingSession } from './session-types.ts';
-import { errorText, idOf } from './session-text.ts';
+import { errorText, idOf, notConfigured } from './session-text.ts';
 import type { LoopContext, SessionState } from './session-loop.ts';
 import { runLoop, validate } from './session-loop.ts';
 
@@ -127,7 +127,7 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
   async function rollback(): Promise<void> {
     const good = s.rollbackTo;
     if (!good) throw new Error('there is nothing to roll back to: the loss has not diverged');
-    if (!s.backend) throw new Error('the trainer is not configured yet; send the settings first');
+    if (!s.backend) throw notConfigured();
     await s.backend.setParams(good.params);
     s.rollbackTo = null;
     guard.reset();
@@ -299,7 +299,7 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
         await rollback();
         return;
       case 'more-epochs': {
-        if (!s.settings || !s.backend) throw new Error('the trainer is not configured yet; send the settings first');
+        if (!s.settings || !s.backend) throw notConfigured();
         if (state !== 'done') throw new Error('more epochs can be added once the planned ones are done');
         const epochs = checkEpochs(Math.max(s.settings.epochs, s.epochIndex) + message.epochs);
         s.settings = { ...s.settings, epochs };
@@ -312,7 +312,7 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
             resumeAfterRestore = true;
             return;
           }
-          throw new Error('the trainer is not configured yet; send the settings first');
+          throw notConfigured();
         }
         if (!s.train) throw new Error('no training data yet; load MNIST first');
         if (contextLost) {
@@ -342,7 +342,7 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
         return;
       }
       case 'reset': {
-        if (!s.settings || !preset) throw new Error('the trainer is not configured yet; send the settings first');
+        if (!s.settings || !preset) throw notConfigured();
         await stopLoop(true);
         s.generation++;
         disposeBackend();
@@ -358,30 +358,23 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
       }
       case 'set-learning-rate': {
         const lr = checkLearningRate(message.learningRate);
-        if (!s.settings) throw new Error('the trainer is not configured yet; send the settings first');
+        if (!s.settings) throw notConfigured();
         s.settings = { ...s.settings, optimizer: { ...s.settings.optimizer, learningRate: lr } };
         s.backend?.setLearningRate(lr);
         return;
       }
       case 'snapshot': {
-        if (!s.settings) throw new Error('the trainer is not configured yet; send the settings first');
-        const quiet = message.quiet === true ? { quiet: true } : {};
-        if (contextLost || !s.backend) {
-          if (!s.snapshot) throw new Error('no weights to send yet');
-          const payload = paramsToPayload(s.settings.net, s.snapshot.params);
-          const epoch = s.snapshot.epoch + (perEpoch() ? s.snapshot.stepInEpoch / perEpoch() : 0);
-          post(
-            { type: 'params', step: s.snapshot.step, epoch, params: payload, ...idOf(message), ...quiet },
-            payload.data.map((d) => d.buffer as ArrayBuffer),
-          );
-          return;
-        }
-        const step = totalSubmitted();
-        const epoch = perEpoch() ? step / perEpoch() : 0;
-        const payload = paramsToPayload(s.settings.net, await s.backend.getParams());
+        if (!s.settings) throw notConfigured();
+        // The live backend's weights, or the last kept ones while the GPU context is lost.
+        const live = contextLost ? null : s.backend;
+        if (!live && !s.snapshot) throw new Error('no weights to send yet');
+        const per = perEpoch();
+        const step = live ? totalSubmitted() : s.snapshot!.step;
+        const epoch = live ? (per ? step / per : 0) : s.snapshot!.epoch + (per ? s.snapshot!.stepInEpoch / per : 0);
+        const params = paramsToPayload(s.settings.net, live ? await live.getParams() : s.snapshot!.params);
         post(
-          { type: 'params', step, epoch, params: payload, ...idOf(message), ...quiet },
-          payload.data.map((d) => d.buffer as ArrayBuffer),
+          { type: 'params', step, epoch, params, ...idOf(message), ...(message.quiet === true ? { quiet: true } : {}) },
+          params.data.map((d) => d.buffer as ArrayBuffer),
         );
         return;
       }
@@ -390,7 +383,7 @@ export function createTrainingSession(options: SessionOptions): TrainingSession 
           s.poisonNext = true;
           return;
         }
-        if (!s.backend) throw new Error('the trainer is not configured yet; send the settings first');
+        if (!s.backend) throw notConfigured();
         const lose = message.fault === 'lose-context';
         const drill = lose ? s.backend.simulateContextLoss : s.backend.simulateContextRestore;
         if (s.backend.kind !== 'webgl' || !drill) {
