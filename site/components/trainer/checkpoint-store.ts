@@ -2,8 +2,8 @@
  * The automatic checkpoint in IndexedDB: a head record under a fixed key (when it was saved, how
  * many bytes) and the bytes of an encodeCheckpoint file in parts of 48 KiB, written in one
  * transaction, so a reload can pick up where training was. Every call resolves or rejects with a
- * readable Error; where IndexedDB is missing (some private modes) the
- * calls reject and the page says automatic checkpoints are off.
+ * readable Error; where IndexedDB is missing (some private modes) the calls reject and the page
+ * says automatic checkpoints are off.
  */
 
 const DB_NAME = 'unrolled-trainer';
@@ -112,14 +112,16 @@ export function saveStoredCheckpointNow(bytes: Uint8Array): boolean {
 
 /** Runs `issue` in one transaction of STORE; resolves when it has completed. */
 async function transact(mode: IDBTransactionMode, issue: (store: IDBObjectStore) => void): Promise<void> {
-  const db = await openDb();
-  const tx = db.transaction(STORE, mode);
+  const tx = (await openDb()).transaction(STORE, mode);
   const done = new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
     tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
   });
   issue(tx.objectStore(STORE));
+  // Commit as soon as the requests are issued: a reload right after (say, after Pause) must not
+  // abort a save that is under way, nor hold up the pagehide save queued behind it.
+  tx.commit();
   await done;
 }
 
@@ -135,20 +137,15 @@ export async function saveStoredCheckpoint(bytes: Uint8Array): Promise<StoredChe
  * a record is there but cannot be read back whole; with another Error when IndexedDB itself fails.
  */
 export async function loadStoredCheckpoint(): Promise<StoredCheckpoint | null> {
-  const db = await openDb();
   let head: unknown;
   let parts: unknown[] = [];
+  await openDb(); // outside the try: a store that will not open is not a damaged record
   try {
-    await new Promise<void>((resolve, reject) => {
-      const tx = db.transaction(STORE, 'readonly');
-      const store = tx.objectStore(STORE);
+    await transact('readonly', (store) => {
       const h = store.get(KEY);
       h.onsuccess = () => (head = h.result);
       const p = store.getAll(partsRange());
       p.onsuccess = () => (parts = p.result);
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
     });
   } catch (error) {
     throw new DamagedCheckpointError(error instanceof Error ? error.message : String(error));
